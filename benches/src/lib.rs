@@ -1,0 +1,2 @@
+//! Benchmarks live in `benches/`; this library is empty on purpose.
+#![forbid(unsafe_code)]

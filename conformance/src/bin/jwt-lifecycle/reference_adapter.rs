@@ -1,0 +1,12 @@
+//! Placeholder: this subcommand is being built (see the open issue that names it).
+
+use std::process::ExitCode;
+
+/// Arguments.
+#[derive(clap::Args, Debug)]
+pub struct ReferenceAdapterArgs {}
+
+pub fn run(_args: ReferenceAdapterArgs) -> ExitCode {
+    eprintln!("jwt-lifecycle: this subcommand is not built yet");
+    ExitCode::from(2)
+}

@@ -1,0 +1,99 @@
+//! `jwt-lifecycle requirements` and `jwt-lifecycle profiles`.
+
+use jwt_lifecycle_spec::profile::{Profile, ProfileId, RetryPolicy};
+use jwt_lifecycle_spec::{Requirement, REQUIREMENTS};
+use std::process::ExitCode;
+
+/// Arguments of `requirements`.
+#[derive(clap::Args, Debug)]
+pub struct RequirementsArgs {
+    /// Only the requirements that apply to this profile.
+    #[arg(long)]
+    profile: Option<ProfileId>,
+    /// Print a JSON array instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `profiles`.
+#[derive(clap::Args, Debug)]
+pub struct ProfilesArgs {
+    /// Print a JSON array instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn requirements(args: RequirementsArgs) -> ExitCode {
+    let selected: Vec<&Requirement> =
+        REQUIREMENTS.iter().filter(|r| args.profile.is_none_or(|p| r.applies_to(p))).collect();
+    if args.json {
+        return print_json(&selected);
+    }
+    for r in selected {
+        let profiles: Vec<&str> = r.profiles.iter().map(|p| p.as_str()).collect();
+        println!("{} [{}] {}", r.id, r.level, r.title);
+        println!("    {}", r.statement);
+        println!("    profiles: {}", profiles.join(", "));
+        println!("    source: {} \u{a7} {}", r.source.document, r.source.section);
+        if let Some(decision) = r.decision {
+            println!("    decision: {decision}");
+        }
+        println!();
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn profiles(args: ProfilesArgs) -> ExitCode {
+    let all = Profile::all();
+    if args.json {
+        return print_json(&all);
+    }
+    for p in &all {
+        println!("{} ({}; {})", p.id, p.title, p.document);
+        match &p.refresh {
+            Some(r) => {
+                println!("    refresh: expired_soon {} ms before exp, \u{b1}{} ms", r.lead_ms, r.tolerance_ms)
+            }
+            None => println!("    refresh: none"),
+        }
+        println!("    401: {}", describe_retry(p.on_unauthorized.retry));
+        println!("    403 without token: {}", describe_retry(p.on_forbidden_without_token.retry));
+        println!("    403 with valid token: {}", describe_retry(p.on_forbidden_with_valid_token.retry));
+        match &p.failure_limit {
+            Some(l) => println!(
+                "    failure limit: {} consecutive, suspended until next session",
+                l.consecutive_failures
+            ),
+            None => println!("    failure limit: none"),
+        }
+        let clears: Vec<String> = p.clears_token_on.iter().map(|c| format!("{c:?}")).collect();
+        println!("    clears token on: {}", clears.join(", "));
+        let algs: Vec<&str> = p.claims.algorithms.iter().map(|a| a.as_str()).collect();
+        println!("    tokens: {} ; required claims {}", algs.join("/"), p.claims.required_claims.join(", "));
+        println!();
+    }
+    ExitCode::SUCCESS
+}
+
+fn describe_retry(retry: RetryPolicy) -> String {
+    match retry {
+        RetryPolicy::Never => "fail at once".into(),
+        RetryPolicy::After { attempts, delay_ms, tolerance_ms } => {
+            format!("retry {attempts}x after {delay_ms} ms (\u{b1}{tolerance_ms} ms)")
+        }
+        RetryPolicy::OnNewToken => "hold until a new token".into(),
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> ExitCode {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("jwt-lifecycle: cannot encode JSON: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

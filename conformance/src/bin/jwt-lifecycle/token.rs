@@ -1,0 +1,15 @@
+//! Placeholder: this subcommand is being built (see the open issue that names it).
+
+use std::process::ExitCode;
+
+/// Subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Not built yet.
+    Pending,
+}
+
+pub fn run(_cmd: TokenCommand) -> ExitCode {
+    eprintln!("jwt-lifecycle: this subcommand is not built yet");
+    ExitCode::from(2)
+}

@@ -1,0 +1,14 @@
+//! The reference implementation of the SDK-side JWT lifecycle, and its model check.
+//!
+//! - [`sdk`]: the sans-IO state machine one SDK instance runs ([`Sdk`]), and a
+//!   [`Driver`] that runs it on a virtual clock.
+//! - [`mutation`]: deliberate bugs the machine can be built with, to prove that the
+//!   model check and the conformance suite catch them.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod mutation;
+pub mod sdk;
+
+pub use mutation::Mutation;
+pub use sdk::{Driver, Sdk};

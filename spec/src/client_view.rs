@@ -1,0 +1,85 @@
+//! What an SDK can see of a token without verifying it: its `exp`.
+//!
+//! SDKs hold no key, so they read `exp` from the payload unverified, only to time
+//! their notifications (REFR-001, PRE-005). A token they cannot read is kept and sent
+//! as it is, with no expiry (LIFE-011, LIFE-012).
+
+use crate::alphabet::UnixMillis;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// The client's view of a stored token.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ClientToken {
+    /// The compact token, exactly as the app passed it.
+    pub raw: String,
+    /// `exp` in milliseconds, when the payload has an integer `exp`.
+    pub exp_ms: Option<UnixMillis>,
+}
+
+impl ClientToken {
+    /// Reads `exp` from `raw` without verifying anything.
+    pub fn parse(raw: &str) -> Self {
+        Self { raw: raw.to_owned(), exp_ms: unverified_exp_seconds(raw).and_then(|s| s.checked_mul(1000)) }
+    }
+
+    /// True once `now` has reached `exp` (PRE-005).
+    pub fn is_expired(&self, now: UnixMillis) -> bool {
+        self.exp_ms.is_some_and(|exp| now >= exp)
+    }
+
+    /// True when `now` is inside the window of `lead_ms` before `exp` and not expired.
+    pub fn is_expiring_soon(&self, now: UnixMillis, lead_ms: u64) -> bool {
+        self.exp_ms.is_some_and(|exp| now >= exp.saturating_sub(lead_ms) && now < exp)
+    }
+}
+
+/// The payload's integer `exp`, in seconds, if the token has one the client can read.
+pub fn unverified_exp_seconds(raw: &str) -> Option<u64> {
+    let mut parts = raw.split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes).ok()?;
+    claims.get("exp")?.as_u64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token_with_payload(payload: &str) -> String {
+        format!("eyJhbGciOiJIUzI1NiJ9.{}.c2ln", URL_SAFE_NO_PAD.encode(payload))
+    }
+
+    #[test]
+    fn reads_integer_exp_in_milliseconds() {
+        let t = ClientToken::parse(&token_with_payload(r#"{"exp":1700000000}"#));
+        assert_eq!(t.exp_ms, Some(1_700_000_000_000));
+        assert!(!t.is_expired(1_699_999_999_999));
+        assert!(t.is_expired(1_700_000_000_000));
+        assert!(t.is_expiring_soon(1_700_000_000_000 - 60_000, 60_000));
+        assert!(!t.is_expiring_soon(1_700_000_000_000 - 60_001, 60_000));
+    }
+
+    #[test]
+    fn unreadable_tokens_have_no_expiry() {
+        for raw in [
+            "",
+            "abc",
+            "a.b",
+            "a.b.c.d",
+            &token_with_payload("[1]"),
+            &token_with_payload(r#"{"exp":"1"}"#),
+            &token_with_payload(r#"{"exp":1.5}"#),
+            &token_with_payload(r#"{"sub":"x"}"#),
+        ] {
+            let t = ClientToken::parse(raw);
+            assert_eq!(t.exp_ms, None, "{raw}");
+            assert!(!t.is_expired(u64::MAX));
+        }
+    }
+}

@@ -1,0 +1,636 @@
+//! Vendor profiles: each vendor's behaviour set as plain data.
+//!
+//! One model and one suite serve every vendor; what differs between vendors is only
+//! the values in a [`Profile`]. Nothing in this project branches on a profile's name.
+
+use crate::alphabet::{CustomerIds, Reason};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The name of a profile, as used on the command line and in case files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ProfileId {
+    /// Bloomreach (Exponea) iOS SDK in Data hub stream mode (seed 000).
+    #[serde(rename = "exponea-stream")]
+    ExponeaStream,
+    /// MoEngage iOS SDK (seed 001).
+    #[serde(rename = "moengage-ios")]
+    MoengageIos,
+    /// MoEngage Android SDK (seed 003).
+    #[serde(rename = "moengage-android")]
+    MoengageAndroid,
+    /// Khoros Brand Messenger legacy iOS SDK (seed 002).
+    #[serde(rename = "khoros-legacy")]
+    KhorosLegacy,
+    /// Webex Connect Core SDK (seed 004).
+    #[serde(rename = "webex-connect")]
+    WebexConnect,
+}
+
+impl ProfileId {
+    /// Every profile, in a fixed order.
+    pub const ALL: [ProfileId; 5] = [
+        ProfileId::ExponeaStream,
+        ProfileId::MoengageIos,
+        ProfileId::MoengageAndroid,
+        ProfileId::KhorosLegacy,
+        ProfileId::WebexConnect,
+    ];
+
+    /// The profile's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileId::ExponeaStream => "exponea-stream",
+            ProfileId::MoengageIos => "moengage-ios",
+            ProfileId::MoengageAndroid => "moengage-android",
+            ProfileId::KhorosLegacy => "khoros-legacy",
+            ProfileId::WebexConnect => "webex-connect",
+        }
+    }
+
+    /// The profile's data.
+    pub fn profile(self) -> Profile {
+        match self {
+            ProfileId::ExponeaStream => exponea_stream(),
+            ProfileId::MoengageIos => moengage(ProfileId::MoengageIos, "001_878d786eff8a9dad.txt"),
+            ProfileId::MoengageAndroid => moengage(ProfileId::MoengageAndroid, "003_50a9853e0c5e43fb.txt"),
+            ProfileId::KhorosLegacy => khoros_legacy(),
+            ProfileId::WebexConnect => webex_connect(),
+        }
+    }
+}
+
+impl fmt::Display for ProfileId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A profile name that is not one of [`ProfileId::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown profile `{given}`; expected one of: exponea-stream, moengage-ios, moengage-android, khoros-legacy, webex-connect")]
+pub struct UnknownProfile {
+    /// What was given.
+    pub given: String,
+}
+
+impl FromStr for ProfileId {
+    type Err = UnknownProfile;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ProfileId::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| UnknownProfile { given: s.to_owned() })
+    }
+}
+
+/// One vendor's behaviour set.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Profile {
+    /// The profile's name.
+    pub id: ProfileId,
+    /// A human title.
+    pub title: String,
+    /// The seed document the profile is derived from.
+    pub document: String,
+    /// The key under which a single identifier is stored in [`CustomerIds`], for SDKs whose
+    /// token call takes one identifier; `None` where the app passes a whole ids map.
+    pub identifier_key: Option<String>,
+    /// What the SDK does when a token is passed while JWT is not enabled.
+    pub token_while_jwt_disabled: DisabledTokenPolicy,
+    /// The proactive refresh notification, if the SDK has one.
+    pub refresh: Option<RefreshPolicy>,
+    /// The checks the SDK makes before the first attempt of each request.
+    pub preflight: PreflightPolicy,
+    /// What a 401 Unauthorized does.
+    pub on_unauthorized: AuthFailurePolicy,
+    /// What a 403 Forbidden does when the request carried no token.
+    pub on_forbidden_without_token: AuthFailurePolicy,
+    /// What a 403 Forbidden does when the request carried a token that is not expired.
+    pub on_forbidden_with_valid_token: AuthFailurePolicy,
+    /// The consecutive-failure limit, if the SDK has one.
+    pub failure_limit: Option<FailureLimit>,
+    /// Which app calls clear the stored token.
+    pub clears_token_on: Vec<ClearingCall>,
+    /// Whether logout first sends what is queued, deleting it if that sync fails
+    /// with a JWT error (QUEUE-002).
+    pub logout_syncs_then_deletes_on_jwt_failure: bool,
+    /// The reasons the handler may be given.
+    pub handler_reasons: Vec<Reason>,
+    /// The vendor error code for each reason, where the vendor defines codes.
+    pub codes: Vec<ReasonCode>,
+    /// What the backend's tokens look like and how they are validated.
+    pub claims: ClaimRules,
+}
+
+impl Profile {
+    /// The vendor code for `reason`, if the profile defines one.
+    pub fn code_for(&self, reason: Reason) -> Option<i64> {
+        self.codes.iter().find(|c| c.reason == reason).map(|c| c.code)
+    }
+
+    /// The customer identity for an identifier passed with a token, for SDKs whose
+    /// token call takes one.
+    pub fn identity_for(&self, identifier: &str) -> CustomerIds {
+        let key = self.identifier_key.as_deref().unwrap_or("identifier");
+        CustomerIds::single(key, identifier)
+    }
+
+    /// True when `call` clears the stored token in this profile.
+    pub fn clears_token(&self, call: ClearingCall) -> bool {
+        self.clears_token_on.contains(&call)
+    }
+
+    /// The failure policy for a response status, given whether the request carried a
+    /// token and whether that token was unexpired when the response arrived. `None` for
+    /// statuses that are not authentication failures.
+    pub fn auth_failure_policy(
+        &self,
+        status: u16,
+        carried_token: bool,
+        token_unexpired: bool,
+    ) -> Option<&AuthFailurePolicy> {
+        match status {
+            401 => Some(&self.on_unauthorized),
+            403 if !carried_token => Some(&self.on_forbidden_without_token),
+            // RETRY-007: a 403 on an expired token is an expiry, handled like a 401.
+            403 if !token_unexpired => Some(&self.on_unauthorized),
+            403 => Some(&self.on_forbidden_with_valid_token),
+            _ => None,
+        }
+    }
+
+    /// Every profile.
+    pub fn all() -> Vec<Profile> {
+        ProfileId::ALL.into_iter().map(ProfileId::profile).collect()
+    }
+}
+
+/// What happens to a token passed while JWT is not enabled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DisabledTokenPolicy {
+    /// In a debug build.
+    pub debug: DisabledTokenAction,
+    /// In a release build.
+    pub release: DisabledTokenAction,
+}
+
+/// The SDK's reaction to a token passed while JWT is not enabled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisabledTokenAction {
+    /// The call is dropped without any trace; the token is not stored.
+    IgnoreSilently,
+    /// A fatal error is raised to the app; the token is not stored.
+    RaiseFatal,
+}
+
+/// The proactive refresh notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RefreshPolicy {
+    /// How long before `exp` the handler is told [`Reason::ExpiredSoon`], in ms.
+    pub lead_ms: u64,
+    /// How far an SDK may be off `exp - lead_ms`, either way, in ms.
+    pub tolerance_ms: u64,
+    /// Whether a token set with `exp` already inside the window is notified at once
+    /// (REFR-003).
+    pub notify_at_once_inside_window: bool,
+}
+
+/// The checks made before the first attempt of each request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PreflightPolicy {
+    /// Tell the handler [`Reason::NotProvided`] when no token is stored.
+    pub notify_not_provided: bool,
+    /// Tell the handler [`Reason::Expired`] when the stored token has expired.
+    pub notify_expired: bool,
+    /// Tell the handler [`Reason::ExpiredSoon`] when the stored token is inside the
+    /// refresh window (at most once per token, REFR-005).
+    pub notify_expiring_soon: bool,
+}
+
+/// What an authentication failure does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuthFailurePolicy {
+    /// Whether the handler is called (with the reason the token's state gives).
+    pub notify_handler: bool,
+    /// Whether an error is raised to the app (with the reason's vendor code).
+    pub raise_app_error: bool,
+    /// What happens to the request next.
+    pub retry: RetryPolicy,
+    /// Whether the failure counts toward the consecutive-failure limit.
+    pub counts_toward_limit: bool,
+}
+
+/// What happens to a request after an authentication failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RetryPolicy {
+    /// The request fails for good at once.
+    Never,
+    /// Retry up to `attempts` times, each `delay_ms` after the failure (± `tolerance_ms`),
+    /// with the token stored at the time of the retry; then fail for good.
+    After {
+        /// How many retries.
+        attempts: u32,
+        /// Delay before each retry, in ms.
+        delay_ms: u64,
+        /// How far an SDK may be off the delay, either way, in ms.
+        tolerance_ms: u64,
+    },
+    /// Hold the request's events until the app provides a new token, then send them again.
+    OnNewToken,
+}
+
+impl RetryPolicy {
+    /// The most retries one request can get before it fails for good (`None` for
+    /// [`RetryPolicy::OnNewToken`], where the bound is one resend per new token).
+    pub fn max_retries(self) -> Option<u32> {
+        match self {
+            RetryPolicy::Never => Some(0),
+            RetryPolicy::After { attempts, .. } => Some(attempts),
+            RetryPolicy::OnNewToken => None,
+        }
+    }
+}
+
+/// The consecutive-failure limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FailureLimit {
+    /// After this many consecutive authentication failures, sync stops.
+    pub consecutive_failures: u32,
+    /// Whether a successful sync resets the count.
+    pub reset_on_success: bool,
+    /// Sync resumes when the next session begins (and the count starts again from 0).
+    pub suspended_until_next_session: bool,
+}
+
+/// App calls that may clear the stored token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClearingCall {
+    /// `anonymize`.
+    Anonymize,
+    /// `stop_integration`.
+    StopIntegration,
+    /// `clear_local_data`.
+    ClearLocalData,
+    /// `identify` without a token.
+    IdentifyWithoutToken,
+    /// `logout`.
+    Logout,
+}
+
+/// A vendor error code for a reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ReasonCode {
+    /// The reason.
+    pub reason: Reason,
+    /// The vendor's code.
+    pub code: i64,
+}
+
+/// An HMAC algorithm a profile may accept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum HmacAlgorithm {
+    /// HMAC with SHA-256.
+    HS256,
+    /// HMAC with SHA-384.
+    HS384,
+    /// HMAC with SHA-512.
+    HS512,
+}
+
+impl HmacAlgorithm {
+    /// The `alg` header value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HmacAlgorithm::HS256 => "HS256",
+            HmacAlgorithm::HS384 => "HS384",
+            HmacAlgorithm::HS512 => "HS512",
+        }
+    }
+
+    /// The hash output size in bytes: RFC 8725 §3.5's minimum key length.
+    pub fn output_bytes(self) -> usize {
+        match self {
+            HmacAlgorithm::HS256 => 32,
+            HmacAlgorithm::HS384 => 48,
+            HmacAlgorithm::HS512 => 64,
+        }
+    }
+}
+
+/// Whether a header parameter or claim must, may or must not appear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// It must appear.
+    Required,
+    /// It may appear.
+    Optional,
+}
+
+/// Which identity claims a profile binds a token to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityBinding {
+    /// Exponea: the `ids` claim must equal the request's customer ids exactly.
+    IdsMap,
+    /// MoEngage: the `sub` claim must equal the identifier passed with the token.
+    Subject,
+    /// Khoros: the `userId` claim must equal the user logging in; `scope` must be `appUser`.
+    KhorosUser,
+    /// Webex Connect: `appId` must equal the app's id; `userId`, when present, the user;
+    /// `customerId`, when present, the customer profile on link/unlink only.
+    WebexApp,
+}
+
+/// How a profile's tokens are minted and validated (the backend side).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClaimRules {
+    /// Algorithms accepted.
+    pub algorithms: Vec<HmacAlgorithm>,
+    /// Whether the header must carry `kid`.
+    pub kid: Presence,
+    /// Whether the header must carry `typ: JWT`.
+    pub typ_jwt: Presence,
+    /// Claims that must be present.
+    pub required_claims: Vec<String>,
+    /// Whether `exp` must be present.
+    pub exp: Presence,
+    /// The longest a token may still be valid for, `exp - now`, in seconds.
+    pub max_lifetime_s: Option<u64>,
+    /// The shortest HMAC key accepted, in bytes.
+    pub min_key_bytes: usize,
+    /// Clock leeway for `exp`, `nbf` and `iat`, in seconds (explicit, VALID-007).
+    pub leeway_s: u64,
+    /// The largest compact token accepted, in bytes (checked before decoding).
+    pub max_token_bytes: usize,
+    /// Which claims bind the token to an identity.
+    pub identity: IdentityBinding,
+}
+
+const MINUTE_MS: u64 = 60_000;
+const DAY_S: u64 = 86_400;
+const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// Exponea stream mode (seed 000). Project/Engagement mode is the same profile
+/// configured with `jwt_enabled: false`, where tokens are ignored (CONF-002).
+pub fn exponea_stream() -> Profile {
+    let retry_once = AuthFailurePolicy {
+        notify_handler: true,
+        raise_app_error: false,
+        retry: RetryPolicy::After { attempts: 1, delay_ms: 1_000, tolerance_ms: 250 },
+        counts_toward_limit: false,
+    };
+    Profile {
+        id: ProfileId::ExponeaStream,
+        title: "Bloomreach (Exponea) iOS SDK, Data hub stream mode".into(),
+        document: "000_b0a9c4ebf5a0bf43.txt".into(),
+        identifier_key: None,
+        token_while_jwt_disabled: DisabledTokenPolicy {
+            debug: DisabledTokenAction::IgnoreSilently,
+            release: DisabledTokenAction::IgnoreSilently,
+        },
+        refresh: Some(RefreshPolicy {
+            lead_ms: MINUTE_MS,
+            tolerance_ms: 2_000,
+            notify_at_once_inside_window: true,
+        }),
+        preflight: PreflightPolicy {
+            notify_not_provided: true,
+            notify_expired: true,
+            notify_expiring_soon: true,
+        },
+        on_unauthorized: retry_once,
+        on_forbidden_without_token: retry_once,
+        on_forbidden_with_valid_token: AuthFailurePolicy {
+            notify_handler: false,
+            raise_app_error: false,
+            retry: RetryPolicy::Never,
+            counts_toward_limit: false,
+        },
+        failure_limit: None,
+        clears_token_on: vec![
+            ClearingCall::Anonymize,
+            ClearingCall::StopIntegration,
+            ClearingCall::ClearLocalData,
+            ClearingCall::IdentifyWithoutToken,
+        ],
+        logout_syncs_then_deletes_on_jwt_failure: false,
+        handler_reasons: vec![Reason::ExpiredSoon, Reason::Expired, Reason::NotProvided, Reason::Invalid],
+        codes: vec![],
+        claims: ClaimRules {
+            algorithms: vec![HmacAlgorithm::HS256, HmacAlgorithm::HS384, HmacAlgorithm::HS512],
+            kid: Presence::Optional,
+            typ_jwt: Presence::Optional,
+            required_claims: vec!["ids".into(), "exp".into()],
+            exp: Presence::Required,
+            max_lifetime_s: Some(90 * DAY_S),
+            min_key_bytes: 32,
+            leeway_s: 0,
+            max_token_bytes: MAX_TOKEN_BYTES,
+            identity: IdentityBinding::IdsMap,
+        },
+    }
+}
+
+/// MoEngage iOS (seed 001) and Android (seed 003): the same lifecycle on two platforms.
+fn moengage(id: ProfileId, document: &str) -> Profile {
+    let hold_for_new_token = AuthFailurePolicy {
+        notify_handler: true,
+        raise_app_error: false,
+        retry: RetryPolicy::OnNewToken,
+        counts_toward_limit: true,
+    };
+    let title = match id {
+        ProfileId::MoengageAndroid => "MoEngage Android SDK",
+        _ => "MoEngage iOS SDK",
+    };
+    Profile {
+        id,
+        title: title.into(),
+        document: document.into(),
+        identifier_key: Some("identifier".into()),
+        token_while_jwt_disabled: DisabledTokenPolicy {
+            debug: DisabledTokenAction::RaiseFatal,
+            release: DisabledTokenAction::IgnoreSilently,
+        },
+        refresh: None,
+        preflight: PreflightPolicy {
+            notify_not_provided: false,
+            notify_expired: false,
+            notify_expiring_soon: false,
+        },
+        on_unauthorized: hold_for_new_token,
+        on_forbidden_without_token: hold_for_new_token,
+        on_forbidden_with_valid_token: hold_for_new_token,
+        failure_limit: Some(FailureLimit {
+            consecutive_failures: 10,
+            reset_on_success: true,
+            suspended_until_next_session: true,
+        }),
+        clears_token_on: vec![ClearingCall::Logout],
+        logout_syncs_then_deletes_on_jwt_failure: true,
+        handler_reasons: vec![Reason::Expired, Reason::NotProvided, Reason::Invalid],
+        codes: vec![],
+        claims: ClaimRules {
+            algorithms: vec![HmacAlgorithm::HS256],
+            kid: Presence::Optional,
+            typ_jwt: Presence::Optional,
+            required_claims: vec!["sub".into(), "exp".into()],
+            exp: Presence::Required,
+            max_lifetime_s: None,
+            min_key_bytes: 32,
+            leeway_s: 0,
+            max_token_bytes: MAX_TOKEN_BYTES,
+            identity: IdentityBinding::Subject,
+        },
+    }
+}
+
+/// Khoros Brand Messenger legacy iOS SDK (seed 002).
+pub fn khoros_legacy() -> Profile {
+    let delegate_then_relogin = AuthFailurePolicy {
+        notify_handler: true,
+        raise_app_error: false,
+        retry: RetryPolicy::OnNewToken,
+        counts_toward_limit: false,
+    };
+    Profile {
+        id: ProfileId::KhorosLegacy,
+        title: "Khoros Brand Messenger legacy iOS SDK".into(),
+        document: "002_55fb01009e8bb77d.txt".into(),
+        identifier_key: Some("userId".into()),
+        token_while_jwt_disabled: DisabledTokenPolicy {
+            debug: DisabledTokenAction::IgnoreSilently,
+            release: DisabledTokenAction::IgnoreSilently,
+        },
+        refresh: None,
+        preflight: PreflightPolicy {
+            notify_not_provided: false,
+            notify_expired: false,
+            notify_expiring_soon: false,
+        },
+        on_unauthorized: delegate_then_relogin,
+        on_forbidden_without_token: delegate_then_relogin,
+        on_forbidden_with_valid_token: delegate_then_relogin,
+        failure_limit: None,
+        clears_token_on: vec![ClearingCall::Logout],
+        logout_syncs_then_deletes_on_jwt_failure: false,
+        handler_reasons: vec![Reason::Expired, Reason::NotProvided, Reason::Invalid],
+        codes: vec![],
+        claims: ClaimRules {
+            algorithms: vec![HmacAlgorithm::HS256],
+            kid: Presence::Required,
+            typ_jwt: Presence::Required,
+            required_claims: vec!["userId".into(), "scope".into(), "iat".into()],
+            exp: Presence::Optional,
+            max_lifetime_s: None,
+            min_key_bytes: 32,
+            leeway_s: 0,
+            max_token_bytes: MAX_TOKEN_BYTES,
+            identity: IdentityBinding::KhorosUser,
+        },
+    }
+}
+
+/// Webex Connect Core SDK (seed 004).
+pub fn webex_connect() -> Profile {
+    let raise = AuthFailurePolicy {
+        notify_handler: false,
+        raise_app_error: true,
+        retry: RetryPolicy::Never,
+        counts_toward_limit: false,
+    };
+    Profile {
+        id: ProfileId::WebexConnect,
+        title: "Webex Connect Core SDK".into(),
+        document: "004_0ca9a2f3a570ac2a.txt".into(),
+        identifier_key: Some("userId".into()),
+        token_while_jwt_disabled: DisabledTokenPolicy {
+            debug: DisabledTokenAction::IgnoreSilently,
+            release: DisabledTokenAction::IgnoreSilently,
+        },
+        refresh: None,
+        preflight: PreflightPolicy {
+            notify_not_provided: false,
+            notify_expired: false,
+            notify_expiring_soon: false,
+        },
+        on_unauthorized: raise,
+        on_forbidden_without_token: raise,
+        on_forbidden_with_valid_token: raise,
+        failure_limit: None,
+        clears_token_on: vec![ClearingCall::Logout],
+        logout_syncs_then_deletes_on_jwt_failure: false,
+        handler_reasons: vec![],
+        codes: vec![
+            ReasonCode { reason: Reason::Invalid, code: 38 },
+            ReasonCode { reason: Reason::NotProvided, code: 39 },
+            ReasonCode { reason: Reason::Expired, code: 40 },
+        ],
+        claims: ClaimRules {
+            algorithms: vec![HmacAlgorithm::HS256],
+            kid: Presence::Optional,
+            typ_jwt: Presence::Required,
+            required_claims: vec!["appId".into()],
+            exp: Presence::Optional,
+            max_lifetime_s: None,
+            min_key_bytes: 32,
+            leeway_s: 0,
+            max_token_bytes: MAX_TOKEN_BYTES,
+            identity: IdentityBinding::WebexApp,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_profile_name_parses_back_to_itself() {
+        for id in ProfileId::ALL {
+            assert_eq!(id.as_str().parse::<ProfileId>().unwrap(), id);
+            assert_eq!(id.profile().id, id);
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(json, format!("\"{}\"", id.as_str()));
+        }
+    }
+
+    #[test]
+    fn an_unknown_profile_name_lists_the_valid_ones() {
+        let err = "exponea".parse::<ProfileId>().unwrap_err();
+        assert!(err.to_string().contains("exponea-stream"), "{err}");
+    }
+
+    #[test]
+    fn profiles_round_trip_through_json() {
+        for profile in Profile::all() {
+            let json = serde_json::to_string(&profile).unwrap();
+            assert_eq!(serde_json::from_str::<Profile>(&json).unwrap(), profile);
+        }
+    }
+
+    #[test]
+    fn a_403_on_an_expired_token_is_handled_as_a_401() {
+        let p = exponea_stream();
+        assert_eq!(p.auth_failure_policy(403, true, false), Some(&p.on_unauthorized));
+        assert_eq!(p.auth_failure_policy(403, true, true), Some(&p.on_forbidden_with_valid_token));
+        assert_eq!(p.auth_failure_policy(403, false, false), Some(&p.on_forbidden_without_token));
+        assert_eq!(p.auth_failure_policy(500, true, true), None);
+    }
+
+    #[test]
+    fn webex_codes_are_the_documented_ordinals() {
+        let p = webex_connect();
+        assert_eq!(p.code_for(Reason::Invalid), Some(38));
+        assert_eq!(p.code_for(Reason::NotProvided), Some(39));
+        assert_eq!(p.code_for(Reason::Expired), Some(40));
+        assert_eq!(p.code_for(Reason::ExpiredSoon), None);
+    }
+}

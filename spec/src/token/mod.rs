@@ -1,0 +1,1 @@
+//! Minting and validating each profile's tokens (the backend side).

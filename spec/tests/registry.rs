@@ -1,0 +1,115 @@
+//! The registry's own invariants: ids, sources, coverage of the seed documents' gaps.
+
+use jwt_lifecycle_spec::requirement::{Area, Subject};
+use jwt_lifecycle_spec::{requirement, ProfileId, REQUIREMENTS};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+#[test]
+fn ids_are_unique_and_well_formed() {
+    let mut seen = BTreeSet::new();
+    for r in REQUIREMENTS {
+        assert!(seen.insert(r.id), "duplicate id {}", r.id);
+        let (prefix, number) = r.id.split_once('-').expect("AREA-NNN");
+        assert_eq!(prefix, r.area.prefix(), "{} is filed under {:?}", r.id, r.area);
+        assert_eq!(number.len(), 3, "{}: three digits", r.id);
+        assert!(r.number().is_some(), "{}", r.id);
+        assert!(!r.profiles.is_empty(), "{} applies to no profile", r.id);
+        assert!(r.statement.len() > 20, "{} has no real statement", r.id);
+        assert!(r.statement.ends_with('.'), "{}: a statement is a sentence", r.id);
+        if let Some(d) = r.decision {
+            assert!(d.len() > 30, "{}: a decision gives its reason", r.id);
+        }
+    }
+}
+
+#[test]
+fn ids_are_numbered_without_gaps_within_each_area() {
+    for area in Area::ALL {
+        let numbers: Vec<u32> =
+            REQUIREMENTS.iter().filter(|r| r.area == area).filter_map(|r| r.number()).collect();
+        let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
+        assert_eq!(numbers, expected, "{area:?}");
+    }
+}
+
+#[test]
+fn the_registry_holds_every_behaviour_of_the_five_documents() {
+    assert!(REQUIREMENTS.len() >= 45, "{} requirements", REQUIREMENTS.len());
+    for profile in ProfileId::ALL {
+        let sdk = REQUIREMENTS
+            .iter()
+            .filter(|r| r.applies_to(profile) && r.subject == Subject::SdkBehaviour)
+            .count();
+        let token =
+            REQUIREMENTS.iter().filter(|r| r.applies_to(profile) && r.subject == Subject::Token).count();
+        assert!(sdk >= 10, "{profile}: {sdk} SDK requirements");
+        assert!(token >= 5, "{profile}: {token} token requirements");
+    }
+    for document in [
+        "000_b0a9c4ebf5a0bf43.txt",
+        "001_878d786eff8a9dad.txt",
+        "002_55fb01009e8bb77d.txt",
+        "003_50a9853e0c5e43fb.txt",
+        "004_0ca9a2f3a570ac2a.txt",
+    ] {
+        assert!(
+            REQUIREMENTS
+                .iter()
+                .any(|r| std::iter::once(&r.source).chain(r.also).any(|s| s.document == document)),
+            "no requirement comes from {document}"
+        );
+    }
+}
+
+fn seeds_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");
+    dir.is_dir().then_some(dir)
+}
+
+#[test]
+fn every_source_section_is_a_heading_found_in_its_seed() {
+    let Some(dir) = seeds_dir() else {
+        println!("SKIPPED every_source_section_is_a_heading_found_in_its_seed: ../shared/seeds is not present beside the repository");
+        return;
+    };
+    for r in REQUIREMENTS {
+        for source in std::iter::once(&r.source).chain(r.also) {
+            let text = std::fs::read_to_string(dir.join(source.document))
+                .unwrap_or_else(|e| panic!("{}: cannot read {}: {e}", r.id, source.document));
+            let is_heading =
+                text.lines().any(|line| line.trim().trim_start_matches('#').trim() == source.section);
+            assert!(
+                is_heading,
+                "{}: section `{}` is not a heading line of {}",
+                r.id, source.section, source.document
+            );
+        }
+    }
+}
+
+/// Each gap or contradiction INDEX.md lists, and each decision issue 3 asks for, with the
+/// requirement that resolves it and a phrase its decision must contain.
+const RESOLUTIONS: &[(&str, &str, &str)] = &[
+    ("000 lists insufficient yet 403-with-valid-token invokes no handler", "RETRY-006", "Contradiction"),
+    ("timer fires approximately 60 s before expiry", "REFR-001", "exactly 60 000 ms"),
+    ("retry waits ~1 second", "RETRY-002", "1 000 ms"),
+    ("token set with exp already inside the window", "REFR-003", "must not be skipped"),
+    ("token set already expired", "REFR-004", "pre-flight"),
+    ("token without exp", "LIFE-012", "nothing to time"),
+    ("iat from a millisecond timestamp", "CLAIM-007", "seconds"),
+    ("what next session means", "LIMIT-003", "new_session"),
+    ("events queued while suspended", "LIMIT-004", "keeping them"),
+    ("token passed to configure", "CONF-006", "one rule for both orders"),
+    ("token set again while one is stored", "LIFE-002", "Replacing"),
+    ("refresh notification once per token or every request", "REFR-005", "once per token"),
+];
+
+#[test]
+fn every_gap_and_decision_is_resolved_by_a_requirement_that_states_it() {
+    for (gap, id, phrase) in RESOLUTIONS {
+        let r = requirement(id).unwrap_or_else(|| panic!("{gap}: {id} missing"));
+        let decision = r.decision.unwrap_or_else(|| panic!("{gap}: {id} records no decision"));
+        assert!(decision.contains(phrase), "{gap}: {id}'s decision does not say `{phrase}`: {decision}");
+    }
+}
