@@ -35,4 +35,67 @@ pub enum Mutation {
     RetryWithStaleToken,
     /// Resends a held request on every flush without a new token (breaks RETRY-008, RETRY-013).
     ResendWithoutNewToken,
+    /// Tells the handler `invalid` for a rejected token that had expired (breaks RETRY-001).
+    InvalidForExpired,
+    /// Leaves the old token's refresh timer running when the token is replaced or
+    /// cleared (breaks REFR-006).
+    StaleRefreshTimer,
+    /// Sends a request with no token without telling the handler `not_provided`
+    /// (breaks PRE-001).
+    SilentMissingToken,
+    /// Stores and sends a token passed while JWT is not enabled (breaks CONF-002, CONF-005).
+    StoreTokenWhileJwtDisabled,
+    /// Calls the handler even when none is registered (breaks NOTIFY-002).
+    NotifyWithoutHandler,
+    /// Tells the handler `insufficient` on a 403 with a valid token (breaks RETRY-006,
+    /// NOTIFY-003).
+    InsufficientOnForbidden,
+    /// Sends the whole queue in one request, whatever customer each event belongs to
+    /// (breaks QUEUE-003, LIFE-009).
+    MixCustomersInBatch,
+}
+
+impl Mutation {
+    /// Every mutation, in a fixed order.
+    pub const ALL: [Mutation; 21] = [
+        Mutation::RetryTwice,
+        Mutation::RetryOnForbiddenWithValidToken,
+        Mutation::KeepTokenOnAnonymize,
+        Mutation::KeepTokenOnLogout,
+        Mutation::RefreshThirtySecondsEarly,
+        Mutation::NeverRefresh,
+        Mutation::SilentExpiredToken,
+        Mutation::RepeatExpiredSoon,
+        Mutation::IgnoreFailureLimit,
+        Mutation::NoResetOnSuccess,
+        Mutation::DropEventsOnNetworkError,
+        Mutation::LeakTokenAcrossIdentify,
+        Mutation::RetryWithStaleToken,
+        Mutation::ResendWithoutNewToken,
+        Mutation::InvalidForExpired,
+        Mutation::StaleRefreshTimer,
+        Mutation::SilentMissingToken,
+        Mutation::StoreTokenWhileJwtDisabled,
+        Mutation::NotifyWithoutHandler,
+        Mutation::InsufficientOnForbidden,
+        Mutation::MixCustomersInBatch,
+    ];
+
+    /// The snake_case name (what `reference-adapter --mutant` takes).
+    pub fn name(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_snake_case_and_unique() {
+        let names: std::collections::BTreeSet<String> = Mutation::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(names.len(), Mutation::ALL.len());
+        assert!(names.contains("retry_twice"));
+        assert!(names.contains("mix_customers_in_batch"));
+    }
 }

@@ -1,28 +1,87 @@
 //! The sans-IO state machine of one SDK instance.
 //!
-//! SKELETON: the signatures are the contract the conformance suite codes against; the
-//! bodies are being written (issue 4).
+//! [`Sdk`] holds one instance's authentication state and reacts to the alphabet's
+//! [`Input`]s at instants the caller passes in; [`Sdk::next_timer`] says when it next
+//! needs waking. It reads no clock, spawns nothing and does no I/O, so an SDK could embed
+//! it and add only HTTP and a timer. Everything a vendor does differently comes from its
+//! [`Profile`]; nothing here looks at the profile's name.
+//!
+//! Concepts live in submodules: the stored token and its refresh timer
+//! ([`token_slot`]), the event queue ([`queue`]), the request in flight and its retry
+//! ([`request`]), and the consecutive-failure limit ([`failure_limit`]).
+
+pub mod failure_limit;
+pub mod queue;
+pub mod request;
+mod shared_profile;
+pub mod token_slot;
 
 use crate::mutation::Mutation;
-use jwt_lifecycle_spec::alphabet::{Input, Observation, Output, UnixMillis};
-use jwt_lifecycle_spec::profile::Profile;
+use failure_limit::FailureCount;
+use jwt_lifecycle_spec::alphabet::{
+    AppCall, AppErrorKind, CustomerIds, DeletionRule, EventId, FailureCause, Input, Observation, Output,
+    Reason, Reply, RequestId, UnixMillis,
+};
+use jwt_lifecycle_spec::client_view::ClientToken;
+use jwt_lifecycle_spec::profile::{
+    AuthFailurePolicy, ClearingCall, DisabledTokenAction, FailureLimit, Profile, RetryPolicy,
+};
+use queue::EventQueue;
+use request::{InFlight, RequestKind, Waiting};
+use shared_profile::SharedProfile;
+use token_slot::StoredToken;
 
 /// One SDK instance's authentication state.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Sdk {
-    profile: Profile,
+    profile: SharedProfile,
     mutation: Option<Mutation>,
+    /// Configured and not stopped (CONF-007).
+    running: bool,
+    /// Chosen at configure (CONF-003).
+    jwt_enabled: bool,
+    /// Debug build, chosen at configure (CONF-004).
+    debug: bool,
+    /// A handler / listener / delegate is registered (NOTIFY-002, NOTIFY-006).
+    handler: bool,
+    /// The current customer.
+    customer: CustomerIds,
+    token: Option<StoredToken>,
+    queue: EventQueue,
+    in_flight: Option<InFlight>,
+    /// The head of the queue waits for a new token (RETRY-008).
+    held: bool,
+    failures: FailureCount,
+    next_request: RequestId,
+    /// Only under [`Mutation::StaleRefreshTimer`]: a refresh timer left behind by a token
+    /// that is no longer stored, and the customer it was for.
+    stale_refresh: Option<(UnixMillis, CustomerIds)>,
 }
 
 impl Sdk {
     /// A fresh, unconfigured SDK following `profile`.
     pub fn new(profile: Profile) -> Self {
-        Self { profile, mutation: None }
+        Self {
+            profile: SharedProfile::new(profile),
+            mutation: None,
+            running: false,
+            jwt_enabled: false,
+            debug: false,
+            handler: false,
+            customer: CustomerIds::anonymous(),
+            token: None,
+            queue: EventQueue::default(),
+            in_flight: None,
+            held: false,
+            failures: FailureCount::default(),
+            next_request: 1,
+            stale_refresh: None,
+        }
     }
 
     /// The same, with a deliberate bug.
     pub fn with_mutation(profile: Profile, mutation: Mutation) -> Self {
-        Self { profile, mutation: Some(mutation) }
+        Self { mutation: Some(mutation), ..Self::new(profile) }
     }
 
     /// The profile this SDK follows.
@@ -30,20 +89,529 @@ impl Sdk {
         &self.profile
     }
 
+    /// The deliberate bug this machine was built with, if any.
+    pub fn mutation(&self) -> Option<Mutation> {
+        self.mutation
+    }
+
+    /// True between `configure` and `stop_integration` (CONF-007).
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    /// True when the SDK was configured with JWT enabled.
+    pub fn jwt_enabled(&self) -> bool {
+        self.jwt_enabled
+    }
+
+    /// True when a handler is registered.
+    pub fn has_handler(&self) -> bool {
+        self.handler
+    }
+
+    /// The current customer.
+    pub fn customer(&self) -> &CustomerIds {
+        &self.customer
+    }
+
+    /// The stored token, if any.
+    pub fn stored_token(&self) -> Option<&StoredToken> {
+        self.token.as_ref()
+    }
+
+    /// The queued events, oldest first.
+    pub fn queue(&self) -> &EventQueue {
+        &self.queue
+    }
+
+    /// The request in flight (sent and unanswered, or waiting for its retry).
+    pub fn in_flight(&self) -> Option<&InFlight> {
+        self.in_flight.as_ref()
+    }
+
+    /// True while the queue head waits for a new token (RETRY-008).
+    pub fn is_held(&self) -> bool {
+        self.held
+    }
+
+    /// The consecutive-failure count and suspension.
+    pub fn failures(&self) -> FailureCount {
+        self.failures
+    }
+
     /// Applies `input` at instant `now`; returns what the SDK does in response, in order.
     /// Timers due at or before `now` must have been fired first with [`Sdk::fire_timers`].
-    pub fn handle(&mut self, _now: UnixMillis, _input: &Input) -> Vec<Output> {
-        Vec::new()
+    pub fn handle(&mut self, now: UnixMillis, input: &Input) -> Vec<Output> {
+        let mut out = Vec::new();
+        match input {
+            Input::App(call) => self.app_call(now, call, &mut out),
+            Input::Respond { request, reply } => self.respond(now, *request, *reply, &mut out),
+        }
+        out
     }
 
     /// The earliest instant at which a timer is due, if any.
     pub fn next_timer(&self) -> Option<UnixMillis> {
-        None
+        [self.refresh_due(), self.in_flight.as_ref().and_then(InFlight::retry_due), self.stale_refresh_due()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Fires every timer due at or before `now`, in order; returns what they did.
-    pub fn fire_timers(&mut self, _now: UnixMillis) -> Vec<Output> {
-        Vec::new()
+    /// At one instant the refresh notification comes before a retry, so that a retry
+    /// can carry a token the handler provided in answer.
+    pub fn fire_timers(&mut self, now: UnixMillis) -> Vec<Output> {
+        let mut out = Vec::new();
+        while let Some(due) = self.next_timer().filter(|&due| due <= now) {
+            if self.stale_refresh_due() == Some(due) {
+                if let Some((_, customer)) = self.stale_refresh.take() {
+                    self.notify(Reason::ExpiredSoon, customer, &mut out);
+                }
+            } else if self.refresh_due() == Some(due) {
+                self.fire_refresh(&mut out);
+            } else {
+                self.fire_retry(&mut out);
+            }
+        }
+        out
+    }
+
+    // ------------------------------------------------------------------ app calls
+
+    fn app_call(&mut self, now: UnixMillis, call: &AppCall, out: &mut Vec<Output>) {
+        if let AppCall::Configure { jwt_enabled, debug, token } = call {
+            self.configure(now, *jwt_enabled, *debug, token.as_deref(), out);
+            return;
+        }
+        if !self.running {
+            // CONF-007: nothing is stored or sent; a tracked event is reported, not lost.
+            if let AppCall::Track { event } = call {
+                out.push(Output::EventsDeleted {
+                    events: vec![event.clone()],
+                    rule: DeletionRule::SdkNotRunning,
+                });
+            }
+            return;
+        }
+        match call {
+            AppCall::Configure { .. } => {}
+            AppCall::SetToken { token, identifier } => {
+                if let (Some(id), Some(_)) = (identifier, &self.profile.identifier_key) {
+                    if self.jwt_enabled || self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
+                        // LIFE-013: the identifier passed with the token is the customer.
+                        self.customer = self.profile.identity_for(id);
+                    }
+                }
+                self.provide_token(now, token, out);
+            }
+            AppCall::RegisterHandler {} => self.handler = true,
+            AppCall::Identify { customer_ids, token } => {
+                self.customer = customer_ids.clone();
+                match token {
+                    Some(token) => self.provide_token(now, token, out),
+                    None => self.clear_token_if(ClearingCall::IdentifyWithoutToken),
+                }
+            }
+            AppCall::Anonymize {} => {
+                self.customer = CustomerIds::anonymous();
+                if !self.mutated(Mutation::KeepTokenOnAnonymize) {
+                    self.clear_token_if(ClearingCall::Anonymize);
+                }
+            }
+            AppCall::StopIntegration {} => {
+                self.discard_everything(DeletionRule::StopIntegration, out);
+                self.clear_token_if(ClearingCall::StopIntegration);
+                self.cancel_refresh();
+                self.running = false;
+            }
+            AppCall::ClearLocalData {} => {
+                self.discard_everything(DeletionRule::ClearLocalData, out);
+                self.clear_token_if(ClearingCall::ClearLocalData);
+                self.customer = CustomerIds::anonymous();
+            }
+            AppCall::Logout {} => self.logout(now, out),
+            AppCall::Track { event } => self.queue.push(event.clone(), self.customer.clone()),
+            AppCall::Flush {} => self.flush(now, out),
+            AppCall::NewSession {} => self.failures.new_session(),
+        }
+    }
+
+    fn configure(
+        &mut self,
+        now: UnixMillis,
+        jwt_enabled: bool,
+        debug: bool,
+        token: Option<&str>,
+        out: &mut Vec<Output>,
+    ) {
+        self.running = true;
+        self.jwt_enabled = jwt_enabled;
+        self.debug = debug;
+        // LIMIT-003: configure begins a session.
+        self.failures.new_session();
+        // CONF-006: a token passed here is a set-token made right after configuring.
+        if let Some(token) = token {
+            self.provide_token(now, token, out);
+        }
+    }
+
+    /// A token from set-token, identify or configure, for the current customer.
+    fn provide_token(&mut self, now: UnixMillis, raw: &str, out: &mut Vec<Output>) {
+        if !self.jwt_enabled && !self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
+            let policy = self.profile.token_while_jwt_disabled;
+            let action = if self.debug { policy.debug } else { policy.release };
+            if action == DisabledTokenAction::RaiseFatal {
+                // CONF-004.
+                out.push(Output::AppError { error: AppErrorKind::JwtNotEnabled, code: None });
+            }
+            // CONF-002 / CONF-005: nothing stored.
+            return;
+        }
+        self.replace_token(Some(StoredToken::new(raw, self.customer.clone())));
+        self.schedule_refresh(now, out);
+        if self.held {
+            // RETRY-008: the new token sends the held events again at once, once per
+            // token. While suspended it only stores the token (LIMIT-005); the events
+            // go out on a flush after the next session.
+            self.held = false;
+            self.send_head(now, out);
+        }
+    }
+
+    fn logout(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
+        if self.profile.logout_syncs_then_deletes_on_jwt_failure
+            && self.in_flight.is_none()
+            && !self.failures.suspended
+            && self.queue.head_customer() == Some(&self.customer)
+        {
+            // QUEUE-002: send what the user queued, with the token still stored; the
+            // request keeps that token whatever happens to the store (LIFE-010).
+            self.held = false;
+            if let Some((customer, events)) = self.queue.take_head_run() {
+                self.send(now, RequestKind::LogoutSync, customer, events, 1, false, out);
+            }
+        }
+        if !self.mutated(Mutation::KeepTokenOnLogout) {
+            self.clear_token_if(ClearingCall::Logout);
+        }
+        self.customer = CustomerIds::anonymous();
+    }
+
+    fn flush(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
+        if self.held && !self.mutated(Mutation::ResendWithoutNewToken) {
+            return;
+        }
+        self.send_head(now, out);
+    }
+
+    /// QUEUE-006: the queue and the request in flight (with any pending retry) are
+    /// discarded, and the discarded events reported.
+    fn discard_everything(&mut self, rule: DeletionRule, out: &mut Vec<Output>) {
+        let mut events: Vec<EventId> = self.in_flight.take().map(|r| r.events).unwrap_or_default();
+        events.extend(self.queue.clear());
+        self.held = false;
+        if !events.is_empty() {
+            out.push(Output::EventsDeleted { events, rule });
+        }
+    }
+
+    // ------------------------------------------------------------------ token slot
+
+    fn clear_token_if(&mut self, call: ClearingCall) {
+        if self.profile.clears_token(call) {
+            self.replace_token(None);
+        }
+    }
+
+    /// Replaces (or clears) the stored token; the old token's refresh is cancelled
+    /// (REFR-006).
+    fn replace_token(&mut self, token: Option<StoredToken>) {
+        if self.mutated(Mutation::StaleRefreshTimer) {
+            if let Some(old) = &self.token {
+                if let Some(due) = old.refresh_due {
+                    self.stale_refresh = Some((due, old.customer.clone()));
+                }
+            }
+        }
+        self.token = token;
+    }
+
+    fn cancel_refresh(&mut self) {
+        if let Some(token) = &mut self.token {
+            token.refresh_due = None;
+        }
+    }
+
+    /// Schedules the refresh notification of the token just stored (REFR-001,
+    /// REFR-003, REFR-004; LIFE-012 for tokens without `exp`).
+    fn schedule_refresh(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
+        let (Some(policy), Some(token)) = (self.profile.refresh, self.token.as_mut()) else { return };
+        let Some(exp) = token.token.exp_ms else { return };
+        if self.mutation == Some(Mutation::NeverRefresh) || now >= exp {
+            return;
+        }
+        let mut due = exp.saturating_sub(policy.lead_ms);
+        if self.mutation == Some(Mutation::RefreshThirtySecondsEarly) {
+            due = due.saturating_sub(30_000);
+        }
+        if now < due {
+            token.refresh_due = Some(due);
+        } else if policy.notify_at_once_inside_window {
+            self.fire_refresh(out);
+        }
+    }
+
+    fn refresh_due(&self) -> Option<UnixMillis> {
+        self.token.as_ref().and_then(|t| t.refresh_due).filter(|_| self.running)
+    }
+
+    fn stale_refresh_due(&self) -> Option<UnixMillis> {
+        self.stale_refresh.as_ref().map(|(due, _)| *due)
+    }
+
+    /// The refresh notification: at most once per token (REFR-005), dropped when no
+    /// handler is registered (REFR-007).
+    fn fire_refresh(&mut self, out: &mut Vec<Output>) {
+        let Some(token) = self.token.as_mut() else { return };
+        token.refresh_due = None;
+        if token.expired_soon_done {
+            return;
+        }
+        token.expired_soon_done = true;
+        let customer = token.customer.clone();
+        self.notify(Reason::ExpiredSoon, customer, out);
+    }
+
+    /// The token to attach to a request for `customer`, if any (CONF-001, LIFE-009).
+    fn token_for(&self, customer: &CustomerIds) -> Option<&StoredToken> {
+        if !self.jwt_enabled && !self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
+            return None;
+        }
+        self.token.as_ref().filter(|t| t.is_for(customer) || self.mutated(Mutation::LeakTokenAcrossIdentify))
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    fn send_head(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
+        if !self.running || self.in_flight.is_some() || self.failures.suspended || self.queue.is_empty() {
+            return;
+        }
+        let batch = if self.mutated(Mutation::MixCustomersInBatch) {
+            let all = self.queue.take_all();
+            all.first().map(|first| (first.customer.clone(), all.iter().map(|e| e.event.clone()).collect()))
+        } else {
+            self.queue.take_head_run()
+        };
+        if let Some((customer, events)) = batch {
+            self.send(now, RequestKind::Sync, customer, events, 1, true, out);
+        }
+    }
+
+    /// Sends one attempt. Pre-flight checks run before first attempts only (PRE-004).
+    #[allow(clippy::too_many_arguments)]
+    fn send(
+        &mut self,
+        now: UnixMillis,
+        kind: RequestKind,
+        customer: CustomerIds,
+        events: Vec<EventId>,
+        attempt: u32,
+        preflight: bool,
+        out: &mut Vec<Output>,
+    ) {
+        if preflight && self.jwt_enabled {
+            self.preflight(now, &customer, out);
+        }
+        let carried: Option<ClientToken> = self.token_for(&customer).map(|t| t.token.clone());
+        self.send_carrying(kind, customer, events, attempt, carried, out);
+    }
+
+    fn send_carrying(
+        &mut self,
+        kind: RequestKind,
+        customer: CustomerIds,
+        events: Vec<EventId>,
+        attempt: u32,
+        carried: Option<ClientToken>,
+        out: &mut Vec<Output>,
+    ) {
+        let request = self.next_request;
+        self.next_request += 1;
+        out.push(Output::RequestSent {
+            request,
+            customer_ids: customer.clone(),
+            events: events.clone(),
+            authorization: carried.as_ref().map(|t| t.raw.clone()),
+            attempt,
+        });
+        self.in_flight =
+            Some(InFlight { request, kind, customer, events, carried, attempt, waiting: Waiting::Response });
+    }
+
+    /// PRE-001..003, PRE-005.
+    fn preflight(&mut self, now: UnixMillis, customer: &CustomerIds, out: &mut Vec<Output>) {
+        let checks = self.profile.preflight;
+        let lead = self.profile.refresh.map(|r| r.lead_ms);
+        let repeat = self.mutated(Mutation::RepeatExpiredSoon);
+        let reason = match self.token_for(customer) {
+            None => (checks.notify_not_provided && !self.mutated(Mutation::SilentMissingToken))
+                .then_some(Reason::NotProvided),
+            Some(t) if t.token.is_expired(now) => (checks.notify_expired
+                && !self.mutated(Mutation::SilentExpiredToken))
+            .then_some(Reason::Expired),
+            Some(t) => {
+                let soon = lead.is_some_and(|lead| t.token.is_expiring_soon(now, lead));
+                (checks.notify_expiring_soon && soon && (!t.expired_soon_done || repeat))
+                    .then_some(Reason::ExpiredSoon)
+            }
+        };
+        match reason {
+            Some(Reason::ExpiredSoon) => {
+                if let Some(token) = self.token.as_mut() {
+                    token.expired_soon_done = true;
+                    token.refresh_due = None;
+                }
+                self.notify(Reason::ExpiredSoon, customer.clone(), out);
+            }
+            Some(reason) => self.notify(reason, customer.clone(), out),
+            None => {}
+        }
+    }
+
+    fn fire_retry(&mut self, out: &mut Vec<Output>) {
+        let Some(flight) = self.in_flight.take() else { return };
+        // LIFE-002 / LIFE-008: the retry carries the token stored now, if it is still
+        // bound to the request's customer.
+        let carried = if self.mutated(Mutation::RetryWithStaleToken) {
+            flight.carried.clone()
+        } else {
+            self.token_for(&flight.customer).map(|t| t.token.clone())
+        };
+        self.send_carrying(flight.kind, flight.customer, flight.events, flight.attempt + 1, carried, out);
+    }
+
+    // ------------------------------------------------------------------ responses
+
+    fn respond(&mut self, now: UnixMillis, request: RequestId, reply: Reply, out: &mut Vec<Output>) {
+        if !self.in_flight.as_ref().is_some_and(|f| f.awaits_response_to(request)) {
+            return;
+        }
+        let Some(flight) = self.in_flight.take() else { return };
+        match reply {
+            Reply::Status(_) if reply.is_success() => {
+                // QUEUE-007: delivered. LIMIT-002.
+                if !self.mutated(Mutation::NoResetOnSuccess) {
+                    self.failures.record_success(self.limit());
+                }
+            }
+            Reply::Status(status @ (401 | 403)) => self.auth_failure(now, status, flight, out),
+            // RETRY-012: not an authentication failure; the events wait for the next flush.
+            _ => {
+                if !self.mutated(Mutation::DropEventsOnNetworkError) {
+                    self.queue.push_front_run(&flight.customer, &flight.events);
+                }
+            }
+        }
+    }
+
+    fn auth_failure(&mut self, now: UnixMillis, status: u16, flight: InFlight, out: &mut Vec<Output>) {
+        if !self.jwt_enabled {
+            // Without JWT there is nothing to refresh: the request fails for good.
+            self.fail_or_delete(flight, FailureCause::Authentication, out);
+            return;
+        }
+        let carried = flight.carried.is_some();
+        let unexpired = flight.carried.as_ref().is_some_and(|t| !t.is_expired(now));
+        let forbidden_valid = status == 403 && carried && unexpired;
+        let Some(mut policy) = self.profile.auth_failure_policy(status, carried, unexpired).copied() else {
+            return;
+        };
+        if forbidden_valid && self.mutated(Mutation::RetryOnForbiddenWithValidToken) {
+            policy = AuthFailurePolicy {
+                retry: RetryPolicy::After { attempts: 1, delay_ms: 1_000, tolerance_ms: 0 },
+                ..policy
+            };
+        }
+        // RETRY-001: judged by the token the request carried, at the time of the answer.
+        let reason = match &flight.carried {
+            None => Reason::NotProvided,
+            Some(t) if t.is_expired(now) && !self.mutated(Mutation::InvalidForExpired) => Reason::Expired,
+            Some(_) if forbidden_valid && self.mutated(Mutation::InsufficientOnForbidden) => {
+                Reason::Insufficient
+            }
+            Some(_) => Reason::Invalid,
+        };
+        let exhausted = match policy.retry {
+            RetryPolicy::Never => true,
+            RetryPolicy::After { attempts, .. } => {
+                let allowed = if self.mutated(Mutation::RetryTwice) { attempts + 1 } else { attempts };
+                flight.attempt > allowed
+            }
+            RetryPolicy::OnNewToken => false,
+        };
+        let final_after_retries = exhausted && flight.attempt > 1;
+        // RETRY-003: the failure of a last retry calls no handler.
+        if !final_after_retries {
+            let notify =
+                policy.notify_handler || (forbidden_valid && self.mutated(Mutation::InsufficientOnForbidden));
+            if notify {
+                self.notify(reason, flight.customer.clone(), out);
+            }
+            if policy.raise_app_error {
+                out.push(Output::AppError {
+                    error: AppErrorKind::TokenRejected,
+                    code: self.profile.code_for(reason),
+                });
+            }
+        }
+        if policy.counts_toward_limit {
+            let limit = if self.mutated(Mutation::IgnoreFailureLimit) { None } else { self.limit() };
+            self.failures.record_failure(limit);
+        }
+        let cause = if forbidden_valid { FailureCause::Forbidden } else { FailureCause::Authentication };
+        if flight.kind == RequestKind::LogoutSync || exhausted {
+            self.fail_or_delete(flight, cause, out);
+            return;
+        }
+        match policy.retry {
+            RetryPolicy::After { delay_ms, .. } => {
+                self.in_flight =
+                    Some(InFlight { waiting: Waiting::Retry(now.saturating_add(delay_ms)), ..flight });
+            }
+            RetryPolicy::OnNewToken => {
+                self.queue.push_front_run(&flight.customer, &flight.events);
+                self.held = true;
+            }
+            RetryPolicy::Never => {}
+        }
+    }
+
+    /// A request that ends for good: a logout sync's events are deleted (QUEUE-002),
+    /// any other request is reported failed with its events (QUEUE-005).
+    fn fail_or_delete(&mut self, flight: InFlight, cause: FailureCause, out: &mut Vec<Output>) {
+        if flight.kind == RequestKind::LogoutSync {
+            out.push(Output::EventsDeleted { events: flight.events, rule: DeletionRule::LogoutSyncFailed });
+        } else {
+            out.push(Output::RequestFailed { request: flight.request, events: flight.events, cause });
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /// Calls the handler, if one is registered (NOTIFY-001, NOTIFY-002).
+    fn notify(&self, reason: Reason, customer_ids: CustomerIds, out: &mut Vec<Output>) {
+        if self.handler || self.mutated(Mutation::NotifyWithoutHandler) {
+            out.push(Output::HandlerCalled { reason, customer_ids, code: self.profile.code_for(reason) });
+        }
+    }
+
+    fn limit(&self) -> Option<FailureLimit> {
+        self.profile.failure_limit
+    }
+
+    fn mutated(&self, mutation: Mutation) -> bool {
+        self.mutation == Some(mutation)
     }
 }
 
