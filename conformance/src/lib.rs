@@ -1,3 +1,23 @@
-//! The conformance suite: adapters, case files, differential runs and reports.
+//! The conformance suite: case files, adapters, the runner, generated and random
+//! cases, and reports.
+//!
+//! - [`case`]: case files (FORMATS.md §1), their loader and named tokens.
+//! - [`adapter`]: the SDK under test, in process ([`adapter::Adapter`]) or as a process
+//!   speaking the wire protocol (FORMATS.md §2); the model as the reference adapter.
+//! - [`runner`]: runs cases against an adapter and judges each one.
+//! - [`select`]: which cases a run selects (profile, `--strict`, `--shard`,
+//!   expectations file).
+//! - [`generate`]: cases computed from the model's reachable paths.
+//! - [`differential`]: random sequences run on the model and the adapter, shrunk on a
+//!   divergence.
+//! - [`report`]: text, JSON and JUnit output.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod case;
+pub mod adapter;
+pub mod runner;
+pub mod select;
+pub mod report;
+pub mod differential;
+pub mod generate;

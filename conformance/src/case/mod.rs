@@ -1,0 +1,212 @@
+//! Case files (FORMATS.md §1): their types, the loader and the named tokens.
+//!
+//! A [`Case`] is what a file says, checked: every requirement id exists, every token
+//! name used is declared, every token mints. Whether a `respond` answers a request the
+//! SDK really sent is only known while running, so it is not checked here.
+
+pub mod expect;
+pub mod load;
+pub mod ordered;
+pub mod step;
+pub mod token;
+
+pub use expect::{Expected, ExpectedOutput};
+pub use load::{load_dir, load_file, parse_case, LoadError};
+pub use ordered::OrderedMap;
+pub use step::{Action, Step};
+pub use token::{TokenSpec, TokenTable};
+
+use jwt_lifecycle_spec::alphabet::UnixMillis;
+use jwt_lifecycle_spec::profile::ProfileId;
+use jwt_lifecycle_spec::registry;
+use jwt_lifecycle_spec::requirement::Level;
+use serde::{Deserialize, Serialize};
+
+/// The clock at the beginning of a case when the file gives no `start`.
+pub const DEFAULT_START: UnixMillis = 1_700_000_000_000;
+
+fn default_start() -> UnixMillis {
+    DEFAULT_START
+}
+
+fn is_default_start(start: &UnixMillis) -> bool {
+    *start == DEFAULT_START
+}
+
+/// A case file as written (not yet checked against the registry or its own tokens).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    /// Unique id, `<profile or "all">/<kebab-name>`.
+    pub id: String,
+    /// One sentence saying the behaviour.
+    pub description: String,
+    /// The profiles it runs on.
+    pub profiles: Vec<ProfileId>,
+    /// The requirement ids it tests.
+    pub requirements: Vec<String>,
+    /// The virtual clock at the beginning, Unix ms.
+    #[serde(default = "default_start", skip_serializing_if = "is_default_start")]
+    pub start: UnixMillis,
+    /// Named tokens the suite mints before the case.
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub tokens: OrderedMap<TokenSpec>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// A checked case, with its tokens minted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Case {
+    /// What the file says.
+    pub file: CaseFile,
+    /// The minted tokens.
+    pub tokens: TokenTable,
+}
+
+/// What is wrong with a case file's content (the loader adds where).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    /// An empty id.
+    #[error("id: must not be empty")]
+    EmptyId,
+    /// No profiles.
+    #[error("profiles: list at least one profile")]
+    NoProfiles,
+    /// No requirements.
+    #[error("requirements: list at least one requirement id")]
+    NoRequirements,
+    /// A requirement id not in the registry.
+    #[error("requirements[{index}]: unknown requirement id `{id}` (see `jwt-lifecycle requirements`)")]
+    UnknownRequirement {
+        /// Position in the list.
+        index: usize,
+        /// The id.
+        id: String,
+    },
+    /// A token name used but not declared.
+    #[error("{path}: undefined token `{name}` (declared: {declared})")]
+    UndefinedToken {
+        /// JSON path of the use.
+        path: String,
+        /// The name.
+        name: String,
+        /// The names that are declared.
+        declared: String,
+    },
+    /// A token that cannot be minted.
+    #[error("tokens.{name}: {source}")]
+    Mint {
+        /// The token's name.
+        name: String,
+        /// Why.
+        source: token::MintError,
+    },
+    /// No steps.
+    #[error("steps: a case needs at least one step")]
+    NoSteps,
+}
+
+impl Case {
+    /// Checks a parsed file and mints its tokens.
+    pub fn new(file: CaseFile) -> Result<Case, CaseError> {
+        if file.id.trim().is_empty() {
+            return Err(CaseError::EmptyId);
+        }
+        if file.profiles.is_empty() {
+            return Err(CaseError::NoProfiles);
+        }
+        if file.requirements.is_empty() {
+            return Err(CaseError::NoRequirements);
+        }
+        for (index, id) in file.requirements.iter().enumerate() {
+            if registry::requirement(id).is_none() {
+                return Err(CaseError::UnknownRequirement { index, id: id.clone() });
+            }
+        }
+        if file.steps.is_empty() {
+            return Err(CaseError::NoSteps);
+        }
+        let tokens = TokenTable::mint_all(&file.tokens, file.start)
+            .map_err(|(name, source)| CaseError::Mint { name, source })?;
+        let undefined = |path: String, name: &str| CaseError::UndefinedToken {
+            path,
+            name: name.to_owned(),
+            declared: {
+                let names: Vec<&str> = file.tokens.keys().collect();
+                if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+            },
+        };
+        for (i, step) in file.steps.iter().enumerate() {
+            if let Action::Call(call) = &step.action {
+                if let Some(name) = step::call_token(call) {
+                    if !tokens.contains(name) {
+                        return Err(undefined(format!("steps[{i}].token"), name));
+                    }
+                }
+            }
+            for (j, expected) in step.expect.iter().enumerate() {
+                if let Some(name) = expected.output.authorization_name() {
+                    if !tokens.contains(name) {
+                        return Err(undefined(format!("steps[{i}].expect[{j}].authorization"), name));
+                    }
+                }
+            }
+        }
+        Ok(Case { file, tokens })
+    }
+
+    /// The case id.
+    pub fn id(&self) -> &str {
+        &self.file.id
+    }
+
+    /// True when every requirement is SHOULD or MAY: such a case runs only with `--strict`.
+    pub fn strict_only(&self) -> bool {
+        !self.file.requirements.iter().any(|id| registry::requirement(id).is_some_and(|r| r.level == Level::Must))
+    }
+
+    /// The id a result is reported under for `profile`: `<case id>@<profile>` when the
+    /// case runs on several profiles.
+    pub fn report_id(&self, profile: ProfileId) -> String {
+        if self.file.profiles.len() > 1 {
+            format!("{}@{}", self.file.id, profile)
+        } else {
+            self.file.id.clone()
+        }
+    }
+
+    /// The case as pretty JSON, in file order.
+    pub fn to_json_pretty(&self) -> String {
+        write_pretty(&self.file)
+    }
+}
+
+/// Case-file JSON: pretty-printed, but each step and each expected observation on one
+/// line, which is how hand-written cases read best.
+pub fn write_pretty(file: &CaseFile) -> String {
+    let mut out = String::from("{\n");
+    let mut fields: Vec<String> = vec![
+        format!("  \"id\": {}", one_line(&file.id)),
+        format!("  \"description\": {}", one_line(&file.description)),
+        format!("  \"profiles\": {}", one_line(&file.profiles)),
+        format!("  \"requirements\": {}", one_line(&file.requirements)),
+    ];
+    if !is_default_start(&file.start) {
+        fields.push(format!("  \"start\": {}", file.start));
+    }
+    if !file.tokens.is_empty() {
+        let tokens: Vec<String> =
+            file.tokens.0.iter().map(|(name, spec)| format!("    {}: {}", one_line(name), one_line(spec))).collect();
+        fields.push(format!("  \"tokens\": {{\n{}\n  }}", tokens.join(",\n")));
+    }
+    let steps: Vec<String> = file.steps.iter().map(|s| format!("    {}", one_line(s))).collect();
+    fields.push(format!("  \"steps\": [\n{}\n  ]", steps.join(",\n")));
+    out.push_str(&fields.join(",\n"));
+    out.push_str("\n}\n");
+    out
+}
+
+fn one_line<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
+}
