@@ -1,0 +1,47 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use jwt_lifecycle_conformance::case::{load_dir, Case};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The `jwt-lifecycle` binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_jwt-lifecycle")
+}
+
+/// The crate directory.
+pub fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The hand-written cases.
+pub fn hand_written_cases() -> Vec<Case> {
+    load(&crate_dir().join("cases"))
+}
+
+/// Loads a case directory, failing the test with every load error.
+pub fn load(dir: &Path) -> Vec<Case> {
+    match load_dir(dir) {
+        Ok(cases) => cases.into_iter().map(|(_, c)| c).collect(),
+        Err(errors) => panic!("{}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")),
+    }
+}
+
+/// Runs `jwt-lifecycle run ARGS --format json`; returns the exit code and the report.
+pub fn run_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let out = Command::new(bin()).arg("run").args(args).args(["--format", "json"]).output().expect("spawn");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr))
+    });
+    (out.status.code().unwrap_or(-1), report)
+}
+
+/// The result for `case` in a JSON report.
+pub fn result<'a>(report: &'a serde_json::Value, case: &str) -> &'a serde_json::Value {
+    report["results"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["case"] == case))
+        .unwrap_or_else(|| panic!("no result for {case} in {report:#}"))
+}
