@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod case;
+pub mod docgen;
 pub mod adapter;
 pub mod runner;
 pub mod select;

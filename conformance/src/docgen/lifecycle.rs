@@ -1,0 +1,457 @@
+//! The lifecycle as Mermaid diagrams: a state diagram whose transitions are chosen and
+//! labelled from each [`Profile`]'s data, and sequence diagrams of the main flows whose
+//! numbers (refresh lead, retry delay, failure limit) come from the same data.
+//!
+//! Every transition cites the requirements that define it; a test checks that each id
+//! exists and that a transition drawn for a profile cites at least one requirement that
+//! applies to that profile, so the diagram cannot claim a behaviour the registry does
+//! not give that vendor.
+
+use jwt_lifecycle_spec::profile::{ClearingCall, Profile, RetryPolicy};
+use jwt_lifecycle_spec::requirement;
+use std::fmt::Write as _;
+
+/// One arrow of the state diagram.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge {
+    /// Source state id (`[*]` for the initial pseudo-state).
+    pub from: &'static str,
+    /// Target state id.
+    pub to: &'static str,
+    /// What makes it happen, in the alphabet's words.
+    pub label: String,
+    /// The requirements that define it.
+    pub requirements: Vec<&'static str>,
+}
+
+/// A diagram's state: id and display name.
+struct StateDef {
+    id: &'static str,
+    name: &'static str,
+}
+
+const TOP_STATES: &[StateDef] = &[
+    StateDef { id: "Unconfigured", name: "Not configured" },
+    StateDef { id: "Running", name: "Running" },
+    StateDef { id: "Stopped", name: "Stopped" },
+];
+const TOKEN_STATES: &[StateDef] = &[
+    StateDef { id: "NoToken", name: "No token" },
+    StateDef { id: "Valid", name: "Token valid" },
+    StateDef { id: "ExpiringSoon", name: "Expiring soon" },
+    StateDef { id: "Expired", name: "Expired" },
+];
+const SYNC_STATES: &[StateDef] = &[
+    StateDef { id: "Idle", name: "Idle" },
+    StateDef { id: "InFlight", name: "Request in flight" },
+    StateDef { id: "RetryPending", name: "Retry pending" },
+    StateDef { id: "Held", name: "Held for a new token" },
+    StateDef { id: "Suspended", name: "Sync suspended" },
+];
+
+fn edge(from: &'static str, to: &'static str, label: impl Into<String>, reqs: &[&'static str]) -> Edge {
+    Edge { from, to, label: label.into(), requirements: reqs.to_vec() }
+}
+
+/// True for the union diagram (no profile) or when `pred` holds for the profile.
+fn when(profile: Option<&Profile>, pred: impl Fn(&Profile) -> bool) -> bool {
+    profile.is_none_or(pred)
+}
+
+fn seconds(ms: u64) -> String {
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+/// The life of the SDK itself: configure, stop.
+pub fn top_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    let clears_on_stop = when(profile, |p| p.clears_token(ClearingCall::StopIntegration));
+    let stop_reqs: &[&str] =
+        if clears_on_stop { &["CONF-007", "LIFE-004", "QUEUE-006"] } else { &["CONF-007"] };
+    vec![
+        edge("[*]", "Unconfigured", "", &["CONF-007"]),
+        edge("Unconfigured", "Running", "configure", &["CONF-003", "CONF-006", "LIMIT-003"]),
+        edge("Running", "Stopped", "stop_integration", stop_reqs),
+        edge("Stopped", "Running", "configure", &["CONF-007"]),
+    ]
+}
+
+/// The stored token's states.
+pub fn token_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    let mut edges = vec![edge("[*]", "NoToken", "", &["LIFE-001"])];
+    edges.push(edge(
+        "NoToken",
+        "Valid",
+        "set_token, identify with token",
+        &["LIFE-001", "LIFE-007", "LIFE-013"],
+    ));
+    let refresh = profile.map(|p| p.refresh);
+    match refresh {
+        Some(None) => {
+            edges.push(edge("Valid", "Expired", "clock reaches exp", &["PRE-005", "REFR-008"]));
+        }
+        Some(Some(r)) => {
+            let lead = seconds(r.lead_ms);
+            let tol = seconds(r.tolerance_ms);
+            edges.push(edge(
+                "Valid",
+                "ExpiringSoon",
+                format!("exp − {lead} (± {tol}), handler expired_soon"),
+                &["REFR-001", "REFR-002"],
+            ));
+            if r.notify_at_once_inside_window {
+                edges.push(edge(
+                    "NoToken",
+                    "ExpiringSoon",
+                    "set_token inside the window, expired_soon at once",
+                    &["REFR-003"],
+                ));
+            }
+            edges.push(edge("ExpiringSoon", "Expired", "clock reaches exp", &["PRE-005"]));
+        }
+        None => {
+            edges.push(edge("Valid", "ExpiringSoon", "exp − lead, handler expired_soon", &["REFR-001"]));
+            edges.push(edge("NoToken", "ExpiringSoon", "set_token inside the window", &["REFR-003"]));
+            edges.push(edge("ExpiringSoon", "Expired", "clock reaches exp", &["PRE-005"]));
+            edges.push(edge("Valid", "Expired", "clock reaches exp (no refresh)", &["PRE-005", "REFR-008"]));
+        }
+    }
+    edges.push(edge("NoToken", "Expired", "set_token already past exp", &["REFR-004", "PRE-005"]));
+    let has_refresh = when(profile, |p| p.refresh.is_some());
+    if has_refresh {
+        edges.push(edge("ExpiringSoon", "Valid", "set_token with a new token", &["LIFE-002", "REFR-006"]));
+    }
+    edges.push(edge("Expired", "Valid", "set_token with a new token", &["LIFE-002"]));
+
+    let clearing: Vec<(ClearingCall, &str, &str)> = vec![
+        (ClearingCall::Anonymize, "anonymize", "LIFE-003"),
+        (ClearingCall::StopIntegration, "stop_integration", "LIFE-004"),
+        (ClearingCall::ClearLocalData, "clear_local_data", "LIFE-005"),
+        (ClearingCall::IdentifyWithoutToken, "identify without token", "LIFE-006"),
+        (ClearingCall::Logout, "logout", "LIFE-010"),
+    ];
+    let chosen: Vec<&(ClearingCall, &str, &str)> =
+        clearing.iter().filter(|(call, _, _)| when(profile, |p| p.clears_token(*call))).collect();
+    if !chosen.is_empty() {
+        let label = chosen.iter().map(|(_, name, _)| *name).collect::<Vec<_>>().join(", ");
+        let mut reqs: Vec<&'static str> = Vec::new();
+        for (_, _, id) in &chosen {
+            reqs.push(id);
+        }
+        reqs.push("LIFE-008");
+        let reqs: Vec<&'static str> = reqs.into_iter().map(static_id).collect();
+        edges.push(Edge { from: "Stored", to: "NoToken", label, requirements: reqs });
+    }
+    edges
+}
+
+/// Maps an id borrowed from the table above back to its `'static` registry entry.
+fn static_id(id: &str) -> &'static str {
+    requirement(id).map_or("UNKNOWN", |r| r.id)
+}
+
+/// The request pipeline's states.
+pub fn sync_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    let mut edges = vec![
+        edge("[*]", "Idle", "", &["QUEUE-004"]),
+        edge("Idle", "InFlight", "flush with events queued", &["QUEUE-004", "QUEUE-003", "CONF-001"]),
+        edge("InFlight", "Idle", "2xx, events delivered", &["QUEUE-007"]),
+        edge("InFlight", "Idle", "network error or other status, events back in the queue", &["RETRY-012"]),
+    ];
+    let unauthorized = profile.map(|p| p.on_unauthorized);
+    let retry_after = match unauthorized {
+        Some(policy) => match policy.retry {
+            RetryPolicy::After { delay_ms, tolerance_ms, attempts } => {
+                Some(format!("after {} (± {}), up to {attempts}x", seconds(delay_ms), seconds(tolerance_ms)))
+            }
+            _ => None,
+        },
+        None => Some("after the retry delay".to_owned()),
+    };
+    if let Some(after) = retry_after {
+        edges.push(edge(
+            "InFlight",
+            "RetryPending",
+            "401, or 403 without token, handler told",
+            &["RETRY-001", "RETRY-004", "RETRY-007"],
+        ));
+        edges.push(edge(
+            "RetryPending",
+            "InFlight",
+            format!("{after}, current token"),
+            &["RETRY-002", "LIFE-002"],
+        ));
+        edges.push(edge("InFlight", "Idle", "retry rejected, request_failed", &["RETRY-003", "QUEUE-005"]));
+    }
+    if when(profile, |p| {
+        p.on_forbidden_with_valid_token.retry == RetryPolicy::Never
+            && !p.on_forbidden_with_valid_token.raise_app_error
+    }) {
+        edges.push(edge(
+            "InFlight",
+            "Idle",
+            "403 with a valid token, request_failed",
+            &["RETRY-005", "QUEUE-005"],
+        ));
+    }
+    if when(profile, |p| p.on_unauthorized.raise_app_error && p.on_unauthorized.retry == RetryPolicy::Never) {
+        let codes = match profile {
+            Some(p) => {
+                let codes: Vec<String> = p.codes.iter().map(|c| c.code.to_string()).collect();
+                format!("app_error with code {}", codes.join("/"))
+            }
+            None => "app_error with the vendor code".to_owned(),
+        };
+        edges.push(edge(
+            "InFlight",
+            "Idle",
+            format!("401 or 403, request_failed, {codes}"),
+            &["RETRY-011", "NOTIFY-005"],
+        ));
+    }
+    if when(profile, |p| p.on_unauthorized.retry == RetryPolicy::OnNewToken) {
+        edges.push(edge(
+            "InFlight",
+            "Held",
+            "401 or 403, handler told",
+            &["RETRY-008", "RETRY-009", "RETRY-010"],
+        ));
+        edges.push(edge("Held", "InFlight", "set_token with a new token", &["RETRY-008", "RETRY-013"]));
+    }
+    if let Some(limit) = match profile {
+        Some(p) => p.failure_limit.map(|l| l.consecutive_failures.to_string()),
+        None => Some("N".to_owned()),
+    } {
+        edges.push(edge(
+            "InFlight",
+            "Suspended",
+            format!("failure number {limit} in a row"),
+            &["LIMIT-001", "LIMIT-002"],
+        ));
+        edges.push(edge(
+            "Suspended",
+            "Suspended",
+            "track, set_token or flush, nothing sent",
+            &["LIMIT-004", "LIMIT-005"],
+        ));
+        edges.push(edge("Suspended", "Idle", "new_session", &["LIMIT-003"]));
+    }
+    edges
+}
+
+/// Every edge of the diagram for `profile` (or the union over all profiles).
+pub fn all_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    let mut edges = top_edges(profile);
+    edges.extend(token_edges(profile));
+    edges.extend(sync_edges(profile));
+    edges
+}
+
+/// The requirement ids an edge shows for `profile`: those that apply to it.
+fn shown_requirements<'a>(e: &'a Edge, profile: Option<&Profile>) -> Vec<&'a str> {
+    e.requirements
+        .iter()
+        .copied()
+        .filter(|id| match (profile, requirement(id)) {
+            (Some(p), Some(r)) => r.applies_to(p.id),
+            _ => true,
+        })
+        .collect()
+}
+
+fn write_edges(out: &mut String, indent: &str, edges: &[Edge], profile: Option<&Profile>) {
+    for e in edges {
+        let reqs = shown_requirements(e, profile);
+        let label = match (e.label.is_empty(), reqs.is_empty()) {
+            (true, _) => String::new(),
+            (false, true) => format!(": {}", e.label),
+            (false, false) => format!(": {} ({})", e.label, reqs.join(", ")),
+        };
+        let _ = writeln!(out, "{indent}{} --> {}{label}", e.from, e.to);
+    }
+}
+
+fn write_states(out: &mut String, indent: &str, states: &[StateDef], edges: &[Edge]) {
+    for st in states {
+        if edges.iter().any(|e| e.from == st.id || e.to == st.id) {
+            let _ = writeln!(out, "{indent}state \"{}\" as {}", st.name, st.id);
+        }
+    }
+}
+
+/// The states drawn inside the "Token stored" composite.
+const STORED: [&str; 3] = ["Valid", "ExpiringSoon", "Expired"];
+
+/// The Mermaid sources of the lifecycle's three diagrams (the SDK, the stored token, the
+/// request pipeline) for `profile`, or for the union of all profiles when `None`; each
+/// with its title.
+pub fn state_diagrams(profile: Option<&Profile>) -> Vec<(&'static str, String)> {
+    let top = top_edges(profile);
+    let mut sdk = String::from("stateDiagram-v2\n    direction LR\n");
+    write_states(&mut sdk, "    ", TOP_STATES, &top);
+    write_edges(&mut sdk, "    ", &top, profile);
+
+    let token = token_edges(profile);
+    let (inner, outer): (Vec<Edge>, Vec<Edge>) =
+        token.into_iter().partition(|e| STORED.contains(&e.from) && STORED.contains(&e.to));
+    let mut tok = String::from("stateDiagram-v2\n    direction LR\n");
+    write_states(&mut tok, "    ", &TOKEN_STATES[..1], &outer);
+    write_edges(&mut tok, "    ", &outer, profile);
+    tok.push_str("    state \"Token stored\" as Stored {\n");
+    let all: Vec<Edge> = inner.iter().chain(outer.iter()).cloned().collect();
+    write_states(&mut tok, "        ", &TOKEN_STATES[1..], &all);
+    write_edges(&mut tok, "        ", &inner, profile);
+    tok.push_str("    }\n");
+
+    let sync = sync_edges(profile);
+    let mut pipe = String::from("stateDiagram-v2\n");
+    write_states(&mut pipe, "    ", SYNC_STATES, &sync);
+    write_edges(&mut pipe, "    ", &sync, profile);
+
+    vec![("The SDK", sdk), ("The stored token", tok), ("The request pipeline", pipe)]
+}
+
+/// The sequence diagrams: happy path, proactive refresh, 401 retry and suspension, each
+/// with a title and its Mermaid source; numbers come from the profiles' data.
+pub fn sequence_diagrams() -> Vec<(String, String)> {
+    let exponea = jwt_lifecycle_spec::profile::exponea_stream();
+    let moengage = jwt_lifecycle_spec::ProfileId::MoengageIos.profile();
+    let mut diagrams = Vec::new();
+
+    diagrams.push((
+        "Happy path (every profile)".to_owned(),
+        "sequenceDiagram\n    participant App\n    participant SDK\n    participant Server\n    \
+         App->>SDK: configure (jwt_enabled)\n    App->>SDK: set_token(A)\n    Note over SDK: A stored for the current customer (LIFE-001)\n    \
+         App->>SDK: track(e1)\n    App->>SDK: flush\n    SDK->>Server: request 1 [e1], Authorization Bearer A (CONF-001)\n    \
+         Server-->>SDK: 200\n    Note over SDK: e1 delivered, never sent again (QUEUE-007)\n"
+            .to_owned(),
+    ));
+
+    if let Some(r) = exponea.refresh {
+        let lead = seconds(r.lead_ms);
+        let tol = seconds(r.tolerance_ms);
+        diagrams.push((
+            format!("Proactive refresh ({}: {lead} before exp)", exponea.id),
+            format!(
+                "sequenceDiagram\n    participant App\n    participant Handler\n    participant SDK\n    participant Server\n    \
+                 App->>SDK: register_handler\n    App->>SDK: set_token(A, exp = now + 300 s)\n    \
+                 Note over SDK: timer due at exp − {lead} (REFR-001)\n    \
+                 SDK->>Handler: expired_soon, customer ids, ± {tol} (REFR-001, REFR-002)\n    \
+                 Handler->>App: fetch a new token from the backend\n    App->>SDK: set_token(B)\n    \
+                 Note over SDK: B replaces A, A's timer cancelled (LIFE-002, REFR-006)\n    \
+                 App->>SDK: flush\n    SDK->>Server: request 1, Authorization Bearer B\n    Server-->>SDK: 200\n"
+            ),
+        ));
+    }
+
+    if let RetryPolicy::After { delay_ms, tolerance_ms, attempts } = exponea.on_unauthorized.retry {
+        let delay = seconds(delay_ms);
+        let tol = seconds(tolerance_ms);
+        diagrams.push((
+            format!("401 and retry ({}: {attempts} retry after {delay})", exponea.id),
+            format!(
+                "sequenceDiagram\n    participant App\n    participant Handler\n    participant SDK\n    participant Server\n    \
+                 App->>SDK: flush\n    SDK->>Server: request 1 [e1], Bearer A, attempt 1\n    Server-->>SDK: 401\n    \
+                 SDK->>Handler: invalid (A not expired) or expired (RETRY-001)\n    Handler->>App: fetch a new token\n    \
+                 App->>SDK: set_token(B)\n    Note over SDK: retry due {delay} after the 401 (± {tol})\n    \
+                 SDK->>Server: request 2 [e1], Bearer B, attempt 2 (RETRY-002, LIFE-002)\n    \
+                 alt accepted\n        Server-->>SDK: 200 (QUEUE-007)\n    else rejected again\n        Server-->>SDK: 401\n        \
+                 SDK->>App: request_failed [e1], no further retry (RETRY-003, QUEUE-005)\n    end\n"
+            ),
+        ));
+    }
+
+    if let Some(limit) = moengage.failure_limit {
+        let n = limit.consecutive_failures;
+        diagrams.push((
+            format!("Suspension ({}: {n} consecutive failures)", moengage.id),
+            format!(
+                "sequenceDiagram\n    participant App\n    participant Listener\n    participant SDK\n    participant Server\n    \
+                 loop {n} times\n        SDK->>Server: request [e1], Bearer A\n        Server-->>SDK: 401\n        \
+                 SDK->>Listener: invalid, identifier (RETRY-009)\n        Note over SDK: e1 held until a new token (RETRY-008)\n        \
+                 App->>SDK: set_token(next token)\n    end\n    \
+                 Note over SDK: failure {n} in a row, sync suspended (LIMIT-001)\n    \
+                 App->>SDK: track(e2), set_token(C), flush\n    Note over SDK: kept, nothing sent (LIMIT-004, LIMIT-005)\n    \
+                 App->>SDK: new_session\n    Note over SDK: count back to 0 (LIMIT-003)\n    \
+                 App->>SDK: flush\n    SDK->>Server: request [e1, e2], Bearer C\n    Server-->>SDK: 200\n"
+            ),
+        ));
+    }
+    diagrams
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jwt_lifecycle_spec::requirement::Subject;
+
+    fn joined(profile: Option<&Profile>) -> String {
+        state_diagrams(profile).into_iter().map(|(_, d)| d).collect()
+    }
+
+    #[test]
+    fn every_cited_id_is_a_registered_sdk_behaviour_requirement() {
+        for e in all_edges(None) {
+            assert!(!e.requirements.is_empty(), "{} -> {} cites nothing", e.from, e.to);
+            for id in &e.requirements {
+                let r =
+                    requirement(id).unwrap_or_else(|| panic!("{} -> {} cites unknown {id}", e.from, e.to));
+                assert_eq!(r.subject, Subject::SdkBehaviour, "{id}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_edge_drawn_for_a_profile_cites_a_requirement_of_that_profile() {
+        for p in Profile::all() {
+            for e in all_edges(Some(&p)) {
+                assert!(
+                    !shown_requirements(&e, Some(&p)).is_empty(),
+                    "{}: {} -> {} ({}) is drawn but none of {:?} applies to the profile",
+                    p.id,
+                    e.from,
+                    e.to,
+                    e.label,
+                    e.requirements
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn labels_avoid_the_characters_mermaid_reads_as_syntax() {
+        // A second `:` in a state-diagram label, a `;` or a `#` breaks Mermaid's parser.
+        let mut profiles: Vec<Option<Profile>> = Profile::all().into_iter().map(Some).collect();
+        profiles.push(None);
+        for p in &profiles {
+            for e in all_edges(p.as_ref()) {
+                assert!(!e.label.contains([':', ';', '#', '{', '}']), "label `{}`", e.label);
+            }
+        }
+        for (title, source) in sequence_diagrams() {
+            for line in source.lines().skip(1) {
+                let text = line.split_once(':').map_or("", |(_, t)| t);
+                assert!(!text.contains([':', ';', '#']), "{title}: `{line}`");
+            }
+        }
+    }
+
+    #[test]
+    fn profile_knobs_decide_which_states_exist() {
+        let exponea = jwt_lifecycle_spec::profile::exponea_stream();
+        let webex = jwt_lifecycle_spec::profile::webex_connect();
+        let moengage = jwt_lifecycle_spec::ProfileId::MoengageAndroid.profile();
+        let d = joined(Some(&exponea));
+        assert!(d.contains("ExpiringSoon") && d.contains("RetryPending") && !d.contains("Suspended"));
+        assert!(d.contains("exp − 60 s"), "{d}");
+        let d = joined(Some(&webex));
+        assert!(!d.contains("ExpiringSoon") && !d.contains("RetryPending") && !d.contains("Held"));
+        assert!(d.contains("38/39/40"), "{d}");
+        let d = joined(Some(&moengage));
+        assert!(d.contains("Held") && d.contains("failure number 10 in a row") && d.contains("logout"));
+        assert!(!d.contains("anonymize"), "MoEngage does not clear on anonymize: {d}");
+    }
+}
