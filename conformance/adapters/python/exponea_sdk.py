@@ -193,6 +193,8 @@ class ExponeaSdk:
             self.set_sdk_auth_token(token)  # CONF-006: as a set-token right after configuring
 
     def set_jwt_error_handler(self, handler: Callable[[JwtErrorContext], None]) -> None:
+        if not self._running:
+            return  # like every call, it needs a running SDK (CONF-007; see README)
         self._handler = handler  # NOTIFY-006: one handler, the last registered
 
     def set_sdk_auth_token(self, raw: str) -> None:
@@ -235,17 +237,8 @@ class ExponeaSdk:
         if not self._running:
             return
         self._clear_token()
-        discarded = []
-        if self._in_flight is not None:
-            discarded.extend(self._in_flight.events)
-            self._in_flight = None
-            self._clock.cancel(self._retry_timer)
-            self._retry_timer = None
-        discarded.extend(q.event for q in self._queue)
-        self._queue.clear()
+        self._discard_queue("stop_integration")
         self._running = False
-        if discarded:
-            self._monitor.events_deleted(discarded, "stop_integration")
 
     def clear_local_customer_data(self) -> None:
         """Clears the token, the customer and the queue (LIFE-005, QUEUE-006)."""
@@ -253,10 +246,7 @@ class ExponeaSdk:
             return
         self._clear_token()
         self._customer = {}
-        discarded = [q.event for q in self._queue]
-        self._queue.clear()
-        if discarded:
-            self._monitor.events_deleted(discarded, "clear_local_data")
+        self._discard_queue("clear_local_data")
 
     def track(self, event: str) -> None:
         """Queues `event` for the current customer (QUEUE-003)."""
@@ -291,6 +281,10 @@ class ExponeaSdk:
             # RETRY-012: not an authentication failure; the events go back to the front.
             self._in_flight = None
             self._queue[:0] = [_Queued(e, request.customer) for e in request.events]
+            return
+        if not self._jwt_enabled:
+            # Project mode has no JWT lifecycle (CONF-002): nothing to refresh or retry with.
+            self._fail(request, "authentication")
             return
         now = self._clock.now()
         carried = request.authorization
@@ -360,6 +354,23 @@ class ExponeaSdk:
     def _notify(self, reason: str, customer: CustomerIds) -> None:
         if self._handler is not None and self._jwt_enabled:  # NOTIFY-002, CONF-002
             self._handler(JwtErrorContext(reason, dict(customer)))
+
+    def _discard_queue(self, rule: str) -> None:
+        """Deletes every undelivered event, the in-flight request's first (QUEUE-006).
+
+        Events stay queued until a 2xx delivers them (QUEUE-007), so those of the request
+        in flight are deleted too; its late answer is then ignored.
+        """
+        discarded = []
+        if self._in_flight is not None:
+            discarded.extend(self._in_flight.events)
+            self._in_flight = None
+            self._clock.cancel(self._retry_timer)
+            self._retry_timer = None
+        discarded.extend(q.event for q in self._queue)
+        self._queue.clear()
+        if discarded:
+            self._monitor.events_deleted(discarded, rule)
 
     def _clear_token(self) -> None:
         self._token = None
