@@ -1,0 +1,77 @@
+//! Differential runs: random sequences on the model and the adapter.
+
+mod common;
+
+use common::{bin, run_json};
+use jwt_lifecycle_conformance::adapter::process::ProcessAdapter;
+use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
+use jwt_lifecycle_conformance::case::parse_case;
+use jwt_lifecycle_conformance::differential::{run_random, RandomConfig};
+use jwt_lifecycle_model::Mutation;
+use jwt_lifecycle_spec::profile::ProfileId;
+use std::path::Path;
+use std::time::Duration;
+
+#[test]
+fn ten_thousand_random_steps_per_profile_agree_with_the_reference() {
+    for profile in ProfileId::ALL {
+        let mut adapter = ReferenceAdapter::new();
+        let outcome = run_random(&mut adapter, profile, RandomConfig { sequences: 1000, seed: 42, max_len: 24 });
+        assert!(outcome.divergence.is_none(), "{profile}: {:?}", outcome.divergence);
+        assert!(outcome.steps >= 10_000, "{profile}: only {} steps", outcome.steps);
+    }
+}
+
+#[test]
+fn random_runs_agree_through_the_process_adapter() {
+    let mut adapter =
+        ProcessAdapter::new(vec![bin().to_owned(), "reference-adapter".to_owned()], Duration::from_secs(10));
+    let outcome =
+        run_random(&mut adapter, ProfileId::MoengageIos, RandomConfig { sequences: 100, seed: 3, max_len: 24 });
+    assert!(outcome.divergence.is_none(), "{:?}", outcome.divergence);
+    assert!(outcome.steps > 500);
+}
+
+#[test]
+fn a_planted_divergence_shrinks_to_at_most_eight_steps_and_reloads_as_a_case() {
+    for (mutation, profile) in [
+        (Mutation::NeverRefresh, ProfileId::ExponeaStream),
+        (Mutation::RetryTwice, ProfileId::ExponeaStream),
+        (Mutation::DropEventsOnNetworkError, ProfileId::KhorosLegacy),
+    ] {
+        let mut adapter = ReferenceAdapter::new().with_mutation(Some(mutation));
+        let config = RandomConfig { sequences: 500, seed: 1, max_len: 24 };
+        let outcome = run_random(&mut adapter, profile, config);
+        let d = outcome.divergence.unwrap_or_else(|| panic!("{mutation:?} on {profile}: no divergence found"));
+        assert!(d.steps <= 8, "{mutation:?}: shrunk to {} steps:\n{}", d.steps, d.case);
+        let case = parse_case(&d.case, Path::new("shrunk.json")).expect("the printed case loads");
+        assert_eq!(case.file.steps.len(), d.steps);
+        // The same seed finds the same minimal case.
+        let mut again = ReferenceAdapter::new().with_mutation(Some(mutation));
+        assert_eq!(run_random(&mut again, profile, config).divergence.map(|d| d.case), Some(d.case));
+    }
+}
+
+#[test]
+fn the_cli_prints_the_seed_and_the_shrunk_case() {
+    let empty = tempfile::tempdir().unwrap();
+    let (code, report) = run_json(&[
+        "--reference",
+        "--mutant",
+        "never_refresh",
+        "--cases",
+        &empty.path().display().to_string(),
+        "--random",
+        "300",
+        "--seed",
+        "5",
+        "--profile",
+        "exponea-stream",
+    ]);
+    assert_eq!(code, 1);
+    let r = &report["results"][0];
+    assert_eq!(r["case"], "random/exponea-stream");
+    assert_eq!(r["status"], "failed");
+    assert!(r["message"].as_str().unwrap().contains("--seed 5"), "{r}");
+    assert!(r["trace"].as_str().unwrap().contains("\"steps\""), "{r}");
+}
