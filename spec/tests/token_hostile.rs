@@ -64,10 +64,16 @@ fn every_hostile_token_gets_its_expected_decision() {
         let decision = decide(e);
         let got = decision.reason().map_or("accepted", RejectReason::as_str);
         if got != e.expected {
-            failures.push(format!("{} [{}]: expected {}, got {decision}", e.description, e.profile, e.expected));
+            failures
+                .push(format!("{} [{}]: expected {}, got {decision}", e.description, e.profile, e.expected));
         }
     }
-    assert!(failures.is_empty(), "{} corpus entries decided wrongly:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} corpus entries decided wrongly:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -97,7 +103,9 @@ fn statuses_and_vendor_codes_follow_valid_009_and_notify_005() {
             Some(reason) => {
                 let forbidden = matches!(
                     reason,
-                    RejectReason::IdentityMismatch | RejectReason::AppIdMismatch | RejectReason::ScopeInsufficient
+                    RejectReason::IdentityMismatch
+                        | RejectReason::AppIdMismatch
+                        | RejectReason::ScopeInsufficient
                 );
                 assert_eq!(d.status(), if forbidden { 403 } else { 401 }, "{}", e.description);
                 let code = match (e.profile, reason) {

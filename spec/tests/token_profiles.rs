@@ -6,8 +6,8 @@ mod token_common;
 
 use jwt_lifecycle_spec::profile::HmacAlgorithm;
 use jwt_lifecycle_spec::token::{
-    sign_raw, Claims, Decision, KeyRing, KeyRingError, MintError, Minter, RejectReason, RequestIdentity, TokenError,
-    Validator, ValidatorError,
+    sign_raw, Claims, Decision, KeyRing, KeyRingError, MintError, Minter, RejectReason, RequestIdentity,
+    TokenError, Validator, ValidatorError,
 };
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
 use std::collections::BTreeMap;
@@ -78,7 +78,10 @@ fn the_minter_refuses_what_the_profile_forbids() {
         minter(e).mint(Some("main"), None, &no_ids, NOW),
         Err(MintError::MissingClaim { profile: e, claim: "ids" })
     );
-    assert!(matches!(minter(e).mint(Some("nope"), None, &good_claims(e), NOW), Err(MintError::UnknownKid(_))));
+    assert!(matches!(
+        minter(e).mint(Some("nope"), None, &good_claims(e), NOW),
+        Err(MintError::UnknownKid(_))
+    ));
     assert!(matches!(
         minter(e).mint(Some("short"), Some(HmacAlgorithm::HS512), &good_claims(e), NOW),
         Err(MintError::AlgorithmNotAllowed { .. })
@@ -101,15 +104,24 @@ fn the_minter_refuses_what_the_profile_forbids() {
 fn key_rings_refuse_short_keys_with_a_message_that_says_what_to_fix() {
     let mut ring = KeyRing::new();
     let err = ring.add("k", &[1u8; 31], &[HmacAlgorithm::HS256]).unwrap_err();
-    assert_eq!(err, KeyRingError::KeyTooShort { kid: "\"k\"".into(), len: 31, alg: HmacAlgorithm::HS256, needed: 32 });
+    assert_eq!(
+        err,
+        KeyRingError::KeyTooShort { kid: "\"k\"".into(), len: 31, alg: HmacAlgorithm::HS256, needed: 32 }
+    );
     assert!(err.to_string().contains("at least 32"), "{err}");
     let err = ring.add("k", &[1u8; 48], &[HmacAlgorithm::HS256, HmacAlgorithm::HS512]).unwrap_err();
     assert!(matches!(err, KeyRingError::KeyTooShort { alg: HmacAlgorithm::HS512, needed: 64, .. }));
     let err = ring.add_fitting(None, &[1u8; 16], &ALL_ALGS).unwrap_err();
     assert!(matches!(err, KeyRingError::TooShortForAny { len: 16, needed: 32, .. }), "{err}");
     ring.add_fitting(Some("k"), &[1u8; 48], &ALL_ALGS).unwrap();
-    assert_eq!(ring.get("k").map(|k| k.algorithms().to_vec()), Some(vec![HmacAlgorithm::HS256, HmacAlgorithm::HS384]));
-    assert_eq!(ring.add("k", &[1u8; 32], &[HmacAlgorithm::HS256]), Err(KeyRingError::DuplicateKid("k".into())));
+    assert_eq!(
+        ring.get("k").map(|k| k.algorithms().to_vec()),
+        Some(vec![HmacAlgorithm::HS256, HmacAlgorithm::HS384])
+    );
+    assert_eq!(
+        ring.add("k", &[1u8; 32], &[HmacAlgorithm::HS256]),
+        Err(KeyRingError::DuplicateKid("k".into()))
+    );
     assert_eq!(ring.add("", &[1u8; 32], &[HmacAlgorithm::HS256]), Err(KeyRingError::EmptyKid));
     assert_eq!(ring.add("x", &[1u8; 32], &[]), Err(KeyRingError::NoAlgorithm("\"x\"".into())));
     ring.add_default(&[2u8; 32], &[HmacAlgorithm::HS256]).unwrap();
@@ -136,7 +148,8 @@ fn validators_refuse_rings_that_do_not_fit_the_profile() {
 #[test]
 fn exponea_ids_must_match_exactly_and_mismatches_are_403() {
     let id = ProfileId::ExponeaStream;
-    let ids = CustomerIds(BTreeMap::from([("registered".into(), "alice".into()), ("cookie".into(), "c1".into())]));
+    let ids =
+        CustomerIds(BTreeMap::from([("registered".into(), "alice".into()), ("cookie".into(), "c1".into())]));
     let token = minter(id).mint(Some("main"), None, &Claims::exponea(ids.clone(), NOW + 60), NOW).unwrap();
     let v = validator(id);
     assert!(v.validate(&token, &RequestIdentity::ids(ids.clone()), NOW).is_accepted());
@@ -204,7 +217,10 @@ fn leeway_is_the_profiles_and_nothing_else() {
     let v = Validator::new(&lenient, corpus_ring()).unwrap();
     assert!(v.validate(&token, &req, NOW + 3629).is_accepted());
     let d = v.validate(&token, &req, NOW + 3630);
-    assert_eq!(d.rejection().map(|r| r.error.clone()), Some(TokenError::Expired { exp: NOW + 3600, now: NOW + 3630, leeway_s: 30 }));
+    assert_eq!(
+        d.rejection().map(|r| r.error.clone()),
+        Some(TokenError::Expired { exp: NOW + 3600, now: NOW + 3630, leeway_s: 30 })
+    );
 }
 
 #[test]
@@ -215,7 +231,10 @@ fn bearer_headers_are_parsed_strictly() {
     let req = default_request(&id.profile());
     assert!(v.validate_bearer(Some(&format!("Bearer {token}")), &req, NOW).is_accepted());
     assert_eq!(v.validate_bearer(None, &req, NOW).reason(), Some(RejectReason::NotProvided));
-    assert_eq!(v.validate_bearer(Some(&format!("Basic {token}")), &req, NOW).reason(), Some(RejectReason::Malformed));
+    assert_eq!(
+        v.validate_bearer(Some(&format!("Basic {token}")), &req, NOW).reason(),
+        Some(RejectReason::Malformed)
+    );
     assert_eq!(v.validate_bearer(Some("Bearer "), &req, NOW).reason(), Some(RejectReason::NotProvided));
 }
 

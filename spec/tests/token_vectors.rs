@@ -106,7 +106,9 @@ fn header_oracle(header: &[u8], ring_kid: Option<&str>) -> RejectReason {
         _ => return RejectReason::Malformed,
     }
     match h.get("typ") {
-        Some(serde_json::Value::String(t)) if !t.eq_ignore_ascii_case("JWT") => return RejectReason::WrongType,
+        Some(serde_json::Value::String(t)) if !t.eq_ignore_ascii_case("JWT") => {
+            return RejectReason::WrongType
+        }
         Some(serde_json::Value::String(_)) | None => {}
         Some(_) => return RejectReason::Malformed,
     }
