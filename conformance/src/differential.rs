@@ -99,8 +99,9 @@ fn move_strategy() -> impl Strategy<Value = Move> {
 /// A sequence: the first `configure` (so most sequences exercise a running SDK), then
 /// up to `max_len` further moves.
 pub fn sequence_strategy(max_len: usize) -> impl Strategy<Value = (Move, Vec<Move>)> {
-    let first = (prop::bool::weighted(0.9), any::<bool>(), proptest::option::weighted(0.3, 0..TOKENS.len() + 1))
-        .prop_map(|(jwt, debug, token)| Move::Configure { jwt, debug, token });
+    let first =
+        (prop::bool::weighted(0.9), any::<bool>(), proptest::option::weighted(0.3, 0..TOKENS.len() + 1))
+            .prop_map(|(jwt, debug, token)| Move::Configure { jwt, debug, token });
     (first, proptest::collection::vec(move_strategy(), 0..=max_len))
 }
 
@@ -150,7 +151,9 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
     let start = crate::case::DEFAULT_START;
     let file = CaseFile {
         id: id.to_owned(),
-        description: format!("A random sequence on {profile}, with the model's observations as expectations."),
+        description: format!(
+            "A random sequence on {profile}, with the model's observations as expectations."
+        ),
         profiles: vec![profile],
         requirements: vec!["QUEUE-001".to_owned()],
         start,
@@ -272,11 +275,17 @@ pub fn run_random(adapter: &mut dyn Adapter, profile: ProfileId, config: RandomC
     };
     let divergence = match runner.run(&sequence_strategy(config.max_len), test) {
         Ok(()) => None,
-        Err(TestError::Abort(reason)) => Some(Divergence { message: format!("aborted: {reason}"), case: String::new(), steps: 0 }),
+        Err(TestError::Abort(reason)) => {
+            Some(Divergence { message: format!("aborted: {reason}"), case: String::new(), steps: 0 })
+        }
         Err(TestError::Fail(reason, (first, rest))) => {
             let moves: Vec<Move> = std::iter::once(first).chain(rest).collect();
             let case = concretize(profile, &moves, &id);
-            Some(Divergence { message: reason.message().to_owned(), steps: case.file.steps.len(), case: case.to_json_pretty() })
+            Some(Divergence {
+                message: reason.message().to_owned(),
+                steps: case.file.steps.len(),
+                case: case.to_json_pretty(),
+            })
         }
     };
     RandomOutcome {

@@ -125,7 +125,12 @@ pub fn generate(profile: ProfileId, config: GenerateConfig) -> Vec<Case> {
     let start = crate::case::DEFAULT_START;
     let specs = tokens();
     let table = TokenTable::mint_all(&specs, start).unwrap_or_default();
-    let root = Node { driver: Driver::new(Sdk::new(profile.profile()), start), in_flight: vec![], events: 0, steps: vec![] };
+    let root = Node {
+        driver: Driver::new(Sdk::new(profile.profile()), start),
+        in_flight: vec![],
+        events: 0,
+        steps: vec![],
+    };
     let mut seen: HashSet<(Driver, Vec<RequestId>)> = HashSet::new();
     seen.insert((root.driver.clone(), root.in_flight.clone()));
     let mut queue = VecDeque::from([root]);

@@ -107,7 +107,8 @@ fn by_requirement(results: &[CaseResult]) -> BTreeMap<usize, (&'static str, Vec<
 pub fn text(adapter: &str, results: &[CaseResult]) -> String {
     let mut out = String::new();
     for r in results.iter().filter(|r| r.status != Status::Passed) {
-        let _ = writeln!(out, "{} {} [{}]", r.status.as_str().to_uppercase(), r.id, r.requirements.join(", "));
+        let _ =
+            writeln!(out, "{} {} [{}]", r.status.as_str().to_uppercase(), r.id, r.requirements.join(", "));
         if let Some(message) = &r.message {
             for line in message.lines() {
                 let _ = writeln!(out, "  {line}");
@@ -123,16 +124,22 @@ pub fn text(adapter: &str, results: &[CaseResult]) -> String {
     let _ = writeln!(out, "\nBy requirement ({adapter}):");
     for (id, rs) in by_requirement(results).into_values() {
         let count = |s: Status| rs.iter().filter(|r| r.status == s).count();
-        let mut line = format!("  {id:<10} {:>3} passed {:>3} failed", count(Status::Passed), count(Status::Failed));
-        for (status, label) in
-            [(Status::Error, "errors"), (Status::Unimplemented, "unimplemented"), (Status::Disabled, "disabled")]
-        {
+        let mut line =
+            format!("  {id:<10} {:>3} passed {:>3} failed", count(Status::Passed), count(Status::Failed));
+        for (status, label) in [
+            (Status::Error, "errors"),
+            (Status::Unimplemented, "unimplemented"),
+            (Status::Disabled, "disabled"),
+        ] {
             if count(status) > 0 {
                 let _ = write!(line, " {:>3} {label}", count(status));
             }
         }
-        let bad: Vec<&str> =
-            rs.iter().filter(|r| matches!(r.status, Status::Failed | Status::Error)).map(|r| r.id.as_str()).collect();
+        let bad: Vec<&str> = rs
+            .iter()
+            .filter(|r| matches!(r.status, Status::Failed | Status::Error))
+            .map(|r| r.id.as_str())
+            .collect();
         if !bad.is_empty() {
             let _ = write!(line, "  <- {}", bad.join(", "));
         }
@@ -173,7 +180,10 @@ pub fn junit(adapter: &str, results: &[CaseResult]) -> String {
         let mut case = TestCase::new(r.id.clone(), status);
         case.set_classname(format!("{}.{}", r.profile, r.requirements.join("+")));
         case.set_time(r.duration);
-        suites.entry(r.profile.as_str()).or_insert_with(|| TestSuite::new(r.profile.as_str())).add_test_case(case);
+        suites
+            .entry(r.profile.as_str())
+            .or_insert_with(|| TestSuite::new(r.profile.as_str()))
+            .add_test_case(case);
     }
     report.add_test_suites(suites.into_values());
     report.to_string().unwrap_or_default()

@@ -102,9 +102,19 @@ pub fn compare(expect: &[Expected], seen: &[Observation], case: &Case) -> Option
     if expect.len() != seen.len() {
         let n = expect.len().min(seen.len());
         return Some(if seen.len() > expect.len() {
-            format!("expected {} observations, got {}; first extra: {}", expect.len(), seen.len(), one_line(&Expected::from_observation(&seen[n], start, &case.tokens)))
+            format!(
+                "expected {} observations, got {}; first extra: {}",
+                expect.len(),
+                seen.len(),
+                one_line(&Expected::from_observation(&seen[n], start, &case.tokens))
+            )
         } else {
-            format!("expected {} observations, got {}; first missing: {}", expect.len(), seen.len(), one_line(&expect[n]))
+            format!(
+                "expected {} observations, got {}; first missing: {}",
+                expect.len(),
+                seen.len(),
+                one_line(&expect[n])
+            )
         });
     }
     None
@@ -125,9 +135,21 @@ pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId) -> C
     match adapter.start(case.id(), profile, case.file.start) {
         Ok(Started::Ready) => {}
         Ok(Started::Unsupported(reason)) => {
-            return finish(result, Status::Unimplemented, None, format!("case {} on {profile}: adapter does not support it: {reason}", case.id()))
+            return finish(
+                result,
+                Status::Unimplemented,
+                None,
+                format!("case {} on {profile}: adapter does not support it: {reason}", case.id()),
+            )
         }
-        Err(e) => return finish(result, Status::Error, None, format!("case {} on {profile}, at start: {e}", case.id())),
+        Err(e) => {
+            return finish(
+                result,
+                Status::Error,
+                None,
+                format!("case {} on {profile}, at start: {e}", case.id()),
+            )
+        }
     }
     let mut observed: Vec<Step> = Vec::new();
     for (index, step) in case.file.steps.iter().enumerate() {
@@ -140,7 +162,12 @@ pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId) -> C
             Ok(StepReply::Done(seen)) => seen,
             Ok(StepReply::Unimplemented(reason)) => {
                 let at = locate(case, profile, index, step);
-                return finish(result, Status::Unimplemented, Some(index), format!("{at}: adapter answered unimplemented: {reason}"));
+                return finish(
+                    result,
+                    Status::Unimplemented,
+                    Some(index),
+                    format!("{at}: adapter answered unimplemented: {reason}"),
+                );
             }
             Err(e) => {
                 let at = locate(case, profile, index, step);
@@ -149,7 +176,10 @@ pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId) -> C
         };
         observed.push(Step {
             action: step.action.clone(),
-            expect: seen.iter().map(|o| Expected::from_observation(o, case.file.start, &case.tokens)).collect(),
+            expect: seen
+                .iter()
+                .map(|o| Expected::from_observation(o, case.file.start, &case.tokens))
+                .collect(),
         });
         if let Some(why) = compare(&step.expect, &seen, case) {
             let at = locate(case, profile, index, step);
@@ -158,7 +188,10 @@ pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId) -> C
             let message = format!("{at}: {why}\n  expected: {expected}\n  actual:   {actual}");
             let trace = CaseFile {
                 id: format!("{}-observed", case.id()),
-                description: format!("What the adapter did on {profile} up to the failing step of {}.", case.id()),
+                description: format!(
+                    "What the adapter did on {profile} up to the failing step of {}.",
+                    case.id()
+                ),
                 profiles: vec![profile],
                 requirements: case.file.requirements.clone(),
                 start: case.file.start,

@@ -77,7 +77,8 @@ impl Expectations {
     /// Reads an expectations file.
     pub fn load(path: &Path) -> Result<Self, ExpectationsError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ExpectationsError::Io { path: shown.clone(), source })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ExpectationsError::Io { path: shown.clone(), source })?;
         serde_json::from_str(&text).map_err(|source| ExpectationsError::Json { path: shown, source })
     }
 

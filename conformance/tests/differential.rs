@@ -16,7 +16,8 @@ use std::time::Duration;
 fn ten_thousand_random_steps_per_profile_agree_with_the_reference() {
     for profile in ProfileId::ALL {
         let mut adapter = ReferenceAdapter::new();
-        let outcome = run_random(&mut adapter, profile, RandomConfig { sequences: 1000, seed: 42, max_len: 24 });
+        let outcome =
+            run_random(&mut adapter, profile, RandomConfig { sequences: 1000, seed: 42, max_len: 24 });
         assert!(outcome.divergence.is_none(), "{profile}: {:?}", outcome.divergence);
         assert!(outcome.steps >= 10_000, "{profile}: only {} steps", outcome.steps);
     }
@@ -26,8 +27,11 @@ fn ten_thousand_random_steps_per_profile_agree_with_the_reference() {
 fn random_runs_agree_through_the_process_adapter() {
     let mut adapter =
         ProcessAdapter::new(vec![bin().to_owned(), "reference-adapter".to_owned()], Duration::from_secs(10));
-    let outcome =
-        run_random(&mut adapter, ProfileId::MoengageIos, RandomConfig { sequences: 100, seed: 3, max_len: 24 });
+    let outcome = run_random(
+        &mut adapter,
+        ProfileId::MoengageIos,
+        RandomConfig { sequences: 100, seed: 3, max_len: 24 },
+    );
     assert!(outcome.divergence.is_none(), "{:?}", outcome.divergence);
     assert!(outcome.steps > 500);
 }
@@ -42,7 +46,8 @@ fn a_planted_divergence_shrinks_to_at_most_eight_steps_and_reloads_as_a_case() {
         let mut adapter = ReferenceAdapter::new().with_mutation(Some(mutation));
         let config = RandomConfig { sequences: 500, seed: 1, max_len: 24 };
         let outcome = run_random(&mut adapter, profile, config);
-        let d = outcome.divergence.unwrap_or_else(|| panic!("{mutation:?} on {profile}: no divergence found"));
+        let d =
+            outcome.divergence.unwrap_or_else(|| panic!("{mutation:?} on {profile}: no divergence found"));
         assert!(d.steps <= 8, "{mutation:?}: shrunk to {} steps:\n{}", d.steps, d.case);
         let case = parse_case(&d.case, Path::new("shrunk.json")).expect("the printed case loads");
         assert_eq!(case.file.steps.len(), d.steps);

@@ -40,7 +40,8 @@ fn generated_cases_round_trip_through_files_and_pass_on_the_reference() {
     let planned = plan(&cases, &ProfileId::ALL, &Selection { strict: true, ..Selection::default() });
     assert_eq!(planned.len(), cases.len());
     let results = run_planned(&mut adapter, &hello, &planned, &Expectations::default(), &mut |_| {});
-    let bad: Vec<_> = results.iter().filter(|r| r.status != Status::Passed).map(|r| r.message.clone()).collect();
+    let bad: Vec<_> =
+        results.iter().filter(|r| r.status != Status::Passed).map(|r| r.message.clone()).collect();
     assert!(bad.is_empty(), "{bad:#?}");
 
     let (code, report) = run_json(&[

@@ -73,7 +73,11 @@ fn verdict(
     if catching.is_empty() {
         let other: Vec<&str> =
             results.iter().filter(|(_, s, _)| s == "failed").map(|(id, _, _)| id.as_str()).collect();
-        Err(format!("{}: no case testing {:?} fails (other failures: {other:?})", mutation_name(m), broken(m)))
+        Err(format!(
+            "{}: no case testing {:?} fails (other failures: {other:?})",
+            mutation_name(m),
+            broken(m)
+        ))
     } else {
         Ok(catching)
     }

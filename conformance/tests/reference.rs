@@ -38,8 +38,16 @@ fn every_hand_written_case_passes_through_the_reference_adapter_process_per_prof
         assert!(summary["cases"].as_u64().unwrap_or(0) > 0, "{profile}: no cases ran");
         assert_eq!(summary["passed"], summary["cases"], "{profile}: {summary}");
         assert_eq!(code, 0, "{profile}");
-        let profiles: std::collections::BTreeSet<&str> =
-            report["results"].as_array().into_iter().flatten().filter_map(|r| r["profile"].as_str()).collect();
-        assert_eq!(profiles.into_iter().collect::<Vec<_>>(), [profile.as_str()], "only the announced profile runs");
+        let profiles: std::collections::BTreeSet<&str> = report["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["profile"].as_str())
+            .collect();
+        assert_eq!(
+            profiles.into_iter().collect::<Vec<_>>(),
+            [profile.as_str()],
+            "only the announced profile runs"
+        );
     }
 }

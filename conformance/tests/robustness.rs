@@ -73,13 +73,17 @@ fn unimplemented_is_reported_as_such_and_is_not_a_failure() {
 fn another_protocol_version_errors_every_case_without_hanging() {
     let began = Instant::now();
     let adapter = misbehaving("version");
-    let (code, report) = run_json(&["--adapter", &adapter, "--cases", &fixtures(), "--step-timeout-ms", "400"]);
+    let (code, report) =
+        run_json(&["--adapter", &adapter, "--cases", &fixtures(), "--step-timeout-ms", "400"]);
     assert_eq!(code, 1);
     for case in ["exponea-stream/1-victim", "exponea-stream/2-bystander"] {
         let r = result(&report, case);
         assert_eq!(r["status"], "error");
         let message = r["message"].as_str().unwrap_or_default();
-        assert!(message.contains(case) && message.contains("handshake") && message.contains("protocol 2"), "{message}");
+        assert!(
+            message.contains(case) && message.contains("handshake") && message.contains("protocol 2"),
+            "{message}"
+        );
     }
     assert!(began.elapsed() < Duration::from_secs(5));
 }
@@ -91,7 +95,8 @@ fn an_adapter_that_fails_to_start_errors_every_case() {
         (&*misbehaving("silent-exit"), "adapter exited (exit status: 0)"),
         ("python3 /nonexistent/adapter.py", "No such file"),
     ] {
-        let (code, report) = run_json(&["--adapter", adapter, "--cases", &fixtures(), "--step-timeout-ms", "400"]);
+        let (code, report) =
+            run_json(&["--adapter", adapter, "--cases", &fixtures(), "--step-timeout-ms", "400"]);
         assert_eq!(code, 1, "{adapter}");
         for case in ["exponea-stream/1-victim", "exponea-stream/2-bystander"] {
             let r = result(&report, case);

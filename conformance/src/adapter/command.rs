@@ -88,7 +88,10 @@ mod tests {
     #[test]
     fn splits_like_a_shell() {
         assert_eq!(split("a b  c").unwrap(), ["a", "b", "c"]);
-        assert_eq!(split(r#"python3 "my adapter.py" --x='1 2'"#).unwrap(), ["python3", "my adapter.py", "--x=1 2"]);
+        assert_eq!(
+            split(r#"python3 "my adapter.py" --x='1 2'"#).unwrap(),
+            ["python3", "my adapter.py", "--x=1 2"]
+        );
         assert_eq!(split(r#"a\ b "q\"uote" ''"#).unwrap(), ["a b", "q\"uote", ""]);
         assert_eq!(split("'unterminated"), Err(SplitError::Unterminated("single")));
         assert_eq!(split("   "), Err(SplitError::Empty));

@@ -157,13 +157,19 @@ impl ProcessAdapter {
     }
 
     /// Parses `command` with shell-like word splitting.
-    pub fn from_command_line(command: &str, step_timeout: Duration) -> Result<Self, super::command::SplitError> {
+    pub fn from_command_line(
+        command: &str,
+        step_timeout: Duration,
+    ) -> Result<Self, super::command::SplitError> {
         Ok(Self::new(super::command::split(command)?, step_timeout))
     }
 
     fn spawn(&mut self) -> Result<(), AdapterError> {
         let Some((program, args)) = self.argv.split_first() else {
-            return Err(AdapterError::Spawn { command: self.display.clone(), message: "empty command".into() });
+            return Err(AdapterError::Spawn {
+                command: self.display.clone(),
+                message: "empty command".into(),
+            });
         };
         let mut child = Command::new(program)
             .args(args)
@@ -172,11 +178,15 @@ impl ProcessAdapter {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| AdapterError::Spawn { command: self.display.clone(), message: e.to_string() })?;
-        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        let (Some(stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(AdapterError::Spawn { command: self.display.clone(), message: "no stdio pipes".into() });
+            return Err(AdapterError::Spawn {
+                command: self.display.clone(),
+                message: "no stdio pipes".into(),
+            });
         };
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || read_stdout(stdout, tx));
@@ -198,7 +208,8 @@ impl ProcessAdapter {
         }
         self.spawn()?;
         let hello = SuiteMessage::Hello { protocol: PROTOCOL_VERSION, suite: SUITE.to_owned() };
-        let result = self.exchange(&hello, "a hello reply").and_then(|(line, message)| check_hello(&line, message));
+        let result =
+            self.exchange(&hello, "a hello reply").and_then(|(line, message)| check_hello(&line, message));
         match result {
             Ok(hello) => {
                 self.hello = Some(hello);
@@ -253,7 +264,9 @@ impl ProcessAdapter {
                 line: String::new(),
                 reason: format!("a line longer than {MAX_LINE_BYTES} bytes"),
             }),
-            Ok(ReadEvent::Failed(e)) => Err(AdapterError::Garbage { line: String::new(), reason: format!("unreadable stdout: {e}") }),
+            Ok(ReadEvent::Failed(e)) => {
+                Err(AdapterError::Garbage { line: String::new(), reason: format!("unreadable stdout: {e}") })
+            }
             Ok(ReadEvent::Eof) | Err(RecvTimeoutError::Disconnected) => {
                 let status = running.exit_status();
                 let stderr = running.stderr_lines();
@@ -312,7 +325,10 @@ fn check_hello(line: &str, parsed: Result<AdapterMessage, serde_json::Error>) ->
                 match name.parse::<ProfileId>() {
                     Ok(p) => known.push(p),
                     Err(e) => {
-                        return Err(AdapterError::Unexpected { expected: "a hello reply", line: format!("{e} in {}", quote(line)) })
+                        return Err(AdapterError::Unexpected {
+                            expected: "a hello reply",
+                            line: format!("{e} in {}", quote(line)),
+                        })
                     }
                 }
             }
@@ -341,7 +357,8 @@ impl Adapter for ProcessAdapter {
 
     fn start(&mut self, case: &str, profile: ProfileId, clock: UnixMillis) -> Result<Started, AdapterError> {
         self.ensure_running()?;
-        let message = SuiteMessage::Start { case: case.to_owned(), profile: profile.as_str().to_owned(), clock };
+        let message =
+            SuiteMessage::Start { case: case.to_owned(), profile: profile.as_str().to_owned(), clock };
         match self.request(&message, "ready or unsupported", &["ready", "unsupported"])? {
             AdapterMessage::Unsupported { reason } => Ok(Started::Unsupported(reason)),
             _ => Ok(Started::Ready),

@@ -122,7 +122,11 @@ fn step_reply(result: Result<StepReply, AdapterError>) -> AdapterMessage {
 
 /// Speaks the adapter's side of the protocol for `adapter`, one reply per line read,
 /// until `bye` or the end of input. A line it cannot read gets an `error` reply.
-pub fn serve(adapter: &mut dyn Adapter, input: impl BufRead, mut output: impl Write) -> Result<(), ServeError> {
+pub fn serve(
+    adapter: &mut dyn Adapter,
+    input: impl BufRead,
+    mut output: impl Write,
+) -> Result<(), ServeError> {
     for line in input.lines() {
         let line = line?;
         if line.trim().is_empty() {
@@ -176,7 +180,10 @@ mod tests {
     #[test]
     fn messages_have_their_documented_shape() {
         let hello = SuiteMessage::Hello { protocol: 1, suite: "jwt-lifecycle/0.1.0".into() };
-        assert_eq!(serde_json::to_value(&hello).unwrap(), json!({"type":"hello","protocol":1,"suite":"jwt-lifecycle/0.1.0"}));
+        assert_eq!(
+            serde_json::to_value(&hello).unwrap(),
+            json!({"type":"hello","protocol":1,"suite":"jwt-lifecycle/0.1.0"})
+        );
         let start = SuiteMessage::Start { case: "c".into(), profile: "exponea-stream".into(), clock: 5 };
         assert_eq!(
             serde_json::to_value(&start).unwrap(),
@@ -189,7 +196,10 @@ mod tests {
             serde_json::to_value(&respond).unwrap(),
             json!({"type":"input","input":{"input":"respond","request":1,"reply":"network_error"}})
         );
-        assert_eq!(serde_json::to_value(SuiteMessage::Advance { ms: 1000 }).unwrap(), json!({"type":"advance","ms":1000}));
+        assert_eq!(
+            serde_json::to_value(SuiteMessage::Advance { ms: 1000 }).unwrap(),
+            json!({"type":"advance","ms":1000})
+        );
         assert_eq!(serde_json::to_value(SuiteMessage::Bye).unwrap(), json!({"type":"bye"}));
         let ready: AdapterMessage = serde_json::from_str(r#"{"type":"ready"}"#).unwrap();
         assert_eq!(ready, AdapterMessage::Ready);

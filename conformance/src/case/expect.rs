@@ -6,8 +6,7 @@
 
 use super::token::{present, TokenTable};
 use jwt_lifecycle_spec::alphabet::{
-    AppErrorKind, CustomerIds, DeletionRule, FailureCause, Observation, Output, Reason, RequestId,
-    UnixMillis,
+    AppErrorKind, CustomerIds, DeletionRule, FailureCause, Observation, Output, Reason, RequestId, UnixMillis,
 };
 use serde::de::Error as _;
 use serde::ser::SerializeMap;
@@ -116,19 +115,27 @@ impl ExpectedOutput {
                 customer_ids: Some(customer_ids),
                 code: Some(code),
             },
-            Output::RequestFailed { request, events, cause } => {
-                ExpectedOutput::RequestFailed { request: Some(request), events: Some(events), cause: Some(cause) }
-            }
+            Output::RequestFailed { request, events, cause } => ExpectedOutput::RequestFailed {
+                request: Some(request),
+                events: Some(events),
+                cause: Some(cause),
+            },
             Output::EventsDeleted { events, rule } => {
                 ExpectedOutput::EventsDeleted { events: Some(events), rule: Some(rule) }
             }
-            Output::AppError { error, code } => ExpectedOutput::AppError { error: Some(error), code: Some(code) },
+            Output::AppError { error, code } => {
+                ExpectedOutput::AppError { error: Some(error), code: Some(code) }
+            }
         }
     }
 
     /// The fields written, in the order case files list them.
     fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
-        fn put<T: Serialize>(out: &mut Vec<(&'static str, serde_json::Value)>, key: &'static str, v: &Option<T>) {
+        fn put<T: Serialize>(
+            out: &mut Vec<(&'static str, serde_json::Value)>,
+            key: &'static str,
+            v: &Option<T>,
+        ) {
             if let Some(v) = v {
                 out.push((key, serde_json::to_value(v).unwrap_or(serde_json::Value::Null)));
             }
@@ -300,9 +307,23 @@ mod tests {
     fn absent_fields_are_not_compared_present_ones_are() {
         let e: Expected = serde_json::from_str(r#"{"output":"handler_called","reason":"invalid"}"#).unwrap();
         let t = TokenTable::default();
-        let ok = obs(5, Output::HandlerCalled { reason: Reason::Invalid, customer_ids: CustomerIds::anonymous(), code: Some(3) });
+        let ok = obs(
+            5,
+            Output::HandlerCalled {
+                reason: Reason::Invalid,
+                customer_ids: CustomerIds::anonymous(),
+                code: Some(3),
+            },
+        );
         assert_eq!(e.mismatch(&ok, 0, &t), None);
-        let bad = obs(5, Output::HandlerCalled { reason: Reason::Expired, customer_ids: CustomerIds::anonymous(), code: None });
+        let bad = obs(
+            5,
+            Output::HandlerCalled {
+                reason: Reason::Expired,
+                customer_ids: CustomerIds::anonymous(),
+                code: None,
+            },
+        );
         assert_eq!(e.mismatch(&bad, 0, &t).unwrap(), r#"reason: expected "invalid", got "expired""#);
     }
 
@@ -311,7 +332,11 @@ mod tests {
         let e: Expected =
             serde_json::from_str(r#"{"at":240000,"tolerance_ms":2000,"output":"handler_called"}"#).unwrap();
         let t = TokenTable::default();
-        let out = Output::HandlerCalled { reason: Reason::ExpiredSoon, customer_ids: CustomerIds::anonymous(), code: None };
+        let out = Output::HandlerCalled {
+            reason: Reason::ExpiredSoon,
+            customer_ids: CustomerIds::anonymous(),
+            code: None,
+        };
         assert_eq!(e.mismatch(&obs(1000 + 238_500, out.clone()), 1000, &t), None);
         assert!(e.mismatch(&obs(1000 + 230_000, out), 1000, &t).unwrap().contains("240000 ± 2000"));
     }
@@ -321,13 +346,16 @@ mod tests {
         let e: Expected = serde_json::from_str(r#"{"output":"request_sent","authorization":null}"#).unwrap();
         let t = TokenTable::default();
         let sent = |auth: Option<&str>| {
-            obs(0, Output::RequestSent {
-                request: 1,
-                customer_ids: CustomerIds::anonymous(),
-                events: vec![],
-                authorization: auth.map(str::to_owned),
-                attempt: 1,
-            })
+            obs(
+                0,
+                Output::RequestSent {
+                    request: 1,
+                    customer_ids: CustomerIds::anonymous(),
+                    events: vec![],
+                    authorization: auth.map(str::to_owned),
+                    attempt: 1,
+                },
+            )
         };
         assert_eq!(e.mismatch(&sent(None), 0, &t), None);
         assert!(e.mismatch(&sent(Some("x")), 0, &t).is_some());
@@ -345,10 +373,16 @@ mod tests {
     #[test]
     fn a_written_observation_reads_back_and_matches_itself() {
         let t = TokenTable::default();
-        let o = obs(1500, Output::RequestFailed { request: 2, events: vec!["e1".into()], cause: FailureCause::Forbidden });
+        let o = obs(
+            1500,
+            Output::RequestFailed { request: 2, events: vec!["e1".into()], cause: FailureCause::Forbidden },
+        );
         let e = Expected::from_observation(&o, 1000, &t);
         let text = serde_json::to_string(&e).unwrap();
-        assert_eq!(text, r#"{"at":500,"output":"request_failed","request":2,"events":["e1"],"cause":"forbidden"}"#);
+        assert_eq!(
+            text,
+            r#"{"at":500,"output":"request_failed","request":2,"events":["e1"],"cause":"forbidden"}"#
+        );
         let back: Expected = serde_json::from_str(&text).unwrap();
         assert_eq!(back, e);
         assert_eq!(back.mismatch(&o, 1000, &t), None);

@@ -52,7 +52,8 @@ pub fn parse_case(text: &str, path: &Path) -> Result<Case, LoadError> {
 
 /// Loads one case file.
 pub fn load_file(path: &Path) -> Result<Case, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_owned(), source })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_owned(), source })?;
     parse_case(&text, path)
 }
 
@@ -126,8 +127,10 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_what_is_wrong() {
-        assert!(err(&GOOD.replace("CONF-001", "CONF-999")).contains("x.json: requirements[0]: unknown requirement id `CONF-999`"));
-        assert!(err(&GOOD.replace("\"token\": \"A\"", "\"token\": \"Z\"")).contains("steps[0].token: undefined token `Z` (declared: A)"));
+        assert!(err(&GOOD.replace("CONF-001", "CONF-999"))
+            .contains("x.json: requirements[0]: unknown requirement id `CONF-999`"));
+        assert!(err(&GOOD.replace("\"token\": \"A\"", "\"token\": \"Z\""))
+            .contains("steps[0].token: undefined token `Z` (declared: A)"));
         assert!(err(&GOOD.replace("[\"exponea-stream\"]", "[\"all\"]")).contains("unknown variant `all`"));
         let e = err(&GOOD.replace("\"description\"", "\"descr\""));
         assert!(e.contains("unknown field `descr`") && e.contains("line 2"), "{e}");

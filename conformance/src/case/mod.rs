@@ -134,7 +134,11 @@ impl Case {
             name: name.to_owned(),
             declared: {
                 let names: Vec<&str> = file.tokens.keys().collect();
-                if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+                if names.is_empty() {
+                    "none".to_owned()
+                } else {
+                    names.join(", ")
+                }
             },
         };
         for (i, step) in file.steps.iter().enumerate() {
@@ -163,7 +167,11 @@ impl Case {
 
     /// True when every requirement is SHOULD or MAY: such a case runs only with `--strict`.
     pub fn strict_only(&self) -> bool {
-        !self.file.requirements.iter().any(|id| registry::requirement(id).is_some_and(|r| r.level == Level::Must))
+        !self
+            .file
+            .requirements
+            .iter()
+            .any(|id| registry::requirement(id).is_some_and(|r| r.level == Level::Must))
     }
 
     /// The id a result is reported under for `profile`: `<case id>@<profile>` when the
@@ -196,8 +204,12 @@ pub fn write_pretty(file: &CaseFile) -> String {
         fields.push(format!("  \"start\": {}", file.start));
     }
     if !file.tokens.is_empty() {
-        let tokens: Vec<String> =
-            file.tokens.0.iter().map(|(name, spec)| format!("    {}: {}", one_line(name), one_line(spec))).collect();
+        let tokens: Vec<String> = file
+            .tokens
+            .0
+            .iter()
+            .map(|(name, spec)| format!("    {}: {}", one_line(name), one_line(spec)))
+            .collect();
         fields.push(format!("  \"tokens\": {{\n{}\n  }}", tokens.join(",\n")));
     }
     let steps: Vec<String> = file.steps.iter().map(|s| format!("    {}", one_line(s))).collect();

@@ -75,7 +75,9 @@ impl Step {
                 None => call.name().to_owned(),
             },
             Action::Respond { request, reply: Reply::Status(s) } => format!("respond {request} {s}"),
-            Action::Respond { request, reply: Reply::NetworkError } => format!("respond {request} network_error"),
+            Action::Respond { request, reply: Reply::NetworkError } => {
+                format!("respond {request} network_error")
+            }
             Action::Advance(ms) => format!("advance {ms}"),
         }
     }
@@ -94,7 +96,10 @@ impl<'de> Deserialize<'de> for Step {
             Some(serde_json::Value::Array(items)) => {
                 let mut expect = Vec::with_capacity(items.len());
                 for (i, item) in items.into_iter().enumerate() {
-                    expect.push(Expected::deserialize(item).map_err(|e| D::Error::custom(format!("expect[{i}]: {e}")))?);
+                    expect.push(
+                        Expected::deserialize(item)
+                            .map_err(|e| D::Error::custom(format!("expect[{i}]: {e}")))?,
+                    );
                 }
                 expect
             }

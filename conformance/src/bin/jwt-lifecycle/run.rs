@@ -89,7 +89,11 @@ pub fn run(args: RunArgs) -> ExitCode {
             for e in &errors {
                 eprintln!("{e}");
             }
-            return usage(format!("{} problem(s) in the case directory {}", errors.len(), args.cases.display()));
+            return usage(format!(
+                "{} problem(s) in the case directory {}",
+                errors.len(),
+                args.cases.display()
+            ));
         }
     };
     let expectations = match &args.expectations {
@@ -149,12 +153,16 @@ pub fn run(args: RunArgs) -> ExitCode {
         bar.set_message(format!("{} {}", r.status.as_str(), r.id));
         bar.inc(1);
     };
-    let mut results = run_planned(adapter.as_mut(), &hello, &planned, &selection.expectations, &mut on_result);
+    let mut results =
+        run_planned(adapter.as_mut(), &hello, &planned, &selection.expectations, &mut on_result);
     bar.finish_and_clear();
 
     if let Some(n) = args.random {
         let seed = args.seed.unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
         });
         let profiles: Vec<ProfileId> =
             supported.iter().copied().filter(|p| args.profile.is_none_or(|only| only == *p)).collect();
@@ -169,7 +177,11 @@ pub fn run(args: RunArgs) -> ExitCode {
                 "random {profile}: seed {seed}, {} sequences, {} steps{}",
                 outcome.sequences,
                 outcome.steps,
-                if outcome.unimplemented > 0 { format!(", {} unimplemented", outcome.unimplemented) } else { String::new() }
+                if outcome.unimplemented > 0 {
+                    format!(", {} unimplemented", outcome.unimplemented)
+                } else {
+                    String::new()
+                }
             );
             let id = format!("random/{profile}");
             let (status, message, trace) = match outcome.divergence {
@@ -209,7 +221,14 @@ pub fn run(args: RunArgs) -> ExitCode {
                 return usage(format!("cannot write {}: {e}", path.display()));
             }
             if args.format != Format::Text {
-                eprint!("{}", report::text(&label, &results).lines().last().map(|l| format!("{l}\n")).unwrap_or_default());
+                eprint!(
+                    "{}",
+                    report::text(&label, &results)
+                        .lines()
+                        .last()
+                        .map(|l| format!("{l}\n"))
+                        .unwrap_or_default()
+                );
             }
         }
         None => print!("{rendered}"),
