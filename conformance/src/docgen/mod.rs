@@ -4,6 +4,7 @@
 //! - [`sources`]: what the pages are made from (property catalog, unit tests, cases).
 //! - [`matrix`]: requirement -> properties -> unit tests -> cases, waivers, coverage gate.
 //! - [`lifecycle`]: state and sequence diagrams (Mermaid) from the profiles' data.
+//! - [`token_tests`]: the token tests that predate the id naming, mapped to their rules.
 //! - [`pages`]: Markdown rendering.
 //!
 //! The facts are read from a repository tree at run time rather than embedded at build
@@ -16,6 +17,7 @@ pub mod lifecycle;
 pub mod matrix;
 pub mod pages;
 pub mod sources;
+pub mod token_tests;
 
 use jwt_lifecycle_spec::requirement::Area;
 use matrix::Matrix;
@@ -74,6 +76,8 @@ pub struct Sources {
     pub unit_tests: Vec<UnitTestRef>,
     /// The conformance cases.
     pub cases: Vec<CaseRef>,
+    /// Entries of [`token_tests::TOKEN_TESTS`] whose test function no longer exists.
+    pub missing_token_tests: Vec<String>,
     /// Whether `docs/adapter-protocol.md` (written with the suite) exists.
     pub adapter_protocol: bool,
     /// Whether `docs/performance.md` (written with the benches) exists.
@@ -84,9 +88,14 @@ impl Sources {
     /// Reads them from the repository at `root`.
     pub fn collect(root: &Path) -> Result<Self, DocgenError> {
         ensure_repo(root)?;
+        let mut unit_tests = sources::scan_unit_tests(root)?;
+        let (mapped, missing_token_tests) = token_tests::mapped_token_tests(root)?;
+        unit_tests.extend(mapped);
+        unit_tests.sort();
         Ok(Sources {
             properties: sources::model_properties(),
-            unit_tests: sources::scan_unit_tests(root)?,
+            unit_tests,
+            missing_token_tests,
             cases: sources::case_index(root)?,
             adapter_protocol: root.join("docs/adapter-protocol.md").is_file(),
             performance: root.join("docs/performance.md").is_file(),
