@@ -206,3 +206,114 @@ pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId) -> C
     result.duration = began.elapsed();
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapter::Hello;
+    use crate::case::parse_case;
+    use jwt_lifecycle_spec::alphabet::{CustomerIds, Input, Output, Reason, UnixMillis};
+    use std::collections::VecDeque;
+    use std::path::Path;
+
+    /// Answers each step with the next scripted reply.
+    struct Scripted {
+        replies: VecDeque<Result<StepReply, AdapterError>>,
+        inputs: Vec<String>,
+    }
+
+    impl Adapter for Scripted {
+        fn hello(&mut self) -> Result<Hello, AdapterError> {
+            Ok(Hello { adapter: "scripted".into(), version: "0".into(), profiles: ProfileId::ALL.to_vec() })
+        }
+        fn start(&mut self, _: &str, _: ProfileId, _: UnixMillis) -> Result<Started, AdapterError> {
+            Ok(Started::Ready)
+        }
+        fn input(&mut self, input: &Input) -> Result<StepReply, AdapterError> {
+            self.inputs.push(serde_json::to_string(input).unwrap());
+            self.replies.pop_front().unwrap_or(Ok(StepReply::Done(vec![])))
+        }
+        fn advance(&mut self, ms: u64) -> Result<StepReply, AdapterError> {
+            self.inputs.push(format!("advance {ms}"));
+            self.replies.pop_front().unwrap_or(Ok(StepReply::Done(vec![])))
+        }
+    }
+
+    const CASE: &str = r#"{
+      "id": "exponea-stream/t", "description": "d", "profiles": ["exponea-stream"],
+      "requirements": ["REFR-001"], "tokens": {"A": {"exp_in": 300}},
+      "steps": [
+        {"call": "set_token", "token": "A"},
+        {"advance": 250000, "expect": [{"at": 240000, "tolerance_ms": 2000, "output": "handler_called", "reason": "expired_soon"}]}
+      ]
+    }"#;
+
+    fn handler_at(ms: u64) -> Observation {
+        Observation {
+            at: crate::case::DEFAULT_START + ms,
+            output: Output::HandlerCalled {
+                reason: Reason::ExpiredSoon,
+                customer_ids: CustomerIds::anonymous(),
+                code: None,
+            },
+        }
+    }
+
+    fn run_with(replies: Vec<Result<StepReply, AdapterError>>) -> (CaseResult, Vec<String>) {
+        let case = parse_case(CASE, Path::new("t.json")).unwrap();
+        let mut adapter = Scripted { replies: replies.into(), inputs: vec![] };
+        (run_case(&mut adapter, &case, ProfileId::ExponeaStream), adapter.inputs)
+    }
+
+    #[test]
+    fn tokens_are_sent_minted_and_a_timer_within_tolerance_passes() {
+        let (result, inputs) =
+            run_with(vec![Ok(StepReply::Done(vec![])), Ok(StepReply::Done(vec![handler_at(238_500)]))]);
+        assert_eq!(result.status, Status::Passed, "{:?}", result.message);
+        assert!(inputs[0].contains("\"token\":\"eyJ"), "{}", inputs[0]);
+        assert_eq!(inputs[1], "advance 250000");
+    }
+
+    #[test]
+    fn a_timer_outside_tolerance_fails_at_its_step_with_a_trace() {
+        let (result, _) =
+            run_with(vec![Ok(StepReply::Done(vec![])), Ok(StepReply::Done(vec![handler_at(230_000)]))]);
+        assert_eq!(result.status, Status::Failed);
+        assert_eq!(result.step, Some(1));
+        assert!(result.message.as_deref().unwrap().contains("240000 ± 2000 ms after start, got 230000"));
+        let trace = parse_case(result.trace.as_deref().unwrap(), Path::new("trace.json")).unwrap();
+        assert_eq!(trace.file.steps.len(), 2);
+        assert_eq!(trace.file.steps[1].expect[0].at, Some(230_000));
+    }
+
+    #[test]
+    fn an_extra_observation_fails_nothing_more_nothing_less() {
+        let (result, _) = run_with(vec![Ok(StepReply::Done(vec![handler_at(0)]))]);
+        assert_eq!(result.status, Status::Failed);
+        assert_eq!(result.step, Some(0));
+        assert!(result.message.as_deref().unwrap().contains("expected 0 observations, got 1"));
+        let (result, _) = run_with(vec![
+            Ok(StepReply::Done(vec![])),
+            Ok(StepReply::Done(vec![handler_at(240_000), handler_at(240_000)])),
+        ]);
+        assert_eq!(result.status, Status::Failed);
+        assert!(result.message.as_deref().unwrap().contains("expected 1 observations, got 2"));
+    }
+
+    #[test]
+    fn unimplemented_and_errors_are_never_passes() {
+        let (result, _) = run_with(vec![Ok(StepReply::Unimplemented("no tokens here".into()))]);
+        assert_eq!((result.status, result.step), (Status::Unimplemented, Some(0)));
+        let (result, _) = run_with(vec![
+            Ok(StepReply::Done(vec![])),
+            Err(AdapterError::Reported { message: "boom".into() }),
+        ]);
+        assert_eq!((result.status, result.step), (Status::Error, Some(1)));
+        let message = result.message.unwrap();
+        assert!(
+            message.contains("case exponea-stream/t on exponea-stream, step 1 (advance 250000)")
+                && message.contains("boom"),
+            "{message}"
+        );
+    }
+}
