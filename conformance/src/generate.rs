@@ -18,6 +18,9 @@ use jwt_lifecycle_spec::profile::ProfileId;
 use jwt_lifecycle_spec::registry;
 use std::collections::{HashSet, VecDeque};
 
+/// The most distinct states the walk keeps (bounds memory whatever the depth).
+const MAX_STATES: usize = 50_000;
+
 /// Bounds of the walk.
 #[derive(Clone, Copy, Debug)]
 pub struct GenerateConfig {
@@ -182,7 +185,11 @@ pub fn generate(profile: ProfileId, config: GenerateConfig) -> Vec<Case> {
                     return cases;
                 }
             }
-            queue.push_back(next);
+            // Time makes the space unbounded; past this many distinct states the walk
+            // stops growing and only finishes the paths it already holds.
+            if seen.len() < MAX_STATES {
+                queue.push_back(next);
+            }
         }
     }
     cases
