@@ -149,3 +149,92 @@ fn the_validator_always_decides_on_random_and_mutated_tokens() {
         .unwrap();
     eprintln!("300000 validator cases in {:.2?}", started.elapsed());
 }
+
+/// Random tokens almost never get past the signature, so the strict JSON and claim checks
+/// behind it are fuzzed separately: mutated payloads, correctly signed.
+#[test]
+fn mutated_payloads_behind_a_valid_signature_always_get_a_consistent_decision() {
+    use jwt_lifecycle_spec::profile::HmacAlgorithm;
+    use jwt_lifecycle_spec::token::{sign_raw, RejectReason};
+    let fixtures = fixtures();
+    let header = br#"{"alg":"HS256","typ":"JWT","kid":"main"}"#;
+    let payloads: Vec<Vec<u8>> = fixtures
+        .iter()
+        .map(|f| {
+            let payload = f.good.split('.').nth(1).unwrap_or_default();
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).unwrap()
+        })
+        .collect();
+    let config = Config { cases: 50_000, failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new(config);
+    let strategy = (0..fixtures.len(), proptest::collection::vec(mutation(), 1..4));
+    runner
+        .run(&strategy, |(which, mutations)| {
+            let f = &fixtures[which];
+            let mut payload = payloads[which].clone();
+            for m in &mutations {
+                payload = match m {
+                    // Part-level mutations do not apply to a JSON text; use them as flips.
+                    Mutation::DuplicatePart { part } | Mutation::SwapParts { a: part, .. } => {
+                        let mut p = payload.clone();
+                        if !p.is_empty() {
+                            let at = part % p.len();
+                            p[at] ^= 0x20;
+                        }
+                        p
+                    }
+                    other => apply_bytes(&payload, other),
+                };
+            }
+            let token = sign_raw(header, &payload, HmacAlgorithm::HS256, &main_key());
+            let d = f.validator.validate(&token, &f.request, NOW);
+            prop_assert!([200, 401, 403].contains(&d.status()));
+            match serde_json::from_slice::<serde_json::Value>(&payload) {
+                Err(_) => {
+                    // What serde_json cannot read is never accepted, and is refused for
+                    // its form, not for its meaning.
+                    let allowed = [
+                        RejectReason::Malformed,
+                        RejectReason::DuplicateMember,
+                        RejectReason::InvalidNumericDate,
+                        RejectReason::InvalidClaim,
+                    ];
+                    prop_assert!(d.reason().is_some_and(|r| allowed.contains(&r)), "{:?}: {}", payload, d);
+                }
+                Ok(value) => {
+                    if let Some(t) = d.accepted() {
+                        // An accepted token's claims are what serde_json reads there too.
+                        prop_assert_eq!(value.get("exp").and_then(|e| e.as_u64()), t.claims.exp);
+                        prop_assert_eq!(value.get("sub").and_then(|e| e.as_str()), t.claims.sub.as_deref());
+                        prop_assert!(value.is_object());
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn apply_bytes(bytes: &[u8], m: &Mutation) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    let n = b.len().max(1);
+    match *m {
+        Mutation::FlipBit { at, bit } => {
+            if !b.is_empty() {
+                b[at % n] ^= 1 << bit;
+            }
+        }
+        Mutation::Insert { at, byte } => {
+            let json_bytes = [b'"', b'{', b'}', b',', b':', b'[', b'\\', b'1', b'.', b'-'];
+            b.insert(at % (b.len() + 1), json_bytes[byte as usize % json_bytes.len()]);
+        }
+        Mutation::Delete { at } => {
+            if !b.is_empty() {
+                b.remove(at % n);
+            }
+        }
+        Mutation::Truncate { at } => b.truncate(at % n),
+        Mutation::DuplicatePart { .. } | Mutation::SwapParts { .. } => {}
+    }
+    b
+}
