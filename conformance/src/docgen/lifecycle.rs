@@ -1,6 +1,5 @@
-//! The lifecycle as Mermaid diagrams: a state diagram whose transitions are chosen and
-//! labelled from each [`Profile`]'s data, and sequence diagrams of the main flows whose
-//! numbers (refresh lead, retry delay, failure limit) come from the same data.
+//! The lifecycle as Mermaid state diagrams whose transitions are chosen and labelled
+//! from each [`Profile`]'s data.
 //!
 //! Every transition cites the requirements that define it; a test checks that each id
 //! exists and that a transition drawn for a profile cites at least one requirement that
@@ -59,7 +58,7 @@ fn when(profile: Option<&Profile>, pred: impl Fn(&Profile) -> bool) -> bool {
 }
 
 fn seconds(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else {
         format!("{ms} ms")
@@ -314,75 +313,6 @@ pub fn state_diagrams(profile: Option<&Profile>) -> Vec<(&'static str, String)> 
     vec![("The SDK", sdk), ("The stored token", tok), ("The request pipeline", pipe)]
 }
 
-/// The sequence diagrams: happy path, proactive refresh, 401 retry and suspension, each
-/// with a title and its Mermaid source; numbers come from the profiles' data.
-pub fn sequence_diagrams() -> Vec<(String, String)> {
-    let exponea = jwt_lifecycle_spec::profile::exponea_stream();
-    let moengage = jwt_lifecycle_spec::ProfileId::MoengageIos.profile();
-    let mut diagrams = Vec::new();
-
-    diagrams.push((
-        "Happy path (every profile)".to_owned(),
-        "sequenceDiagram\n    participant App\n    participant SDK\n    participant Server\n    \
-         App->>SDK: configure (jwt_enabled)\n    App->>SDK: set_token(A)\n    Note over SDK: A stored for the current customer (LIFE-001)\n    \
-         App->>SDK: track(e1)\n    App->>SDK: flush\n    SDK->>Server: request 1 [e1], Authorization Bearer A (CONF-001)\n    \
-         Server-->>SDK: 200\n    Note over SDK: e1 delivered, never sent again (QUEUE-007)\n"
-            .to_owned(),
-    ));
-
-    if let Some(r) = exponea.refresh {
-        let lead = seconds(r.lead_ms);
-        let tol = seconds(r.tolerance_ms);
-        diagrams.push((
-            format!("Proactive refresh ({}: {lead} before exp)", exponea.id),
-            format!(
-                "sequenceDiagram\n    participant App\n    participant Handler\n    participant SDK\n    participant Server\n    \
-                 App->>SDK: register_handler\n    App->>SDK: set_token(A, exp = now + 300 s)\n    \
-                 Note over SDK: timer due at exp − {lead} (REFR-001)\n    \
-                 SDK->>Handler: expired_soon, customer ids, ± {tol} (REFR-001, REFR-002)\n    \
-                 Handler->>App: fetch a new token from the backend\n    App->>SDK: set_token(B)\n    \
-                 Note over SDK: B replaces A, A's timer cancelled (LIFE-002, REFR-006)\n    \
-                 App->>SDK: flush\n    SDK->>Server: request 1, Authorization Bearer B\n    Server-->>SDK: 200\n"
-            ),
-        ));
-    }
-
-    if let RetryPolicy::After { delay_ms, tolerance_ms, attempts } = exponea.on_unauthorized.retry {
-        let delay = seconds(delay_ms);
-        let tol = seconds(tolerance_ms);
-        diagrams.push((
-            format!("401 and retry ({}: {attempts} retry after {delay})", exponea.id),
-            format!(
-                "sequenceDiagram\n    participant App\n    participant Handler\n    participant SDK\n    participant Server\n    \
-                 App->>SDK: flush\n    SDK->>Server: request 1 [e1], Bearer A, attempt 1\n    Server-->>SDK: 401\n    \
-                 SDK->>Handler: invalid (A not expired) or expired (RETRY-001)\n    Handler->>App: fetch a new token\n    \
-                 App->>SDK: set_token(B)\n    Note over SDK: retry due {delay} after the 401 (± {tol})\n    \
-                 SDK->>Server: request 2 [e1], Bearer B, attempt 2 (RETRY-002, LIFE-002)\n    \
-                 alt accepted\n        Server-->>SDK: 200 (QUEUE-007)\n    else rejected again\n        Server-->>SDK: 401\n        \
-                 SDK->>App: request_failed [e1], no further retry (RETRY-003, QUEUE-005)\n    end\n"
-            ),
-        ));
-    }
-
-    if let Some(limit) = moengage.failure_limit {
-        let n = limit.consecutive_failures;
-        diagrams.push((
-            format!("Suspension ({}: {n} consecutive failures)", moengage.id),
-            format!(
-                "sequenceDiagram\n    participant App\n    participant Listener\n    participant SDK\n    participant Server\n    \
-                 loop {n} times\n        SDK->>Server: request [e1], Bearer A\n        Server-->>SDK: 401\n        \
-                 SDK->>Listener: invalid, identifier (RETRY-009)\n        Note over SDK: e1 held until a new token (RETRY-008)\n        \
-                 App->>SDK: set_token(next token)\n    end\n    \
-                 Note over SDK: failure {n} in a row, sync suspended (LIMIT-001)\n    \
-                 App->>SDK: track(e2), set_token(C), flush\n    Note over SDK: kept, nothing sent (LIMIT-004, LIMIT-005)\n    \
-                 App->>SDK: new_session\n    Note over SDK: count back to 0 (LIMIT-003)\n    \
-                 App->>SDK: flush\n    SDK->>Server: request [e1, e2], Bearer C\n    Server-->>SDK: 200\n"
-            ),
-        ));
-    }
-    diagrams
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,12 +359,6 @@ mod tests {
         for p in &profiles {
             for e in all_edges(p.as_ref()) {
                 assert!(!e.label.contains([':', ';', '#', '{', '}']), "label `{}`", e.label);
-            }
-        }
-        for (title, source) in sequence_diagrams() {
-            for line in source.lines().skip(1) {
-                let text = line.split_once(':').map_or("", |(_, t)| t);
-                assert!(!text.contains([':', ';', '#']), "{title}: `{line}`");
             }
         }
     }

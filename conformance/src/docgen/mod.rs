@@ -3,7 +3,8 @@
 //!
 //! - [`sources`]: what the pages are made from (property catalog, unit tests, cases).
 //! - [`matrix`]: requirement -> properties -> unit tests -> cases, waivers, coverage gate.
-//! - [`lifecycle`]: state and sequence diagrams (Mermaid) from the profiles' data.
+//! - [`lifecycle`]: state diagrams (Mermaid) from the profiles' data.
+//! - [`sequences`]: sequence diagrams of scenarios run through the reference model.
 //! - [`token_tests`]: the token tests that predate the id naming, mapped to their rules.
 //! - [`pages`]: Markdown rendering.
 //!
@@ -16,6 +17,7 @@
 pub mod lifecycle;
 pub mod matrix;
 pub mod pages;
+pub mod sequences;
 pub mod sources;
 pub mod token_tests;
 

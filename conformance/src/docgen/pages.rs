@@ -271,7 +271,7 @@ fn knobs() -> Vec<Knob> {
         }),
         ("`exp`", |p| presence_text(p.claims.exp).into()),
         ("Longest lifetime", |p| match p.claims.max_lifetime_s {
-            Some(s) if s % 86_400 == 0 => format!("{} days", s / 86_400),
+            Some(s) if s.is_multiple_of(86_400) => format!("{} days", s / 86_400),
             Some(s) => format!("{s} s"),
             None => "no limit".into(),
         }),
@@ -432,7 +432,7 @@ pub fn lifecycle_by_profile_md() -> String {
 pub fn sequences_md() -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{GENERATED_MARK}\n");
-    for (title, source) in lifecycle::sequence_diagrams() {
+    for (title, source) in super::sequences::sequence_diagrams() {
         let _ = writeln!(out, "### {title}\n");
         let _ = writeln!(out, "```mermaid\n{source}```\n");
     }
