@@ -235,6 +235,8 @@ pub struct RandomOutcome {
     pub divergence: Option<Divergence>,
     /// Sequences the adapter could not run (unimplemented); they are not compared.
     pub unimplemented: u64,
+    /// The adapter could not be talked to (the run stopped there, unshrunk).
+    pub error: Option<String>,
 }
 
 fn rng_for(seed: u64, profile: ProfileId) -> TestRng {
@@ -252,13 +254,21 @@ pub fn run_random(adapter: &mut dyn Adapter, profile: ProfileId, config: RandomC
         cases: config.sequences,
         failure_persistence: None,
         max_shrink_iters: 4096,
+        // Shrinking reruns the adapter; bound the wall time a slow adapter can take.
+        max_shrink_time: 120_000,
         ..Config::default()
     };
     let mut runner = TestRunner::new_with_rng(runner_config, rng_for(config.seed, profile));
     let adapter = RefCell::new(adapter);
     let (sequences, steps, unimplemented) = (Cell::new(0u64), Cell::new(0u64), Cell::new(0u64));
+    // An adapter that cannot be talked to is not a divergence: stop at the first error
+    // instead of shrinking it (every shrink step would wait for the same timeout).
+    let adapter_error: RefCell<Option<String>> = RefCell::new(None);
     let id = format!("random/{profile}-seed-{}", config.seed);
     let test = |(first, rest): (Move, Vec<Move>)| {
+        if adapter_error.borrow().is_some() {
+            return Ok(());
+        }
         let moves: Vec<Move> = std::iter::once(first).chain(rest).collect();
         let case = concretize(profile, &moves, &id);
         sequences.set(sequences.get() + 1);
@@ -270,10 +280,27 @@ pub fn run_random(adapter: &mut dyn Adapter, profile: ProfileId, config: RandomC
                 unimplemented.set(unimplemented.get() + 1);
                 Ok(())
             }
-            Status::Failed | Status::Error => Err(TestCaseError::fail(result.message.unwrap_or_default())),
+            Status::Error => {
+                let message = result.message.unwrap_or_default();
+                *adapter_error.borrow_mut() = Some(message.clone());
+                Err(TestCaseError::fail(message))
+            }
+            Status::Failed => Err(TestCaseError::fail(result.message.unwrap_or_default())),
         }
     };
-    let divergence = match runner.run(&sequence_strategy(config.max_len), test) {
+    let run = runner.run(&sequence_strategy(config.max_len), test);
+    if let Some(error) = adapter_error.into_inner() {
+        return RandomOutcome {
+            profile,
+            seed: config.seed,
+            sequences: sequences.get(),
+            steps: steps.get(),
+            divergence: None,
+            unimplemented: unimplemented.get(),
+            error: Some(error),
+        };
+    }
+    let divergence = match run {
         Ok(()) => None,
         Err(TestError::Abort(reason)) => {
             Some(Divergence { message: format!("aborted: {reason}"), case: String::new(), steps: 0 })
@@ -295,5 +322,6 @@ pub fn run_random(adapter: &mut dyn Adapter, profile: ProfileId, config: RandomC
         steps: steps.get(),
         divergence,
         unimplemented: unimplemented.get(),
+        error: None,
     }
 }

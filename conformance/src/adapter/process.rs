@@ -21,6 +21,10 @@ use std::time::{Duration, Instant};
 
 /// The per-step timeout when none is given.
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(10);
+/// The least time a program gets to start and answer the handshake: runtimes such as
+/// the JVM take seconds to start, and a busy machine slows any start-up, which a short
+/// per-step timeout must not punish.
+pub const MIN_STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest stdout line accepted; a longer one is garbage.
 const MAX_LINE_BYTES: u64 = 4 * 1024 * 1024;
 /// How many stderr lines are kept for error messages.
@@ -208,8 +212,10 @@ impl ProcessAdapter {
         }
         self.spawn()?;
         let hello = SuiteMessage::Hello { protocol: PROTOCOL_VERSION, suite: SUITE.to_owned() };
-        let result =
-            self.exchange(&hello, "a hello reply").and_then(|(line, message)| check_hello(&line, message));
+        let timeout = self.step_timeout.max(MIN_STARTUP_TIMEOUT);
+        let result = self
+            .exchange(&hello, "a hello reply", timeout)
+            .and_then(|(line, message)| check_hello(&line, message));
         match result {
             Ok(hello) => {
                 self.hello = Some(hello);
@@ -237,8 +243,8 @@ impl ProcessAdapter {
         &mut self,
         message: &SuiteMessage,
         waiting_for: &'static str,
+        timeout: Duration,
     ) -> Result<(String, Result<AdapterMessage, serde_json::Error>), AdapterError> {
-        let timeout = self.step_timeout;
         let Some(running) = self.running.as_mut() else {
             return Err(AdapterError::Reported { message: "adapter is not running".into() });
         };
@@ -290,7 +296,7 @@ impl ProcessAdapter {
         waiting_for: &'static str,
         allowed: &[&str],
     ) -> Result<AdapterMessage, AdapterError> {
-        let (line, parsed) = self.exchange(message, waiting_for)?;
+        let (line, parsed) = self.exchange(message, waiting_for, self.step_timeout)?;
         let error = match parsed {
             Ok(AdapterMessage::Error { message }) => {
                 // The adapter is alive and said what went wrong; its next `start`

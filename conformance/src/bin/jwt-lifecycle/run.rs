@@ -168,11 +168,13 @@ pub fn run(args: RunArgs) -> ExitCode {
             supported.iter().copied().filter(|p| args.profile.is_none_or(|only| only == *p)).collect();
         for profile in profiles {
             let config = RandomConfig { sequences: n, seed, max_len: args.random_max_len };
-            let outcome = if hello.is_ok() {
-                run_random(adapter.as_mut(), profile, config)
-            } else {
+            let id = format!("random/{profile}");
+            if let Err(e) = &hello {
+                let message = format!("{id}, at the handshake: {e}");
+                results.push(random_result(id, profile, Status::Error, Some(message), None));
                 continue;
-            };
+            }
+            let outcome = run_random(adapter.as_mut(), profile, config);
             eprintln!(
                 "random {profile}: seed {seed}, {} sequences, {} steps{}",
                 outcome.sequences,
@@ -183,8 +185,8 @@ pub fn run(args: RunArgs) -> ExitCode {
                     String::new()
                 }
             );
-            let id = format!("random/{profile}");
             let (status, message, trace) = match outcome.divergence {
+                None if outcome.error.is_some() => (Status::Error, outcome.error, None),
                 None => (Status::Passed, None, None),
                 Some(d) => (
                     Status::Failed,
@@ -195,17 +197,7 @@ pub fn run(args: RunArgs) -> ExitCode {
                     Some(d.case),
                 ),
             };
-            results.push(CaseResult {
-                id: id.clone(),
-                case: id,
-                profile,
-                requirements: Vec::new(),
-                status,
-                step: None,
-                message,
-                trace,
-                duration: Duration::ZERO,
-            });
+            results.push(random_result(id, profile, status, message, trace));
         }
     }
     adapter.finish();
@@ -237,5 +229,25 @@ pub fn run(args: RunArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+fn random_result(
+    id: String,
+    profile: ProfileId,
+    status: Status,
+    message: Option<String>,
+    trace: Option<String>,
+) -> CaseResult {
+    CaseResult {
+        case: id.clone(),
+        id,
+        profile,
+        requirements: Vec::new(),
+        status,
+        step: None,
+        message,
+        trace,
+        duration: Duration::ZERO,
     }
 }
