@@ -124,3 +124,43 @@ fn every_generated_book_page_is_reachable_from_the_summary() {
         );
     }
 }
+
+#[test]
+fn every_token_example_in_the_book_prints_what_the_book_shows() {
+    use jwt_lifecycle_conformance::docgen::token_cli::token_examples;
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_jwt-lifecycle");
+    for example in token_examples() {
+        let minted = Command::new(bin).args(&example.mint).output().unwrap_or_else(|e| panic!("{bin}: {e}"));
+        assert!(
+            minted.status.success(),
+            "{}: mint failed: {}",
+            example.profile,
+            String::from_utf8_lossy(&minted.stderr)
+        );
+        let token = String::from_utf8_lossy(&minted.stdout).trim().to_owned();
+        for v in &example.verify {
+            let mut child = Command::new(bin)
+                .args(&v.args)
+                .arg("-")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{bin}: {e}"));
+            if let Some(mut stdin) = child.stdin.take() {
+                stdin.write_all(token.as_bytes()).unwrap_or_else(|e| panic!("stdin: {e}"));
+            }
+            let out = child.wait_with_output().unwrap_or_else(|e| panic!("{bin}: {e}"));
+            assert_eq!(
+                (out.status.code(), String::from_utf8_lossy(&out.stdout).as_ref()),
+                (Some(v.status), v.stdout),
+                "{} ({}): stderr {}; {REGENERATE} after fixing the example in conformance/src/docgen/token_cli.rs",
+                example.profile,
+                v.caption,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! - [`matrix`]: requirement -> properties -> unit tests -> cases, waivers, coverage gate.
 //! - [`lifecycle`]: state diagrams (Mermaid) from the profiles' data.
 //! - [`sequences`]: sequence diagrams of scenarios run through the reference model.
+//! - [`token_cli`]: worked `jwt-lifecycle token` examples (run by the drift test).
 //! - [`token_tests`]: the token tests that predate the id naming, mapped to their rules.
 //! - [`pages`]: Markdown rendering.
 //!
@@ -19,6 +20,7 @@ pub mod matrix;
 pub mod pages;
 pub mod sequences;
 pub mod sources;
+pub mod token_cli;
 pub mod token_tests;
 
 use jwt_lifecycle_spec::requirement::Area;
@@ -140,6 +142,7 @@ pub fn generate(sources: &Sources) -> Vec<Page> {
     pages.push(page("docs/src/generated/state-diagram.md", pages::state_diagram_md()));
     pages.push(page("docs/src/generated/lifecycle-by-profile.md", pages::lifecycle_by_profile_md()));
     pages.push(page("docs/src/generated/sequences.md", pages::sequences_md()));
+    pages.push(page("docs/src/generated/token-cli.md", token_cli::token_cli_md()));
     pages.push(page(
         "docs/src/generated/adapter-protocol.md",
         pages::include_md("The adapter protocol", "adapter-protocol.md", sources.adapter_protocol),
