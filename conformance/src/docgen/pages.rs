@@ -93,11 +93,22 @@ pub fn spec_md() -> String {
     out
 }
 
-fn list_or_none(items: &[String], code: bool) -> String {
-    if items.is_empty() {
-        return "none".to_owned();
+/// A bullet `label` with `items` as a nested list (or "none").
+fn nested(out: &mut String, label: &str, items: &[String]) {
+    match items {
+        [] => {
+            let _ = writeln!(out, "- **{label}:** none");
+        }
+        [one] => {
+            let _ = writeln!(out, "- **{label}:** {one}");
+        }
+        many => {
+            let _ = writeln!(out, "- **{label}:**");
+            for item in many {
+                let _ = writeln!(out, "  - {item}");
+            }
+        }
     }
-    items.iter().map(|i| if code { format!("`{i}`") } else { i.clone() }).collect::<Vec<_>>().join(", ")
 }
 
 /// `docs/src/rules/<area>.md`: one area's rules with what checks each.
@@ -119,17 +130,19 @@ pub fn area_md(area: Area, matrix: &Matrix, cases: &[CaseRef]) -> String {
             let _ = writeln!(out, "- **Decision:** {d}");
         }
         if let Some(row) = matrix.row(r.id) {
-            let _ = writeln!(out, "- **Model properties:** {}", list_or_none(&row.properties, false));
-            let _ = writeln!(out, "- **Unit tests:** {}", list_or_none(&row.unit_tests, true));
+            let properties: Vec<String> = row.properties.clone();
+            let tests: Vec<String> = row.unit_tests.iter().map(|t| format!("`{t}`")).collect();
             let described: Vec<String> = row
                 .cases
                 .iter()
                 .map(|id| match cases.iter().find(|c| &c.id == id) {
-                    Some(c) => format!("`{id}` ({})", c.description.trim_end_matches('.')),
+                    Some(c) => format!("`{id}`: {}", c.description),
                     None => format!("`{id}`"),
                 })
                 .collect();
-            let _ = writeln!(out, "- **Conformance cases:** {}", list_or_none(&described, false));
+            nested(&mut out, "Model properties", &properties);
+            nested(&mut out, "Unit tests", &tests);
+            nested(&mut out, "Conformance cases", &described);
             if let Some(w) = row.waived {
                 let _ = writeln!(out, "- **Waived:** {w}");
             }
