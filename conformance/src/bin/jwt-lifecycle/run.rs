@@ -139,6 +139,13 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     let selection = Selection { profile: args.profile, strict: args.strict, shard: args.shard, expectations };
     let planned = plan(&cases, &supported, &selection);
+    let everything = plan(&cases, &ProfileId::ALL, &Selection { profile: args.profile, ..selection.clone() });
+    if everything.len() > planned.len() {
+        eprintln!(
+            "jwt-lifecycle run: {} case/profile pairs not run: the adapter does not announce their profile",
+            everything.len() - planned.len()
+        );
+    }
 
     let bar = if std::io::stdout().is_terminal() && args.output.is_none() {
         indicatif::ProgressBar::new(planned.len() as u64)
