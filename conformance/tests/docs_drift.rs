@@ -164,3 +164,59 @@ fn every_token_example_in_the_book_prints_what_the_book_shows() {
         }
     }
 }
+
+#[test]
+fn matrix_json_has_the_documented_shape() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jwt-lifecycle"))
+        .args(["matrix", "--json"])
+        .output()
+        .unwrap_or_else(|e| panic!("jwt-lifecycle matrix: {e}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("matrix --json is not JSON: {e}"));
+    let rows = json["requirements"].as_array().unwrap_or_else(|| panic!("no requirements array"));
+    assert_eq!(rows.len(), REQUIREMENTS.len());
+    for row in rows {
+        for key in
+            ["id", "level", "subject", "title", "properties", "unit_tests", "cases", "waived", "coverage"]
+        {
+            assert!(row.get(key).is_some(), "row without `{key}`: {row}");
+        }
+    }
+    let life_014 = rows.iter().find(|r| r["id"] == "LIFE-014").unwrap_or_else(|| panic!("LIFE-014 missing"));
+    assert_eq!(life_014["coverage"], "waived");
+    assert!(life_014["waived"].as_str().is_some_and(|w| !w.is_empty()));
+}
+
+#[test]
+fn docs_generate_check_exits_nonzero_and_lists_the_file_that_differs() {
+    // A scratch copy of the parts of the tree the generator reads, with one page edited.
+    let scratch = std::env::temp_dir().join(format!("jwt-lifecycle-docs-check-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let copy = |rel: &str| {
+        let from = root().join(rel);
+        let to = scratch.join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    };
+    copy("spec/src/registry.rs");
+    let bin = env!("CARGO_BIN_EXE_jwt-lifecycle");
+    let run = |check: bool| {
+        let mut cmd = std::process::Command::new(bin);
+        cmd.args(["docs", "generate", "--repo"]).arg(&scratch);
+        if check {
+            cmd.arg("--check");
+        }
+        cmd.output().unwrap_or_else(|e| panic!("{bin}: {e}"))
+    };
+    assert!(run(false).status.success(), "generate into a scratch tree");
+    assert!(run(true).status.success(), "a freshly generated tree is up to date");
+    std::fs::write(scratch.join("docs/spec.md"), "edited by hand\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = run(true);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("docs/spec.md") && stderr.contains("docs generate"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&scratch);
+}
