@@ -2,11 +2,14 @@
 //!
 //! - [`sdk`]: the sans-IO state machine one SDK instance runs ([`Sdk`]), and a
 //!   [`Driver`] that runs it on a virtual clock.
+//! - [`check`]: the exhaustive model check of the machine with stateright: its
+//!   environment, properties and runner.
 //! - [`mutation`]: deliberate bugs the machine can be built with, to prove that the
 //!   model check and the conformance suite catch them.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod mutation;
 pub mod sdk;
 

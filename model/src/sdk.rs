@@ -282,12 +282,13 @@ impl Sdk {
     fn logout(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
         if self.profile.logout_syncs_then_deletes_on_jwt_failure
             && self.in_flight.is_none()
+            && !self.held
             && !self.failures.suspended
             && self.queue.head_customer() == Some(&self.customer)
         {
             // QUEUE-002: send what the user queued, with the token still stored; the
-            // request keeps that token whatever happens to the store (LIFE-010).
-            self.held = false;
+            // request keeps that token whatever happens to the store (LIFE-010). Held
+            // events are not sent: they wait for a new token (RETRY-008, RETRY-013).
             if let Some((customer, events)) = self.queue.take_head_run() {
                 self.send(now, RequestKind::LogoutSync, customer, events, 1, false, out);
             }

@@ -1,0 +1,234 @@
+//! The small domains the environment draws from: tokens, customers, events, and the
+//! steps it can take.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jwt_lifecycle_spec::alphabet::{AppCall, CustomerIds, Input, Reply, RequestId, UnixMillis};
+use jwt_lifecycle_spec::profile::Profile;
+use std::fmt;
+
+/// The instant every check starts at.
+pub const START: UnixMillis = 1_700_000_000_000;
+
+/// Time never advances past this many ms after [`START`], so paths end.
+pub const HORIZON_MS: u64 = 200_000;
+
+/// The tokens the app can pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tok {
+    /// Expires 90 s after start: its refresh window and its expiry are both reachable.
+    Short,
+    /// Expired 10 s before start.
+    Expired,
+    /// No `exp` claim (LIFE-012).
+    NoExp,
+    /// Expires an hour after start, far past the horizon: what a cooperative app answers
+    /// a handler call with.
+    Fresh,
+}
+
+impl Tok {
+    /// Every token, in a fixed order.
+    pub const ALL: [Tok; 4] = [Tok::Short, Tok::Expired, Tok::NoExp, Tok::Fresh];
+
+    /// `exp` in seconds after start, if the token has one.
+    fn exp_in_s(self) -> Option<i64> {
+        match self {
+            Tok::Short => Some(90),
+            Tok::Expired => Some(-10),
+            Tok::NoExp => None,
+            Tok::Fresh => Some(3_600),
+        }
+    }
+
+    /// `exp` in ms, if any.
+    pub fn exp_ms(self) -> Option<UnixMillis> {
+        self.exp_in_s().map(|s| START.saturating_add_signed(s * 1_000))
+    }
+
+    /// True once the token has expired at `now` (PRE-005).
+    pub fn expired_at(self, now: UnixMillis) -> bool {
+        self.exp_ms().is_some_and(|exp| now >= exp)
+    }
+
+    /// The compact token: an unsigned JWT whose payload names the token and carries its
+    /// `exp` (the client reads `exp` unverified, so no signature is needed here).
+    pub fn raw(self) -> String {
+        let payload = match self.exp_in_s() {
+            Some(s) => format!(r#"{{"exp":{},"jti":"{}"}}"#, (START / 1_000) as i64 + s, self.name()),
+            None => format!(r#"{{"jti":"{}"}}"#, self.name()),
+        };
+        format!("eyJhbGciOiJIUzI1NiJ9.{}.c2ln", URL_SAFE_NO_PAD.encode(payload))
+    }
+
+    /// The token's name in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tok::Short => "short",
+            Tok::Expired => "expired",
+            Tok::NoExp => "no-exp",
+            Tok::Fresh => "fresh",
+        }
+    }
+
+    /// The token whose compact form is `raw`.
+    pub fn from_raw(raw: &str) -> Option<Tok> {
+        Tok::ALL.into_iter().find(|t| t.raw() == raw)
+    }
+
+    /// A bit for masks of tokens.
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// The two known customers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Who {
+    /// The first customer.
+    Alice,
+    /// The second customer.
+    Bob,
+}
+
+impl Who {
+    /// The identifier string.
+    pub fn name(self) -> &'static str {
+        match self {
+            Who::Alice => "alice",
+            Who::Bob => "bob",
+        }
+    }
+
+    /// The customer ids in `profile`'s shape.
+    pub fn ids(self, profile: &Profile) -> CustomerIds {
+        profile.identity_for(self.name())
+    }
+}
+
+/// One environment step: an app call, a server answer, or time passing.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// `configure`.
+    Configure {
+        /// JWT enabled.
+        jwt: bool,
+        /// Debug build.
+        debug: bool,
+        /// Initial token.
+        token: Option<Tok>,
+    },
+    /// `set_token`.
+    SetToken {
+        /// The token.
+        token: Tok,
+        /// The identifier passed with it.
+        identifier: Option<Who>,
+    },
+    /// `register_handler`.
+    RegisterHandler,
+    /// `identify`.
+    Identify {
+        /// The customer.
+        who: Who,
+        /// The bundled token.
+        token: Option<Tok>,
+    },
+    /// `anonymize`.
+    Anonymize,
+    /// `stop_integration`.
+    StopIntegration,
+    /// `clear_local_data`.
+    ClearLocalData,
+    /// `logout`.
+    Logout,
+    /// `track` of the next event (e1, e2, ...).
+    Track(u8),
+    /// `flush`.
+    Flush,
+    /// `new_session`.
+    NewSession,
+    /// The server answers the request in flight.
+    Respond {
+        /// The request.
+        request: RequestId,
+        /// The answer.
+        reply: Reply,
+    },
+    /// The clock moves to this many ms after start, firing timers on the way.
+    AdvanceTo(u64),
+}
+
+/// The name of event number `n`.
+pub fn event_name(n: u8) -> String {
+    format!("e{}", n + 1)
+}
+
+/// The number of a named event.
+pub fn event_number(name: &str) -> Option<u8> {
+    name.strip_prefix('e')?.parse::<u8>().ok()?.checked_sub(1)
+}
+
+impl Step {
+    /// True for app calls.
+    pub fn is_app_call(&self) -> bool {
+        !matches!(self, Step::Respond { .. } | Step::AdvanceTo(_))
+    }
+
+    /// The alphabet input for this step (None for time).
+    pub fn input(&self, profile: &Profile) -> Option<Input> {
+        let call = match *self {
+            Step::Configure { jwt, debug, token } => {
+                AppCall::Configure { jwt_enabled: jwt, debug, token: token.map(Tok::raw) }
+            }
+            Step::SetToken { token, identifier } => {
+                AppCall::SetToken { token: token.raw(), identifier: identifier.map(|w| w.name().to_owned()) }
+            }
+            Step::RegisterHandler => AppCall::RegisterHandler {},
+            Step::Identify { who, token } => {
+                AppCall::Identify { customer_ids: who.ids(profile), token: token.map(Tok::raw) }
+            }
+            Step::Anonymize => AppCall::Anonymize {},
+            Step::StopIntegration => AppCall::StopIntegration {},
+            Step::ClearLocalData => AppCall::ClearLocalData {},
+            Step::Logout => AppCall::Logout {},
+            Step::Track(n) => AppCall::Track { event: event_name(n) },
+            Step::Flush => AppCall::Flush {},
+            Step::NewSession => AppCall::NewSession {},
+            Step::Respond { request, reply } => return Some(Input::Respond { request, reply }),
+            Step::AdvanceTo(_) => return None,
+        };
+        Some(Input::App(call))
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tok = |t: &Option<Tok>| t.map(|t| format!(" token={}", t.name())).unwrap_or_default();
+        match self {
+            Step::Configure { jwt, debug, token } => {
+                write!(f, "configure jwt_enabled={jwt}{}{}", if *debug { " debug" } else { "" }, tok(token))
+            }
+            Step::SetToken { token, identifier } => write!(
+                f,
+                "set_token {}{}",
+                token.name(),
+                identifier.map(|w| format!(" identifier={}", w.name())).unwrap_or_default()
+            ),
+            Step::RegisterHandler => f.write_str("register_handler"),
+            Step::Identify { who, token } => write!(f, "identify {}{}", who.name(), tok(token)),
+            Step::Anonymize => f.write_str("anonymize"),
+            Step::StopIntegration => f.write_str("stop_integration"),
+            Step::ClearLocalData => f.write_str("clear_local_data"),
+            Step::Logout => f.write_str("logout"),
+            Step::Track(n) => write!(f, "track {}", event_name(*n)),
+            Step::Flush => f.write_str("flush"),
+            Step::NewSession => f.write_str("new_session"),
+            Step::Respond { request, reply } => match reply {
+                Reply::Status(s) => write!(f, "server answers request {request} with {s}"),
+                Reply::NetworkError => write!(f, "request {request} fails on the network"),
+            },
+            Step::AdvanceTo(ms) => write!(f, "time advances to start+{ms} ms"),
+        }
+    }
+}
