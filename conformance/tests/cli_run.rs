@@ -59,7 +59,7 @@ fn an_invalid_case_directory_names_the_file_and_the_problem() {
     let (code, _, stderr) = run(&["run", "--reference", "--cases", &dir]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("unknown-requirement.json: requirements[0]: unknown requirement id `REFR-999`"),
+        stderr.contains("unknown-requirement.json:5: requirements[0]: unknown requirement id `REFR-999`"),
         "{stderr}"
     );
     let (code, _, stderr) = run(&["cases", "validate", &dir]);

@@ -24,10 +24,12 @@ pub enum LoadError {
         message: String,
     },
     /// A well-formed file whose content is wrong.
-    #[error("{path}: {source}")]
+    #[error("{path}{}: {source}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Content {
         /// The file.
         path: PathBuf,
+        /// The line of the value that is wrong, when it could be found.
+        line: Option<usize>,
         /// What is wrong, with its JSON path.
         source: CaseError,
     },
@@ -47,7 +49,11 @@ pub enum LoadError {
 pub fn parse_case(text: &str, path: &Path) -> Result<Case, LoadError> {
     let file: CaseFile = serde_json::from_str(text)
         .map_err(|e| LoadError::Syntax { path: path.to_owned(), message: e.to_string() })?;
-    Case::new(file).map_err(|source| LoadError::Content { path: path.to_owned(), source })
+    Case::new(file).map_err(|source| LoadError::Content {
+        path: path.to_owned(),
+        line: super::locate::line_of(text, &source.path()),
+        source,
+    })
 }
 
 /// Loads one case file.
@@ -128,9 +134,9 @@ mod tests {
     #[test]
     fn errors_name_the_file_and_what_is_wrong() {
         assert!(err(&GOOD.replace("CONF-001", "CONF-999"))
-            .contains("x.json: requirements[0]: unknown requirement id `CONF-999`"));
+            .contains("x.json:3: requirements[0]: unknown requirement id `CONF-999`"));
         assert!(err(&GOOD.replace("\"token\": \"A\"", "\"token\": \"Z\""))
-            .contains("steps[0].token: undefined token `Z` (declared: A)"));
+            .contains("x.json:4: steps[0].token: undefined token `Z` (declared: A)"));
         assert!(err(&GOOD.replace("[\"exponea-stream\"]", "[\"all\"]")).contains("unknown variant `all`"));
         let e = err(&GOOD.replace("\"description\"", "\"descr\""));
         assert!(e.contains("unknown field `descr`") && e.contains("line 2"), "{e}");

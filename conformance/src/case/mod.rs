@@ -6,6 +6,7 @@
 
 pub mod expect;
 pub mod load;
+mod locate;
 pub mod ordered;
 pub mod step;
 pub mod token;
@@ -105,6 +106,21 @@ pub enum CaseError {
     /// No steps.
     #[error("steps: a case needs at least one step")]
     NoSteps,
+}
+
+impl CaseError {
+    /// The JSON path of the value that is wrong.
+    pub fn path(&self) -> String {
+        match self {
+            CaseError::EmptyId => "id".into(),
+            CaseError::NoProfiles => "profiles".into(),
+            CaseError::NoRequirements => "requirements".into(),
+            CaseError::UnknownRequirement { index, .. } => format!("requirements[{index}]"),
+            CaseError::UndefinedToken { path, .. } => path.clone(),
+            CaseError::Mint { name, .. } => format!("tokens.{name}"),
+            CaseError::NoSteps => "steps".into(),
+        }
+    }
 }
 
 impl Case {
