@@ -119,11 +119,9 @@ pub fn token_edges(profile: Option<&Profile>) -> Vec<Edge> {
         }
     }
     edges.push(edge("NoToken", "Expired", "set_token already past exp", &["REFR-004", "PRE-005"]));
-    let has_refresh = when(profile, |p| p.refresh.is_some());
-    if has_refresh {
-        edges.push(edge("ExpiringSoon", "Valid", "set_token with a new token", &["LIFE-002", "REFR-006"]));
-    }
-    edges.push(edge("Expired", "Valid", "set_token with a new token", &["LIFE-002"]));
+    // Replacing the token: from any stored state, the new token enters the state its own
+    // `exp` gives, as from "No token"; drawn once, to the usual target.
+    edges.push(edge("Stored", "Valid", "set_token replaces it", &["LIFE-002", "REFR-006"]));
 
     let clearing: Vec<(ClearingCall, &str, &str)> = vec![
         (ClearingCall::Anonymize, "anonymize", "LIFE-003"),
@@ -184,6 +182,7 @@ pub fn sync_edges(profile: Option<&Profile>) -> Vec<Edge> {
             &["RETRY-002", "LIFE-002"],
         ));
         edges.push(edge("InFlight", "Idle", "retry rejected, request_failed", &["RETRY-003", "QUEUE-005"]));
+        edges.push(edge("RetryPending", "Idle", "clear_local_data, events deleted", &["QUEUE-006"]));
     }
     if when(profile, |p| {
         p.on_forbidden_with_valid_token.retry == RetryPolicy::Never
@@ -219,6 +218,7 @@ pub fn sync_edges(profile: Option<&Profile>) -> Vec<Edge> {
             &["RETRY-008", "RETRY-009", "RETRY-010"],
         ));
         edges.push(edge("Held", "InFlight", "set_token with a new token", &["RETRY-008", "RETRY-013"]));
+        edges.push(edge("Held", "Idle", "clear_local_data, events deleted", &["QUEUE-006"]));
     }
     if let Some(limit) = match profile {
         Some(p) => p.failure_limit.map(|l| l.consecutive_failures.to_string()),

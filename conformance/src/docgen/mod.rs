@@ -16,6 +16,8 @@
 //! takes `--repo` for any other checkout.
 
 pub mod lifecycle;
+#[cfg(test)]
+mod lifecycle_check;
 pub mod matrix;
 pub mod pages;
 pub mod sequences;
