@@ -29,11 +29,20 @@ pub fn model_properties() -> Vec<PropertyRef> {
     properties
 }
 
-/// WIRING POINT: the model's `jwt_lifecycle_model::check::property_catalog()` has not
-/// landed yet; until it does the matrix shows no properties. When it lands the body is
-/// `jwt_lifecycle_model::check::property_catalog().into_iter().map(PropertyRef::from).collect()`.
+/// The model's catalog: one entry per property (a property checked on several profiles
+/// is listed once).
 fn property_catalog() -> Vec<PropertyRef> {
-    Vec::new()
+    let mut list: Vec<PropertyRef> = jwt_lifecycle_model::check::property_catalog()
+        .into_iter()
+        .map(|p| PropertyRef {
+            requirement: p.requirement.to_owned(),
+            name: p.name.to_owned(),
+            kind: p.kind.as_str().to_owned(),
+        })
+        .collect();
+    list.sort();
+    list.dedup();
+    list
 }
 
 /// One unit test whose function name starts with requirement ids (FORMATS.md §4).
