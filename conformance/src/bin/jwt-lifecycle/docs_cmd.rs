@@ -1,7 +1,7 @@
 //! `jwt-lifecycle docs generate [--check]`: the generated pages of the book and
 //! `docs/spec.md`.
 
-use jwt_lifecycle_conformance::docgen::{self, Sources};
+use jwt_lifecycle_conformance::docgen::{self, Drift, Sources};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,7 +46,11 @@ pub fn run(cmd: DocsCommand) -> ExitCode {
                 println!("{} generated files already up to date", pages.len());
             } else {
                 for c in &changes {
-                    println!("updated {c}");
+                    match c {
+                        Drift::Missing(path) => println!("wrote {path} (new)"),
+                        Drift::Differs(path) => println!("wrote {path}"),
+                        Drift::Stale(path) => println!("deleted {path} (no longer generated)"),
+                    }
                 }
             }
             ExitCode::SUCCESS
