@@ -38,4 +38,18 @@ git diff --quiet -- docs/book.toml 2>/dev/null || {
 }
 
 mdbook build docs
+
+# The link checker must be able to fail: a page with a broken file link and a broken
+# fragment is rejected, the same page fixed is accepted.
+probe="$(mktemp -d)"
+trap 'rm -rf "$probe"' EXIT
+printf '<a href="b.html#x">b</a><a href="missing.html">m</a>' > "$probe/a.html"
+printf '<h1 id="y">b</h1>' > "$probe/b.html"
+if python3 docs/linkcheck.py "$probe" >/dev/null 2>&1; then
+    echo "docs/build.sh: the link checker accepted broken links" >&2
+    exit 1
+fi
+printf '<a href="b.html#y">b</a>' > "$probe/a.html"
+python3 docs/linkcheck.py "$probe" >/dev/null
+
 python3 docs/linkcheck.py docs/book
