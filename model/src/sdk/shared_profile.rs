@@ -11,7 +11,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 /// An immutable, cheaply cloned [`Profile`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct SharedProfile(Arc<Profile>);
 
 impl SharedProfile {
@@ -25,6 +25,14 @@ impl Deref for SharedProfile {
 
     fn deref(&self) -> &Profile {
         &self.0
+    }
+}
+
+impl std::fmt::Debug for SharedProfile {
+    // The profile is the same in every state; naming it keeps traces and the Explorer
+    // readable.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Profile({})", self.0.id)
     }
 }
 

@@ -1,12 +1,129 @@
-//! Placeholder: this subcommand is being built (see the open issue that names it).
+//! `jwt-lifecycle check`: the exhaustive model check of the reference machine.
 
+use jwt_lifecycle_model::check::{run_check, Bounds, CheckOptions, CheckReport};
+use jwt_lifecycle_model::Mutation;
+use jwt_lifecycle_spec::profile::ProfileId;
+use serde::Serialize;
 use std::process::ExitCode;
 
-/// Arguments.
+/// Arguments of `check`.
 #[derive(clap::Args, Debug)]
-pub struct CheckArgs {}
+pub struct CheckArgs {
+    /// Check only this profile (default: every profile).
+    #[arg(long)]
+    profile: Option<ProfileId>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Checker threads per profile.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Use the smaller bounds the test suite uses (seconds instead of tens of seconds).
+    #[arg(long)]
+    quick: bool,
+    /// Build the machine with a deliberate bug (a snake_case mutation name, e.g.
+    /// `retry_twice`) to see the checker's counterexample.
+    #[arg(long, value_parser = parse_mutation)]
+    mutant: Option<Mutation>,
+}
 
-pub fn run(_args: CheckArgs) -> ExitCode {
-    eprintln!("jwt-lifecycle: this subcommand is not built yet");
-    ExitCode::from(2)
+fn parse_mutation(name: &str) -> Result<Mutation, String> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+        let names: Vec<String> = Mutation::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown mutation `{name}`; expected one of: {}", names.join(", "))
+    })
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    profiles: &'a [CheckReport],
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    let options = CheckOptions {
+        threads: args.threads.max(1),
+        bounds: if args.quick { Bounds::TEST } else { Bounds::CI },
+        mutation: args.mutant,
+        stop_at: None,
+    };
+    let profiles: Vec<ProfileId> = match args.profile {
+        Some(p) => vec![p],
+        None => ProfileId::ALL.to_vec(),
+    };
+    let mut reports = Vec::new();
+    for id in profiles {
+        if !args.json {
+            eprintln!("checking {id} ...");
+        }
+        let report = run_check(&id.profile(), &options);
+        if !args.json {
+            print_text(&report);
+        }
+        reports.push(report);
+    }
+    if args.json {
+        match serde_json::to_string_pretty(&Report { profiles: &reports }) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("jwt-lifecycle check: cannot write the report as JSON: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        let failed: usize = reports.iter().map(|r| r.properties.iter().filter(|p| !p.holds).count()).sum();
+        let total: usize = reports.iter().map(|r| r.properties.len()).sum();
+        println!("{} of {total} property checks hold", total - failed);
+    }
+    if reports.iter().all(CheckReport::all_hold) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn print_text(report: &CheckReport) {
+    let limit =
+        report.failure_limit_checked.map(|l| format!(", failure limit checked at {l}")).unwrap_or_default();
+    let mutant = report.mutation.map(|m| format!(" [mutant {}]", m.name())).unwrap_or_default();
+    println!(
+        "{}{mutant}: {} unique states ({} generated) in {:.2} s{limit}",
+        report.profile, report.unique_states, report.states, report.seconds
+    );
+    for p in &report.properties {
+        let verdict = match (p.holds, p.kind) {
+            (true, "sometimes") => "reached ",
+            (true, _) => "holds   ",
+            (false, "sometimes") => "UNREACHED",
+            (false, _) => "VIOLATED",
+        };
+        println!("  {verdict} [{}] {}", p.kind, p.name);
+        for line in p.counterexample.iter().flatten() {
+            println!("      {line}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: CheckArgs,
+    }
+
+    #[test]
+    fn arguments_parse() {
+        let cli =
+            Cli::try_parse_from(["check", "--profile", "webex-connect", "--json", "--threads", "1"]).unwrap();
+        assert_eq!(cli.args.profile, Some(ProfileId::WebexConnect));
+        assert!(cli.args.json);
+        assert_eq!(cli.args.threads, 1);
+        let cli = Cli::try_parse_from(["check", "--mutant", "retry_twice", "--quick"]).unwrap();
+        assert_eq!(cli.args.mutant, Some(Mutation::RetryTwice));
+        assert!(Cli::try_parse_from(["check", "--profile", "exponea"]).is_err());
+        assert!(Cli::try_parse_from(["check", "--mutant", "nope"]).is_err());
+    }
 }
