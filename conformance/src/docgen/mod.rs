@@ -9,11 +9,13 @@
 //! - [`token_tests`]: the token tests that predate the id naming, mapped to their rules.
 //! - [`pages`]: Markdown rendering.
 //!
-//! The facts are read from a repository tree at run time rather than embedded at build
-//! time: `docs generate` writes into that tree anyway, and a build script could not notice
-//! a new test or case file in another crate without rebuilding on every change. The
-//! default tree is the one this crate was built from ([`default_repo_root`]); the CLI
-//! takes `--repo` for any other checkout.
+//! Unit tests and case files are read from a repository tree at run time rather than
+//! embedded at build time: `docs generate` writes into that tree anyway, and a build
+//! script could not notice a new test or case file in another crate without rebuilding on
+//! every change. The default tree is the one this crate was built from
+//! ([`default_repo_root`]); the CLI takes `--repo` for any other checkout. The registry,
+//! the profiles, the property catalog and the model behind the sequence diagrams are the
+//! ones this crate is compiled with.
 
 pub mod lifecycle;
 #[cfg(test)]

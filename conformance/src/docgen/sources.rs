@@ -1,9 +1,10 @@
 //! Where the generated pages get their facts: the model's property catalog, the unit
 //! tests named after requirement ids, and the conformance case files.
 //!
-//! Everything here is read from the repository tree at generation time (not embedded at
+//! Tests and cases are read from the repository tree at generation time (not embedded at
 //! build time), so that `docs generate`, `matrix` and the drift test always describe the
-//! tree as it is now; see [`crate::docgen::default_repo_root`].
+//! tree as it is now; see [`crate::docgen::default_repo_root`]. The property catalog comes
+//! from the model crate this one is compiled with.
 
 use super::DocgenError;
 use jwt_lifecycle_spec::requirement::Area;
