@@ -1,0 +1,37 @@
+//! The example Python adapter (conformance/adapters/python, standard library only)
+//! passes every case of its profile through the wire protocol. Skips with a notice when
+//! python3 is not installed.
+
+mod common;
+
+use common::{crate_dir, run_json};
+use std::process::Command;
+
+fn python() -> Option<&'static str> {
+    Command::new("python3").arg("--version").output().ok().filter(|o| o.status.success()).map(|_| "python3")
+}
+
+#[test]
+fn the_python_example_adapter_passes_its_profile() {
+    let Some(python) = python() else {
+        eprintln!("SKIPPED: python3 is not installed");
+        return;
+    };
+    let adapter = format!("{python} {}", crate_dir().join("adapters/python/adapter.py").display());
+    let cases = crate_dir().join("cases").display().to_string();
+    let (code, report) = run_json(&["--adapter", &adapter, "--cases", &cases]);
+    let summary = &report["summary"];
+    assert!(summary["cases"].as_u64().unwrap_or(0) >= 20, "{summary}");
+    let bad: Vec<String> = report["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["status"] != "passed")
+        .map(|r| format!("{} {}: {}", r["status"], r["case"], r["message"]))
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    assert_eq!(code, 0);
+    let profiles: std::collections::BTreeSet<&str> =
+        report["results"].as_array().into_iter().flatten().filter_map(|r| r["profile"].as_str()).collect();
+    assert_eq!(profiles.into_iter().collect::<Vec<_>>(), ["exponea-stream"]);
+}
