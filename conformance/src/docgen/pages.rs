@@ -358,11 +358,39 @@ fn coverage_text(row: &Row) -> &'static str {
     }
 }
 
+/// Items as `<code>` lines that may wrap after `_`, `/`, `-` and `:` (long test names
+/// and case ids would otherwise stretch the table or break mid-word).
 fn br_list(items: &[String]) -> String {
     if items.is_empty() {
         return "–".to_owned();
     }
-    items.iter().map(|i| format!("`{}`", cell(i))).collect::<Vec<_>>().join("<br>")
+    items
+        .iter()
+        .map(|i| {
+            let mut html = String::from("<code>");
+            for c in i.chars() {
+                match c {
+                    '<' => html.push_str("&lt;"),
+                    '>' => html.push_str("&gt;"),
+                    '&' => html.push_str("&amp;"),
+                    '|' => html.push_str("&#124;"),
+                    '_' | '/' | '-' | ':' => {
+                        html.push(c);
+                        html.push_str("<wbr>");
+                    }
+                    _ => html.push(c),
+                }
+            }
+            html.push_str("</code>");
+            html
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// A unit test as the matrix shows it: the function name, without its file.
+fn test_name(path: &str) -> String {
+    path.rsplit("::").next().unwrap_or(path).to_owned()
 }
 
 /// `docs/src/generated/matrix.md`: the traceability matrix.
@@ -382,10 +410,7 @@ pub fn matrix_md(matrix: &Matrix) -> String {
     out.push_str("|---|---|---|---|---|---|\n");
     for row in &matrix.requirements {
         let Some(r) = jwt_lifecycle_spec::requirement(row.id) else { continue };
-        let status = match row.waived {
-            Some(reason) if row.coverage == Coverage::Waived => format!("waived: {}", cell(reason)),
-            _ => coverage_text(row).to_owned(),
-        };
+        let tests: Vec<String> = row.unit_tests.iter().map(|t| test_name(t)).collect();
         let _ = writeln!(
             out,
             "| {} {} | {} | {} | {} | {} | {} |",
@@ -393,11 +418,21 @@ pub fn matrix_md(matrix: &Matrix) -> String {
             cell(r.title),
             r.level,
             br_list(&row.properties),
-            br_list(&row.unit_tests),
+            br_list(&tests),
             br_list(&row.cases),
-            status
+            coverage_text(row)
         );
     }
+    let waived: Vec<&Row> = matrix.requirements.iter().filter(|r| r.coverage == Coverage::Waived).collect();
+    if !waived.is_empty() {
+        out.push_str("\n**Waivers.**\n\n");
+        for row in waived {
+            if let (Some(r), Some(reason)) = (jwt_lifecycle_spec::requirement(row.id), row.waived) {
+                let _ = writeln!(out, "- {}: {reason}", req_link(r));
+            }
+        }
+    }
+    out.push_str("\nUnit tests are shown by function name; the rule pages give each one's file.\n");
     if !matrix.unknown_references.is_empty() {
         out.push_str("\nReferences to ids the registry does not have:\n\n");
         for u in &matrix.unknown_references {
