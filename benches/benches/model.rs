@@ -4,9 +4,11 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use jwt_lifecycle_benches::mode::RunMode;
 use jwt_lifecycle_benches::sequence::Sequence;
+use jwt_lifecycle_model::check::{run_check, Bounds, CheckOptions};
 use jwt_lifecycle_spec::profile::ProfileId;
+use std::cell::Cell;
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Moves per sequence: long enough that building the SDK is noise.
 const MOVES: usize = 20_000;
@@ -24,5 +26,46 @@ fn steps(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, steps);
+/// The exhaustive check of each profile, both environments, as `jwt-lifecycle check`
+/// runs it. Every run's unique-state count is printed once, so unique states per second
+/// is that count over the median time (the space is deterministic: the count is the
+/// same at 1 and 2 threads). Test mode checks at the smaller `Bounds::TEST` so that
+/// `cargo test --benches` stays fast.
+fn check(c: &mut Criterion) {
+    let mode = RunMode::current();
+    let bounds = if mode.is_test() { Bounds::TEST } else { Bounds::CI };
+    for profile in ProfileId::ALL {
+        let mut group = c.benchmark_group(format!("model/check/{profile}"));
+        group.sample_size(10);
+        group.warm_up_time(Duration::from_millis(500));
+        group.measurement_time(mode.measurement(Duration::from_secs(20)));
+        for threads in [1, 2] {
+            let options = CheckOptions { bounds, threads, ..CheckOptions::default() };
+            let printed = Cell::new(false);
+            group.bench_function(format!("threads_{threads}"), |b| {
+                b.iter_custom(|iters| {
+                    let began = Instant::now();
+                    let mut last = None;
+                    for _ in 0..iters {
+                        last = Some(black_box(run_check(&profile.profile(), &options)));
+                    }
+                    let elapsed = began.elapsed();
+                    if let Some(report) = last {
+                        assert!(report.all_hold(), "{profile}: a property fails at the bench bounds");
+                        if !printed.replace(true) {
+                            eprintln!(
+                                "model/check/{profile}/threads_{threads}: {} unique states ({} generated) at {:?}",
+                                report.unique_states, report.states, report.bounds
+                            );
+                        }
+                    }
+                    elapsed
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, steps, check);
 criterion_main!(benches);

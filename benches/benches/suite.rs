@@ -49,7 +49,7 @@ fn protocol(c: &mut Criterion) {
     assert!(started.is_ok(), "the adapter does not start a case: {started:?}");
     let mut group = c.benchmark_group("protocol");
     group.throughput(Throughput::Elements(1));
-    group.measurement_time(Duration::from_secs(4));
+    group.measurement_time(RunMode::current().measurement(Duration::from_secs(4)));
     group.bench_function("round_trip", |b| {
         b.iter(|| match process.advance(black_box(0)) {
             Ok(StepReply::Done(seen)) => seen.len(),

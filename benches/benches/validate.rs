@@ -5,6 +5,7 @@
 //! back to back on the same machine state.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use jwt_lifecycle_benches::mode::RunMode;
 use jwt_lifecycle_benches::validation::{ValidationFixture, PROFILES, REJECTIONS};
 use std::hint::black_box;
 use std::time::Duration;
@@ -14,7 +15,7 @@ fn validate(c: &mut Criterion) {
         let f = ValidationFixture::new(profile);
         let mut group = c.benchmark_group(format!("validate/{profile}"));
         group.throughput(Throughput::Elements(1));
-        group.measurement_time(Duration::from_secs(4));
+        group.measurement_time(RunMode::current().measurement(Duration::from_secs(4)));
         group.bench_function("ours", |b| {
             b.iter(|| f.validator.validate(black_box(&f.good), black_box(&f.request), f.now_s))
         });
@@ -42,7 +43,7 @@ fn validate_batch(c: &mut Criterion) {
         let jobs = f.batch_jobs();
         let mut group = c.benchmark_group(format!("validate_batch/{profile}"));
         group.throughput(Throughput::Elements(jobs.len() as u64));
-        group.measurement_time(Duration::from_secs(4));
+        group.measurement_time(RunMode::current().measurement(Duration::from_secs(4)));
         for threads in [1, 2] {
             group.bench_function(format!("threads_{threads}"), |b| {
                 b.iter(|| {
