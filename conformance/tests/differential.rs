@@ -80,3 +80,41 @@ fn the_cli_prints_the_seed_and_the_shrunk_case() {
     assert!(r["message"].as_str().unwrap().contains("--seed 5"), "{r}");
     assert!(r["trace"].as_str().unwrap().contains("\"steps\""), "{r}");
 }
+
+#[test]
+fn random_runs_find_and_shrink_every_mutant_reachable_in_short_sequences() {
+    use Mutation::*;
+    // IgnoreFailureLimit and NoResetOnSuccess need ten consecutive failures, which
+    // short random sequences do not reach; the fixed cases catch them (tests/mutants.rs).
+    let table = [
+        (RetryTwice, ProfileId::ExponeaStream),
+        (RetryOnForbiddenWithValidToken, ProfileId::WebexConnect),
+        (KeepTokenOnAnonymize, ProfileId::ExponeaStream),
+        (KeepTokenOnLogout, ProfileId::MoengageIos),
+        (RefreshThirtySecondsEarly, ProfileId::ExponeaStream),
+        (SilentExpiredToken, ProfileId::ExponeaStream),
+        (RepeatExpiredSoon, ProfileId::ExponeaStream),
+        (LeakTokenAcrossIdentify, ProfileId::MoengageAndroid),
+        (RetryWithStaleToken, ProfileId::ExponeaStream),
+        (ResendWithoutNewToken, ProfileId::KhorosLegacy),
+        (InvalidForExpired, ProfileId::MoengageIos),
+        (StaleRefreshTimer, ProfileId::ExponeaStream),
+        (SilentMissingToken, ProfileId::ExponeaStream),
+        (StoreTokenWhileJwtDisabled, ProfileId::WebexConnect),
+        (NotifyWithoutHandler, ProfileId::KhorosLegacy),
+        (InsufficientOnForbidden, ProfileId::MoengageAndroid),
+        (MixCustomersInBatch, ProfileId::ExponeaStream),
+    ];
+    let mut missed = Vec::new();
+    for (mutation, profile) in table {
+        let mut adapter = ReferenceAdapter::new().with_mutation(Some(mutation));
+        let outcome =
+            run_random(&mut adapter, profile, RandomConfig { sequences: 500, seed: 1, max_len: 24 });
+        match outcome.divergence {
+            Some(d) if d.steps <= 8 => {}
+            Some(d) => missed.push(format!("{mutation:?} on {profile}: shrunk only to {} steps", d.steps)),
+            None => missed.push(format!("{mutation:?} on {profile}: not found")),
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n"));
+}
