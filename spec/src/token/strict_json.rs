@@ -15,6 +15,7 @@ use crate::alphabet::CustomerIds;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
@@ -291,10 +292,12 @@ impl<'de> Visitor<'de> for IdsMap<'_> {
                     return Err(e);
                 }
             };
-            if ids.contains_key(name.as_ref()) {
-                return Err(fail(self.0, Fault::Duplicate(name.into_owned())));
+            match ids.entry(name.into_owned()) {
+                Entry::Occupied(e) => return Err(fail(self.0, Fault::Duplicate(e.key().clone()))),
+                Entry::Vacant(e) => {
+                    e.insert(value.into_owned());
+                }
             }
-            ids.insert(name.into_owned(), value.into_owned());
         }
         Ok(CustomerIds(ids))
     }
@@ -339,17 +342,27 @@ impl<'de> Visitor<'de> for HeaderVisitor<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawHeader<'de>, A::Error> {
         let mut h = RawHeader::default();
-        let mut seen = SeenNames::default();
+        // The members read are tracked by bit; only other names need the seen-list.
+        let mut known = 0u8;
+        let mut others = SeenNames::default();
         while let Some(Key(name)) = map.next_key::<Key<'de>>()? {
-            if !seen.insert(name.clone()) {
+            let bit = match name.as_ref() {
+                "alg" => 1,
+                "kid" => 2,
+                "typ" => 4,
+                _ => 0,
+            };
+            let repeated = if bit == 0 { !others.insert(name.clone()) } else { known & bit != 0 };
+            if repeated {
                 return Err(fail(self.0, Fault::Duplicate(name.into_owned())));
             }
-            match name.as_ref() {
-                "alg" => h.alg = Some(map.next_value_seed(Text { claim: "alg", slot: &mut *self.0 })?),
-                "kid" => h.kid = Some(map.next_value_seed(Text { claim: "kid", slot: &mut *self.0 })?),
-                "typ" => h.typ = Some(map.next_value_seed(Text { claim: "typ", slot: &mut *self.0 })?),
-                other => {
-                    h.crit |= other == "crit";
+            known |= bit;
+            match bit {
+                1 => h.alg = Some(map.next_value_seed(Text { claim: "alg", slot: &mut *self.0 })?),
+                2 => h.kid = Some(map.next_value_seed(Text { claim: "kid", slot: &mut *self.0 })?),
+                4 => h.typ = Some(map.next_value_seed(Text { claim: "typ", slot: &mut *self.0 })?),
+                _ => {
+                    h.crit |= name == "crit";
                     map.next_value_seed(StrictAny(&mut *self.0))?;
                 }
             }

@@ -87,7 +87,22 @@ pub struct Validator {
     code_not_provided: Option<i64>,
     code_expired: Option<i64>,
     code_invalid: Option<i64>,
+    known_headers: Vec<KnownHeader>,
 }
+
+/// A header, byte for byte as this project's minter (and PyJWT) writes it for a key of
+/// the ring, with the outcome of checking it. A token whose header part is exactly one of
+/// these skips decoding and parsing it: identical bytes cannot parse differently, and the
+/// outcome was computed by the same checks at build time.
+#[derive(Clone, Debug)]
+struct KnownHeader {
+    b64: String,
+    alg: HmacAlgorithm,
+    key: usize,
+}
+
+/// How many known headers are kept; beyond that, headers are simply parsed.
+const MAX_KNOWN_HEADERS: usize = 64;
 
 fn truncated(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
@@ -181,7 +196,7 @@ impl Validator {
         if rules.exp == Presence::Required {
             required_mask |= KnownClaim::Exp.bit();
         }
-        Ok(Self {
+        let mut validator = Self {
             profile: profile.id,
             identifier_key: profile.identifier_key.clone().unwrap_or_else(|| "identifier".to_owned()),
             rules,
@@ -192,7 +207,41 @@ impl Validator {
             code_not_provided: profile.code_for(Reason::NotProvided),
             code_expired: profile.code_for(Reason::Expired),
             code_invalid: profile.code_for(Reason::Invalid),
-        })
+            known_headers: Vec::new(),
+        };
+        validator.known_headers = validator.precompute_headers();
+        Ok(validator)
+    }
+
+    fn precompute_headers(&self) -> Vec<KnownHeader> {
+        let mut known = Vec::new();
+        for (index, key) in self.ring.keys().iter().enumerate() {
+            for &alg in key.algorithms() {
+                let kid = key.kid().map(|k| serde_json::to_string(k).unwrap_or_default());
+                let alg_name = alg.as_str();
+                let forms = match &kid {
+                    // jsonwebtoken's order, then PyJWT's.
+                    Some(kid) => [
+                        format!(r#"{{"typ":"JWT","alg":"{alg_name}","kid":{kid}}}"#),
+                        format!(r#"{{"alg":"{alg_name}","kid":{kid},"typ":"JWT"}}"#),
+                    ],
+                    None => [
+                        format!(r#"{{"typ":"JWT","alg":"{alg_name}"}}"#),
+                        format!(r#"{{"alg":"{alg_name}","typ":"JWT"}}"#),
+                    ],
+                };
+                for json in forms {
+                    let b64 = URL_SAFE_NO_PAD.encode(json.as_bytes());
+                    // Only what the full checks accept, with this very key, is remembered.
+                    if let Ok((a, k)) = self.parse_and_check_header(&b64) {
+                        if a == alg && std::ptr::eq(k, key) && known.len() < MAX_KNOWN_HEADERS {
+                            known.push(KnownHeader { b64, alg, key: index });
+                        }
+                    }
+                }
+            }
+        }
+        known
     }
 
     /// The profile this validator checks.
@@ -308,6 +357,40 @@ impl Validator {
         let (header_b64, payload_b64, signature_b64) =
             (&token[..first], &token[first + 1..second], &token[second + 1..]);
 
+        let (alg, key) = match self.known_headers.iter().find(|h| h.b64 == header_b64) {
+            Some(h) => match self.ring.keys().get(h.key) {
+                Some(key) => (h.alg, key),
+                None => self.parse_and_check_header(header_b64)?,
+            },
+            None => self.parse_and_check_header(header_b64)?,
+        };
+        let Some(mac) = key.mac(alg) else {
+            return Err(TokenError::malformed("internal: checked key lacks its algorithm"));
+        };
+
+        let mut sig = [0u8; 64];
+        if signature_b64.is_empty() {
+            return Err(TokenError::InvalidSignature { detail: "the signature is empty" });
+        }
+        let sig_len = decoded_len(signature_b64.len())
+            .filter(|&n| n <= sig.len())
+            .ok_or(TokenError::InvalidSignature { detail: "the signature has the wrong length" })?;
+        let n = URL_SAFE_NO_PAD
+            .decode_slice(signature_b64, &mut sig[..sig_len])
+            .map_err(|_| TokenError::malformed("the signature is not unpadded base64url"))?;
+        if n != alg.output_bytes() {
+            return Err(TokenError::InvalidSignature { detail: "the signature has the wrong length" });
+        }
+        let signing_input = &bytes[..second];
+        if !mac.verify(signing_input, &sig[..n]) {
+            return Err(TokenError::InvalidSignature { detail: "the MAC differs" });
+        }
+        Ok(VerifiedJws { alg, key, payload_b64 })
+    }
+
+    /// Decodes, parses and checks a header part: `crit`, `alg` against the profile,
+    /// `typ`, `kid` against the ring, and `alg` against the selected key.
+    fn parse_and_check_header(&self, header_b64: &str) -> Result<(HmacAlgorithm, &RingKey), TokenError> {
         let mut stack = [0u8; HEADER_STACK];
         let mut heap = Vec::new();
         let header_bytes = decode_part(header_b64, Part::Header, &mut stack, &mut heap)?;
@@ -357,7 +440,7 @@ impl Validator {
                 .default_key()
                 .ok_or(TokenError::MissingKid { why: "the key ring has no default key" })?,
         };
-        let Some(mac) = key.mac(alg) else {
+        if key.mac(alg).is_none() {
             if key.secret().len() < alg.output_bytes() {
                 return Err(TokenError::KeyTooShort {
                     alg,
@@ -368,26 +451,8 @@ impl Validator {
             let allowed =
                 alg_list(key.algorithms().iter().copied().filter(|a| self.profile_algs[alg_index(*a)]));
             return Err(TokenError::AlgorithmNotAllowed { alg: alg.as_str().to_owned(), allowed });
-        };
-
-        let mut sig = [0u8; 64];
-        if signature_b64.is_empty() {
-            return Err(TokenError::InvalidSignature { detail: "the signature is empty" });
         }
-        let sig_len = decoded_len(signature_b64.len())
-            .filter(|&n| n <= sig.len())
-            .ok_or(TokenError::InvalidSignature { detail: "the signature has the wrong length" })?;
-        let n = URL_SAFE_NO_PAD
-            .decode_slice(signature_b64, &mut sig[..sig_len])
-            .map_err(|_| TokenError::malformed("the signature is not unpadded base64url"))?;
-        if n != alg.output_bytes() {
-            return Err(TokenError::InvalidSignature { detail: "the signature has the wrong length" });
-        }
-        let signing_input = &bytes[..second];
-        if !mac.verify(signing_input, &sig[..n]) {
-            return Err(TokenError::InvalidSignature { detail: "the MAC differs" });
-        }
-        Ok(VerifiedJws { alg, key, payload_b64 })
+        Ok((alg, key))
     }
 
     fn check(&self, token: &str, request: &RequestIdentity, now: u64) -> Result<VerifiedToken, TokenError> {
@@ -516,5 +581,27 @@ impl Validator {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token::{Claims, Minter};
+
+    #[test]
+    fn headers_this_projects_minter_writes_take_the_known_header_path() {
+        let profile = ProfileId::KhorosLegacy.profile();
+        let mut ring = KeyRing::new();
+        ring.add("app-key \"1\"", &[9u8; 32], &[HmacAlgorithm::HS256]).unwrap();
+        let validator = Validator::new(&profile, ring.clone()).unwrap();
+        let token = Minter::new(&profile, ring)
+            .mint(Some("app-key \"1\""), None, &Claims::khoros("u", "U", "ios", 10), 20)
+            .unwrap();
+        let header = token.split('.').next().unwrap_or_default();
+        assert!(validator.known_headers.iter().any(|h| h.b64 == header), "{header}");
+        // Khoros requires kid and typ: the no-typ and no-kid forms are never remembered.
+        assert!(validator.known_headers.iter().all(|h| validator.parse_and_check_header(&h.b64).is_ok()));
+        assert_eq!(validator.known_headers.len(), 2);
     }
 }
