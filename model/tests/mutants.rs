@@ -49,11 +49,11 @@ const TEST_UNIQUE_STATES: [(ProfileId, usize); 5] = [
 
 /// Unique states at [`Bounds::CI`], what `jwt-lifecycle check` explores.
 const CI_UNIQUE_STATES: [(ProfileId, usize); 5] = [
-    (ProfileId::ExponeaStream, 320_505),
-    (ProfileId::MoengageIos, 145_150),
-    (ProfileId::MoengageAndroid, 145_150),
-    (ProfileId::KhorosLegacy, 99_894),
-    (ProfileId::WebexConnect, 87_227),
+    (ProfileId::ExponeaStream, 902_410),
+    (ProfileId::MoengageIos, 402_508),
+    (ProfileId::MoengageAndroid, 402_508),
+    (ProfileId::KhorosLegacy, 266_449),
+    (ProfileId::WebexConnect, 234_211),
 ];
 
 #[test]
@@ -94,4 +94,31 @@ fn ci_bounds_explore_the_pinned_number_of_states_for_every_profile() {
         assert!(report.all_hold(), "{id}");
         assert_eq!(report.unique_states, pinned, "{id}");
     }
+}
+
+#[test]
+fn every_property_is_named_after_an_sdk_behaviour_requirement() {
+    use jwt_lifecycle_spec::requirement::Subject;
+    let catalog = property_catalog();
+    for p in &catalog {
+        assert!(p.name.starts_with(&format!("{}: ", p.requirement)), "{}", p.name);
+        let req = jwt_lifecycle_spec::requirement(p.requirement)
+            .unwrap_or_else(|| panic!("{}: unknown id", p.name));
+        assert_eq!(req.subject, Subject::SdkBehaviour, "{}", p.name);
+        assert!(!p.profiles.is_empty(), "{}: applies to no profile", p.name);
+    }
+    let names: BTreeSet<&str> = catalog.iter().map(|p| p.name).collect();
+    assert_eq!(names.len(), catalog.len(), "names are unique");
+    for kind in [Kind::Always, Kind::Eventually, Kind::Sometimes] {
+        assert!(catalog.iter().any(|p| p.kind == kind), "{kind:?}");
+    }
+}
+
+#[test]
+fn every_mutation_is_the_named_killer_of_some_safety_property() {
+    use jwt_lifecycle_model::Mutation;
+    let killers: BTreeSet<Mutation> =
+        property_catalog().into_iter().filter_map(|p| p.killed_by.map(|k| k.0)).collect();
+    let unused: Vec<Mutation> = Mutation::ALL.into_iter().filter(|m| !killers.contains(m)).collect();
+    assert!(unused.is_empty(), "mutations no property test uses: {unused:?}");
 }
