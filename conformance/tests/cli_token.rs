@@ -298,3 +298,39 @@ fn usage_errors_exit_2_with_a_precise_message_and_no_panic() {
         assert!(!stderr(&out).contains("panicked"), "{args:?}");
     }
 }
+
+#[test]
+fn khoros_keys_can_be_given_as_the_app_key_secret_text() {
+    let secret = "app-key-secret-of-at-least-32-bytes!";
+    let k = format!("app_123={secret}");
+    let minted = cli(
+        &["token", "mint", "--profile", "khoros-legacy", "--key-text", &k, "--user-id", "u1", "--now", NOW],
+        None,
+    );
+    assert_eq!(minted.status.code(), Some(0), "{}", stderr(&minted));
+    let token = stdout(&minted).trim().to_owned();
+    // The same key as hex: CLAIM-008 says the key is the secret's UTF-8 bytes.
+    let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+    let kh = format!("app_123={hex}");
+    let out = cli(
+        &[
+            "token",
+            "verify",
+            "--profile",
+            "khoros-legacy",
+            "--key",
+            &kh,
+            "--user-id",
+            "u1",
+            "--now",
+            NOW,
+            "--json",
+            &token,
+        ],
+        None,
+    );
+    assert_eq!(stdout(&out), "{\"accepted\":true,\"reason\":null,\"status\":200,\"code\":null}\n");
+    let short = cli(&["token", "verify", "--profile", "khoros-legacy", "--key-text", "k=short", "t"], None);
+    assert_eq!(short.status.code(), Some(2));
+    assert!(stderr(&short).contains("--key-text k"), "{}", stderr(&short));
+}

@@ -29,6 +29,10 @@ pub struct KeyArgs {
     /// A named key of the ring, as KID=HEX; repeatable.
     #[arg(long = "key", value_name = "KID=HEX")]
     keys: Vec<String>,
+    /// A named key given as text, KID=SECRET: its UTF-8 bytes are the key (Khoros app key
+    /// secrets, CLAIM-008); repeatable.
+    #[arg(long = "key-text", value_name = "KID=SECRET")]
+    text_keys: Vec<String>,
 }
 
 /// `token mint`.
@@ -170,8 +174,14 @@ fn ring(profile: &Profile, keys: &KeyArgs) -> Result<KeyRing, Usage> {
         let secret = parse_hex(&format!("--key {kid}"), hex)?;
         ring.add_fitting(Some(kid), &secret, algs).map_err(|e| usage(format!("--key {kid}: {e}")))?;
     }
+    for spec in &keys.text_keys {
+        let (kid, secret) =
+            spec.split_once('=').ok_or_else(|| usage("--key-text: expected KID=SECRET, got no `=`"))?;
+        ring.add_fitting(Some(kid), secret.as_bytes(), algs)
+            .map_err(|e| usage(format!("--key-text {kid}: {e}")))?;
+    }
     if ring.is_empty() {
-        return Err(usage("no key given: pass --key-hex HEX or --key KID=HEX"));
+        return Err(usage("no key given: pass --key-hex HEX, --key KID=HEX or --key-text KID=SECRET"));
     }
     Ok(ring)
 }
@@ -258,10 +268,11 @@ fn mint(a: MintArgs) -> Result<ExitCode, Usage> {
         }
     };
     // With a single named key and no default, sign with it.
-    let kid = a.kid.or_else(|| match (&a.keys.key_hex, a.keys.keys.as_slice()) {
-        (None, [only]) => only.split_once('=').map(|(k, _)| k.to_owned()),
-        _ => None,
-    });
+    let kid =
+        a.kid.or_else(|| match (&a.keys.key_hex, a.keys.keys.as_slice(), a.keys.text_keys.as_slice()) {
+            (None, [only], []) | (None, [], [only]) => only.split_once('=').map(|(k, _)| k.to_owned()),
+            _ => None,
+        });
     let token = Minter::new(&profile, ring)
         .mint(kid.as_deref(), alg, &claims, now)
         .map_err(|e| usage(e.to_string()))?;
