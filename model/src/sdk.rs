@@ -49,8 +49,6 @@ pub struct Sdk {
     token: Option<StoredToken>,
     queue: EventQueue,
     in_flight: Option<InFlight>,
-    /// The head of the queue waits for a new token (RETRY-008).
-    held: bool,
     failures: FailureCount,
     next_request: RequestId,
     /// Only under [`Mutation::StaleRefreshTimer`]: a refresh timer left behind by a token
@@ -72,7 +70,6 @@ impl Sdk {
             token: None,
             queue: EventQueue::default(),
             in_flight: None,
-            held: false,
             failures: FailureCount::default(),
             next_request: 1,
             stale_refresh: None,
@@ -129,9 +126,9 @@ impl Sdk {
         self.in_flight.as_ref()
     }
 
-    /// True while the queue head waits for a new token (RETRY-008).
+    /// True while the request in flight is held for a new token (RETRY-008).
     pub fn is_held(&self) -> bool {
-        self.held
+        self.in_flight.as_ref().is_some_and(|f| matches!(f.waiting, Waiting::NewToken | Waiting::Resend))
     }
 
     /// The consecutive-failure count and suspension.
@@ -171,7 +168,7 @@ impl Sdk {
             } else if self.refresh_due() == Some(due) {
                 self.fire_refresh(&mut out);
             } else {
-                self.fire_retry(&mut out);
+                self.resend(&mut out);
             }
         }
         out
@@ -270,25 +267,30 @@ impl Sdk {
         }
         self.replace_token(Some(StoredToken::new(raw, self.customer.clone())));
         self.schedule_refresh(now, out);
-        if self.held {
-            // RETRY-008: the new token sends the held events again at once, once per
-            // token. While suspended it only stores the token (LIMIT-005); the events
-            // go out on a flush after the next session.
-            self.held = false;
-            self.send_head(now, out);
+        if let Some(flight) = self.in_flight.as_mut() {
+            if matches!(flight.waiting, Waiting::NewToken | Waiting::Resend) {
+                // RETRY-008: each new token sends the held request again at once. While
+                // suspended it only stores the token (LIMIT-005); the request goes out on
+                // a flush once the next session has begun.
+                if self.failures.suspended {
+                    flight.waiting = Waiting::Resend;
+                } else {
+                    self.resend(out);
+                }
+            }
         }
     }
 
     fn logout(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
         if self.profile.logout_syncs_then_deletes_on_jwt_failure
             && self.in_flight.is_none()
-            && !self.held
             && !self.failures.suspended
             && self.queue.head_customer() == Some(&self.customer)
         {
             // QUEUE-002: send what the user queued, with the token still stored; the
-            // request keeps that token whatever happens to the store (LIFE-010). Held
-            // events are not sent: they wait for a new token (RETRY-008, RETRY-013).
+            // request keeps that token whatever happens to the store (LIFE-010). A held
+            // request is in flight, so it blocks the sync: it waits for a new token
+            // (RETRY-008, RETRY-013).
             if let Some((customer, events)) = self.queue.take_head_run() {
                 self.send(now, RequestKind::LogoutSync, customer, events, 1, false, out);
             }
@@ -300,7 +302,13 @@ impl Sdk {
     }
 
     fn flush(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
-        if self.held && !self.mutated(Mutation::ResendWithoutNewToken) {
+        let resend = match self.in_flight.as_ref().map(|f| f.waiting) {
+            Some(Waiting::Resend) => true,
+            Some(Waiting::NewToken) => self.mutated(Mutation::ResendWithoutNewToken),
+            _ => false,
+        };
+        if resend && !self.failures.suspended {
+            self.resend(out);
             return;
         }
         self.send_head(now, out);
@@ -311,7 +319,6 @@ impl Sdk {
     fn discard_everything(&mut self, rule: DeletionRule, out: &mut Vec<Output>) {
         let mut events: Vec<EventId> = self.in_flight.take().map(|r| r.events).unwrap_or_default();
         events.extend(self.queue.clear());
-        self.held = false;
         if !events.is_empty() {
             out.push(Output::EventsDeleted { events, rule });
         }
@@ -364,19 +371,29 @@ impl Sdk {
     }
 
     fn refresh_due(&self) -> Option<UnixMillis> {
-        self.token.as_ref().and_then(|t| t.refresh_due).filter(|_| self.running)
+        self.token.as_ref().and_then(|t| t.refresh_due).filter(|_| self.running && self.jwt_enabled)
     }
 
     fn stale_refresh_due(&self) -> Option<UnixMillis> {
         self.stale_refresh.as_ref().map(|(due, _)| *due)
     }
 
-    /// The refresh notification: at most once per token (REFR-005), dropped when no
-    /// handler is registered (REFR-007).
+    /// The refresh timer fires: the notification is due now. A timer that finds no
+    /// handler is dropped and not replayed (REFR-007).
     fn fire_refresh(&mut self, out: &mut Vec<Output>) {
         let Some(token) = self.token.as_mut() else { return };
         token.refresh_due = None;
-        if token.expired_soon_done {
+        self.tell_expired_soon(out);
+    }
+
+    /// `expired_soon` for the stored token, at most once per token (REFR-005). Only a
+    /// notification that reached a handler counts: one dropped for want of a handler
+    /// leaves the pre-flight check free to deliver it later.
+    fn tell_expired_soon(&mut self, out: &mut Vec<Output>) {
+        let repeat = self.mutated(Mutation::RepeatExpiredSoon);
+        let reaches = self.handler || self.mutated(Mutation::NotifyWithoutHandler);
+        let Some(token) = self.token.as_mut() else { return };
+        if (token.expired_soon_done && !repeat) || !reaches {
             return;
         }
         token.expired_soon_done = true;
@@ -455,6 +472,7 @@ impl Sdk {
         let checks = self.profile.preflight;
         let lead = self.profile.refresh.map(|r| r.lead_ms);
         let repeat = self.mutated(Mutation::RepeatExpiredSoon);
+        let handler = self.handler || self.mutated(Mutation::NotifyWithoutHandler);
         let reason = match self.token_for(customer) {
             None => (checks.notify_not_provided && !self.mutated(Mutation::SilentMissingToken))
                 .then_some(Reason::NotProvided),
@@ -463,24 +481,25 @@ impl Sdk {
             .then_some(Reason::Expired),
             Some(t) => {
                 let soon = lead.is_some_and(|lead| t.token.is_expiring_soon(now, lead));
-                (checks.notify_expiring_soon && soon && (!t.expired_soon_done || repeat))
+                (checks.notify_expiring_soon && soon && handler && (!t.expired_soon_done || repeat))
                     .then_some(Reason::ExpiredSoon)
             }
         };
         match reason {
             Some(Reason::ExpiredSoon) => {
                 if let Some(token) = self.token.as_mut() {
-                    token.expired_soon_done = true;
                     token.refresh_due = None;
                 }
-                self.notify(Reason::ExpiredSoon, customer.clone(), out);
+                self.tell_expired_soon(out);
             }
             Some(reason) => self.notify(reason, customer.clone(), out),
             None => {}
         }
     }
 
-    fn fire_retry(&mut self, out: &mut Vec<Output>) {
+    /// Sends the request in flight again: after its retry delay, or when a new token
+    /// releases it (RETRY-002, RETRY-008). No pre-flight check (PRE-004).
+    fn resend(&mut self, out: &mut Vec<Output>) {
         let Some(flight) = self.in_flight.take() else { return };
         // LIFE-002 / LIFE-008: the retry carries the token stored now, if it is still
         // bound to the request's customer.
@@ -581,8 +600,7 @@ impl Sdk {
                     Some(InFlight { waiting: Waiting::Retry(now.saturating_add(delay_ms)), ..flight });
             }
             RetryPolicy::OnNewToken => {
-                self.queue.push_front_run(&flight.customer, &flight.events);
-                self.held = true;
+                self.in_flight = Some(InFlight { waiting: Waiting::NewToken, ..flight });
             }
             RetryPolicy::Never => {}
         }

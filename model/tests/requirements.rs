@@ -273,6 +273,40 @@ fn conf_007_nothing_runs_before_configure_or_after_stop() {
     }
 }
 
+#[test]
+fn conf_008_without_jwt_no_token_no_handler_and_failures_are_final() {
+    for id in
+        [ProfileId::MoengageIos, ProfileId::MoengageAndroid, ProfileId::KhorosLegacy, ProfileId::WebexConnect]
+    {
+        let p = id.profile();
+        let mut run = Run::new(id);
+        run.call(AppCall::Configure {
+            jwt_enabled: false,
+            debug: false,
+            token: Some(token(Some(3600), "a")),
+        });
+        run.call(AppCall::RegisterHandler {});
+        assert_eq!(run.set_for(&token(Some(30), "b"), "alice"), vec![], "{id}");
+        assert_eq!(run.identify(bob(&p), Some(&token(Some(3600), "c"))), vec![], "{id}");
+        assert_eq!(run.send("e1"), vec![request(1, bob(&p), &["e1"], None, 1)], "{id}");
+        for (status, request) in [(401, 1), (403, 2)] {
+            if request == 2 {
+                run.send("e2");
+            }
+            assert_eq!(
+                run.status(request, status),
+                vec![Output::RequestFailed {
+                    request,
+                    events: vec![format!("e{request}")],
+                    cause: FailureCause::Authentication
+                }],
+                "{id}"
+            );
+        }
+        assert!(run.advance(120_000).is_empty(), "{id}");
+    }
+}
+
 // ============================================================================ LIFE
 
 #[test]
@@ -310,7 +344,7 @@ fn life_002_a_held_request_goes_out_again_with_the_new_token() {
         run.set(&a);
         run.send("e1");
         run.status(1, 401);
-        assert_eq!(run.set(&b), vec![request(2, anon(), &["e1"], Some(&b), 1)], "{id}");
+        assert_eq!(run.set(&b), vec![request(2, anon(), &["e1"], Some(&b), 2)], "{id}");
     }
 }
 
@@ -564,8 +598,23 @@ fn refr_007_a_refresh_due_without_a_handler_is_dropped_not_replayed() {
     run.set(&t);
     assert!(run.advance(250_000).is_empty());
     run.call(AppCall::RegisterHandler {});
-    assert!(run.advance(1_000).is_empty());
-    assert_eq!(run.send("e1"), vec![request(1, anon(), &["e1"], Some(&t), 1)]);
+    assert!(run.advance(1_000).is_empty(), "registering does not replay it");
+}
+
+#[test]
+fn refr_005_refr_007_a_dropped_notification_is_still_delivered_by_preflight() {
+    let mut run = Run::new(ProfileId::ExponeaStream);
+    run.configure();
+    let t = token(Some(300), "a");
+    run.set(&t);
+    run.advance(250_000);
+    run.call(AppCall::RegisterHandler {});
+    assert_eq!(
+        run.send("e1"),
+        vec![handler(Reason::ExpiredSoon, anon()), request(1, anon(), &["e1"], Some(&t), 1)]
+    );
+    run.status(1, 200);
+    assert_eq!(reasons(&run.send("e2")), vec![], "delivered once");
 }
 
 #[test]
@@ -772,12 +821,30 @@ fn retry_008_held_until_a_new_token_then_sent_at_once() {
         run.set(&t);
         run.send("e1");
         assert_eq!(reasons(&run.status(1, 401)), vec![Reason::Invalid]);
+        assert!(run.d.sdk().is_held());
         assert_eq!(run.flush(), vec![], "{id}: held");
         assert!(run.advance(60_000).is_empty());
         run.track("e2");
-        assert_eq!(run.flush(), vec![], "{id}: still held");
+        assert_eq!(run.flush(), vec![], "{id}: the held request blocks the queue");
         let u = token(Some(3600), "b");
-        assert_eq!(run.set(&u), vec![request(2, anon(), &["e1", "e2"], Some(&u), 1)], "{id}");
+        // The same request goes out again, one attempt higher; e2 waits for a flush.
+        assert_eq!(run.set(&u), vec![request(2, anon(), &["e1"], Some(&u), 2)], "{id}");
+        run.status(2, 200);
+        assert_eq!(run.flush(), vec![request(3, anon(), &["e2"], Some(&u), 1)], "{id}");
+    }
+}
+
+#[test]
+fn retry_008_each_new_token_sends_the_held_request_once_more() {
+    let mut run = Run::ready(ProfileId::MoengageIos);
+    run.set(&token(Some(3600), "a"));
+    run.send("e1");
+    run.status(1, 401);
+    for (i, tag) in ["b", "c", "d"].iter().enumerate() {
+        let u = token(Some(3600), tag);
+        let attempt = i as u32 + 2;
+        assert_eq!(run.set(&u), vec![request(attempt as u64, anon(), &["e1"], Some(&u), attempt)]);
+        run.status(attempt as u64, 403);
     }
 }
 
@@ -956,11 +1023,13 @@ fn limit_004_events_tracked_while_suspended_are_kept_and_sent_later() {
     fail_n_times(&mut run, 10);
     run.track("e2");
     assert_eq!(run.flush(), vec![]);
-    assert_eq!(run.d.sdk().queue().iter().count(), 2);
+    assert_eq!(run.d.sdk().queue().iter().count(), 1);
     run.call(AppCall::NewSession {});
-    // The last failure still holds the queue for a new token (RETRY-008).
+    // The last failure still holds its request for a new token (RETRY-008).
     assert_eq!(run.flush(), vec![]);
-    assert_eq!(run.set(&t), vec![request(11, anon(), &["e1", "e2"], Some(&t), 1)]);
+    assert_eq!(run.set(&t), vec![request(11, anon(), &["e1"], Some(&t), 11)]);
+    run.status(11, 200);
+    assert_eq!(run.flush(), vec![request(12, anon(), &["e2"], Some(&t), 1)]);
 }
 
 #[test]
@@ -973,7 +1042,7 @@ fn limit_005_a_new_token_while_suspended_is_stored_but_sends_nothing() {
     assert_eq!(run.set(&u), vec![]);
     assert_eq!(run.d.sdk().stored_token().map(|t| t.token.raw.clone()), Some(u.clone()));
     run.call(AppCall::NewSession {});
-    assert_eq!(run.flush(), vec![request(11, anon(), &["e1"], Some(&u), 1)]);
+    assert_eq!(run.flush(), vec![request(11, anon(), &["e1"], Some(&u), 11)]);
 }
 
 // ============================================================================ QUEUE

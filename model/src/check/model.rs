@@ -264,7 +264,7 @@ impl LifecycleModel {
             actions.push(Step::Track(state.events_tracked));
         }
         if state.replies_left > 0 {
-            if let Some(flight) = state.sdk.in_flight().filter(|f| f.retry_due().is_none()) {
+            if let Some(flight) = state.sdk.in_flight().filter(|f| f.awaits_response()) {
                 for reply in [Reply::OK, Reply::UNAUTHORIZED, Reply::FORBIDDEN, Reply::NetworkError] {
                     actions.push(Step::Respond { request: flight.request, reply });
                 }
@@ -289,7 +289,7 @@ impl LifecycleModel {
                 actions.push(Step::SetToken { token, identifier: None });
             }
         }
-        if let Some(flight) = state.sdk.in_flight().filter(|f| f.retry_due().is_none()) {
+        if let Some(flight) = state.sdk.in_flight().filter(|f| f.awaits_response()) {
             // The server accepts exactly the unexpired tokens.
             let valid = flight.carried.as_ref().is_some_and(|t| !t.is_expired(state.now));
             let reply = if valid { Reply::OK } else { Reply::UNAUTHORIZED };

@@ -385,7 +385,7 @@ impl Observer {
                     }
                 }
                 if matches!(step, Step::SetToken { .. } | Step::Identify { token: Some(_), .. })
-                    && *attempt == 1
+                    && *attempt > 1
                 {
                     self.last |= fact::HELD_RESENT;
                 }

@@ -19,6 +19,11 @@ pub enum Waiting {
     Response,
     /// The retry timer, due at this instant (RETRY-002).
     Retry(UnixMillis),
+    /// Held until the app provides a new token (RETRY-008).
+    NewToken,
+    /// A new token came while sync was suspended: the request goes out again on the
+    /// first flush once the next session has begun (LIMIT-005).
+    Resend,
 }
 
 /// The request in flight: sent and not yet answered, or failed and waiting to be retried.
@@ -46,8 +51,13 @@ impl InFlight {
     pub fn retry_due(&self) -> Option<UnixMillis> {
         match self.waiting {
             Waiting::Retry(due) => Some(due),
-            Waiting::Response => None,
+            Waiting::Response | Waiting::NewToken | Waiting::Resend => None,
         }
+    }
+
+    /// True when the latest attempt is on the wire, waiting for the server.
+    pub fn awaits_response(&self) -> bool {
+        self.waiting == Waiting::Response
     }
 
     /// True when `request` is the attempt the server may answer now.
