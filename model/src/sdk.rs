@@ -9,6 +9,34 @@
 //! Concepts live in submodules: the stored token and its refresh timer
 //! ([`token_slot`]), the event queue ([`queue`]), the request in flight and its retry
 //! ([`request`]), and the consecutive-failure limit ([`failure_limit`]).
+//!
+//! # Where the registry leaves room, the machine decides
+//!
+//! - Before `configure` and after `stop_integration` every call but `configure` and
+//!   `track` is a no-op, `register_handler` included (CONF-007). A token passed to
+//!   `configure` that is already inside the refresh window therefore finds no handler;
+//!   its notification is dropped, and the next pre-flight check delivers it (REFR-005).
+//! - `stop_integration` and `clear_local_data` also abandon the request in flight (a
+//!   pending retry or a held request included): its events are reported first in the
+//!   one `events_deleted`, then the queue's; a late answer to it is ignored (QUEUE-006).
+//! - A request is held after a failure whose policy waits for a new token; it stays in
+//!   flight, so `flush` and the logout sync wait behind it. Every token-providing call
+//!   (`set_token`, `identify` with a token, `configure` with a token) counts as a new
+//!   token, even one equal to the stored token. A token provided while suspended marks
+//!   the held request to go out on the first flush after the next session (LIMIT-005).
+//! - The logout sync (QUEUE-002) sends the head run of the queue only when it belongs to
+//!   the current customer and a flush could send now; its authentication failure calls
+//!   the handler and counts toward the limit as any failure does (RETRY-009), then
+//!   deletes its events instead of retrying or holding them.
+//! - Outputs of one failure come in this order: handler call, app error, then the
+//!   removal (`request_failed` / `events_deleted`). The failure of a last retry calls
+//!   no handler and raises no app error (RETRY-003).
+//! - At one instant, the refresh timer fires before a retry timer, so the retry can
+//!   carry a token the app set in answer to the refresh.
+//! - With JWT disabled, `set_token`'s identifier is ignored with the token, while
+//!   `identify` still switches the customer; any 401 or 403 fails the request at once.
+//! - `logout` makes the customer anonymous in every profile; whether it clears the
+//!   token is the profile's `clears_token_on`.
 
 pub mod failure_limit;
 pub mod queue;
