@@ -217,7 +217,12 @@ pub fn sync_edges(profile: Option<&Profile>) -> Vec<Edge> {
             "401 or 403, handler told",
             &["RETRY-008", "RETRY-009", "RETRY-010"],
         ));
-        edges.push(edge("Held", "InFlight", "set_token with a new token", &["RETRY-008", "RETRY-013"]));
+        edges.push(edge(
+            "Held",
+            "InFlight",
+            "set_token with a new token, or flush after a suspension",
+            &["RETRY-008", "RETRY-013", "LIMIT-005"],
+        ));
         edges.push(edge("Held", "Idle", "clear_local_data, events deleted", &["QUEUE-006"]));
     }
     if let Some(limit) = match profile {
@@ -237,6 +242,7 @@ pub fn sync_edges(profile: Option<&Profile>) -> Vec<Edge> {
             &["LIMIT-004", "LIMIT-005"],
         ));
         edges.push(edge("Suspended", "Idle", "new_session", &["LIMIT-003"]));
+        edges.push(edge("Suspended", "Held", "new_session with a request held", &["LIMIT-003", "LIMIT-005"]));
     }
     edges
 }

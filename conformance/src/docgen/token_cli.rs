@@ -46,7 +46,13 @@ pub struct TokenExample {
 
 fn args(list: &[&str]) -> Vec<String> {
     let key = example_key_hex();
-    list.iter().map(|a| a.replace("{KEY}", &key).replace("{NOW}", &MINT_AT.to_string())).collect()
+    list.iter()
+        .map(|a| {
+            a.replace("{KEY}", &key)
+                .replace("{SECRET}", EXAMPLE_SECRET)
+                .replace("{NOW}", &MINT_AT.to_string())
+        })
+        .collect()
 }
 
 /// Every example.
@@ -58,15 +64,38 @@ pub fn token_examples() -> Vec<TokenExample> {
                    another customer is valid but does not cover the request, so it is answered 403, which \
                    the SDK does not retry (RETRY-005).",
             mint: args(&[
-                "token", "mint", "--profile", "exponea-stream", "--key", "main={KEY}", "--kid", "main",
-                "--alg", "HS256", "--now", "{NOW}", "--ttl", "3600", "--ids", r#"{"registered":"alice"}"#,
+                "token",
+                "mint",
+                "--profile",
+                "exponea-stream",
+                "--key",
+                "main={KEY}",
+                "--kid",
+                "main",
+                "--alg",
+                "HS256",
+                "--now",
+                "{NOW}",
+                "--ttl",
+                "3600",
+                "--ids",
+                r#"{"registered":"alice"}"#,
             ]),
             verify: vec![
                 Verification {
                     caption: "the request for alice, 100 s later",
                     args: args(&[
-                        "token", "verify", "--profile", "exponea-stream", "--key", "main={KEY}", "--now",
-                        "1700000100", "--ids", r#"{"registered":"alice"}"#, "--json",
+                        "token",
+                        "verify",
+                        "--profile",
+                        "exponea-stream",
+                        "--key",
+                        "main={KEY}",
+                        "--now",
+                        "1700000100",
+                        "--ids",
+                        r#"{"registered":"alice"}"#,
+                        "--json",
                     ]),
                     status: 0,
                     stdout: "{\"accepted\":true,\"reason\":null,\"status\":200,\"code\":null}\n",
@@ -74,17 +103,36 @@ pub fn token_examples() -> Vec<TokenExample> {
                 Verification {
                     caption: "a request for bob with alice's token",
                     args: args(&[
-                        "token", "verify", "--profile", "exponea-stream", "--key", "main={KEY}", "--now",
-                        "1700000100", "--ids", r#"{"registered":"bob"}"#, "--json",
+                        "token",
+                        "verify",
+                        "--profile",
+                        "exponea-stream",
+                        "--key",
+                        "main={KEY}",
+                        "--now",
+                        "1700000100",
+                        "--ids",
+                        r#"{"registered":"bob"}"#,
+                        "--json",
                     ]),
                     status: 1,
-                    stdout: "{\"accepted\":false,\"reason\":\"identity_mismatch\",\"status\":403,\"code\":null}\n",
+                    stdout:
+                        "{\"accepted\":false,\"reason\":\"identity_mismatch\",\"status\":403,\"code\":null}\n",
                 },
                 Verification {
                     caption: "the request for alice, one second after `exp`",
                     args: args(&[
-                        "token", "verify", "--profile", "exponea-stream", "--key", "main={KEY}", "--now",
-                        "1700003601", "--ids", r#"{"registered":"alice"}"#, "--json",
+                        "token",
+                        "verify",
+                        "--profile",
+                        "exponea-stream",
+                        "--key",
+                        "main={KEY}",
+                        "--now",
+                        "1700003601",
+                        "--ids",
+                        r#"{"registered":"alice"}"#,
+                        "--json",
                     ]),
                     status: 1,
                     stdout: "{\"accepted\":false,\"reason\":\"expired\",\"status\":401,\"code\":null}\n",
@@ -96,14 +144,31 @@ pub fn token_examples() -> Vec<TokenExample> {
             text: "The token is bound to the identifier the app passes with it, through `sub` (CLAIM-015); \
                    the Android profile takes the same flags.",
             mint: args(&[
-                "token", "mint", "--profile", "moengage-ios", "--key-hex", "{KEY}", "--now", "{NOW}",
-                "--identifier", "u1",
+                "token",
+                "mint",
+                "--profile",
+                "moengage-ios",
+                "--key-hex",
+                "{KEY}",
+                "--now",
+                "{NOW}",
+                "--identifier",
+                "u1",
             ]),
             verify: vec![Verification {
                 caption: "the identifier the app passed",
                 args: args(&[
-                    "token", "verify", "--profile", "moengage-ios", "--key-hex", "{KEY}", "--now",
-                    "1700000100", "--identifier", "u1", "--json",
+                    "token",
+                    "verify",
+                    "--profile",
+                    "moengage-ios",
+                    "--key-hex",
+                    "{KEY}",
+                    "--now",
+                    "1700000100",
+                    "--identifier",
+                    "u1",
+                    "--json",
                 ]),
                 status: 0,
                 stdout: "{\"accepted\":true,\"reason\":null,\"status\":200,\"code\":null}\n",
@@ -111,19 +176,41 @@ pub fn token_examples() -> Vec<TokenExample> {
         },
         TokenExample {
             profile: ProfileId::KhorosLegacy,
-            text: "The header carries the app key id as `kid` and `typ: JWT` (CLAIM-005); the key is the UTF-8 \
-                   bytes of the app key secret, given in hex (CLAIM-008: `printf %s \"$SECRET\" | xxd -p -c 256`); \
+            text:
+                "The header carries the app key id as `kid` and `typ: JWT` (CLAIM-005); the key is the UTF-8 \
+                   bytes of the app key secret, which `--key-text KID=SECRET` takes as it is (CLAIM-008); \
                    `iat` is in seconds (CLAIM-007) and `scope` is `appUser` (CLAIM-006).",
             mint: args(&[
-                "token", "mint", "--profile", "khoros-legacy", "--key", "app_key_id={KEY}", "--kid",
-                "app_key_id", "--now", "{NOW}", "--user-id", "alice", "--given-name", "Alice",
+                "token",
+                "mint",
+                "--profile",
+                "khoros-legacy",
+                "--key-text",
+                "app_key_id={SECRET}",
+                "--kid",
+                "app_key_id",
+                "--now",
+                "{NOW}",
+                "--user-id",
+                "alice",
+                "--given-name",
+                "Alice",
             ]),
             verify: vec![
                 Verification {
                     caption: "alice logging in",
                     args: args(&[
-                        "token", "verify", "--profile", "khoros-legacy", "--key", "app_key_id={KEY}", "--now",
-                        "1700000100", "--user-id", "alice", "--json",
+                        "token",
+                        "verify",
+                        "--profile",
+                        "khoros-legacy",
+                        "--key-text",
+                        "app_key_id={SECRET}",
+                        "--now",
+                        "1700000100",
+                        "--user-id",
+                        "alice",
+                        "--json",
                     ]),
                     status: 0,
                     stdout: "{\"accepted\":true,\"reason\":null,\"status\":200,\"code\":null}\n",
@@ -131,11 +218,21 @@ pub fn token_examples() -> Vec<TokenExample> {
                 Verification {
                     caption: "checked before it was issued (a clock behind, or an `iat` in milliseconds)",
                     args: args(&[
-                        "token", "verify", "--profile", "khoros-legacy", "--key", "app_key_id={KEY}", "--now",
-                        "1699999000", "--user-id", "alice", "--json",
+                        "token",
+                        "verify",
+                        "--profile",
+                        "khoros-legacy",
+                        "--key-text",
+                        "app_key_id={SECRET}",
+                        "--now",
+                        "1699999000",
+                        "--user-id",
+                        "alice",
+                        "--json",
                     ]),
                     status: 1,
-                    stdout: "{\"accepted\":false,\"reason\":\"issued_in_future\",\"status\":401,\"code\":null}\n",
+                    stdout:
+                        "{\"accepted\":false,\"reason\":\"issued_in_future\",\"status\":401,\"code\":null}\n",
                 },
             ],
         },
@@ -145,15 +242,38 @@ pub fn token_examples() -> Vec<TokenExample> {
                    when present (CLAIM-013), and rejections carry Webex's codes (38 invalid, 39 missing, \
                    40 expired).",
             mint: args(&[
-                "token", "mint", "--profile", "webex-connect", "--key-hex", "{KEY}", "--now", "{NOW}", "--ttl",
-                "600", "--app-id", "TR21063826", "--user-id", "alice",
+                "token",
+                "mint",
+                "--profile",
+                "webex-connect",
+                "--key-hex",
+                "{KEY}",
+                "--now",
+                "{NOW}",
+                "--ttl",
+                "600",
+                "--app-id",
+                "TR21063826",
+                "--user-id",
+                "alice",
             ]),
             verify: vec![
                 Verification {
                     caption: "within its ten minutes",
                     args: args(&[
-                        "token", "verify", "--profile", "webex-connect", "--key-hex", "{KEY}", "--now",
-                        "1700000100", "--app-id", "TR21063826", "--user-id", "alice", "--json",
+                        "token",
+                        "verify",
+                        "--profile",
+                        "webex-connect",
+                        "--key-hex",
+                        "{KEY}",
+                        "--now",
+                        "1700000100",
+                        "--app-id",
+                        "TR21063826",
+                        "--user-id",
+                        "alice",
+                        "--json",
                     ]),
                     status: 0,
                     stdout: "{\"accepted\":true,\"reason\":null,\"status\":200,\"code\":null}\n",
@@ -161,8 +281,19 @@ pub fn token_examples() -> Vec<TokenExample> {
                 Verification {
                     caption: "after `exp`",
                     args: args(&[
-                        "token", "verify", "--profile", "webex-connect", "--key-hex", "{KEY}", "--now",
-                        "1700000700", "--app-id", "TR21063826", "--user-id", "alice", "--json",
+                        "token",
+                        "verify",
+                        "--profile",
+                        "webex-connect",
+                        "--key-hex",
+                        "{KEY}",
+                        "--now",
+                        "1700000700",
+                        "--app-id",
+                        "TR21063826",
+                        "--user-id",
+                        "alice",
+                        "--json",
                     ]),
                     status: 1,
                     stdout: "{\"accepted\":false,\"reason\":\"expired\",\"status\":401,\"code\":40}\n",
@@ -191,7 +322,8 @@ pub fn token_cli_md() -> String {
         "`jwt-lifecycle token mint` prints a compact token; `jwt-lifecycle token verify` validates one \
          as the profile's backend would and exits 0 when it is accepted, 1 when it is rejected and 2 on a \
          usage error; `--json` prints `{{\"accepted\", \"reason\", \"status\", \"code\"}}`. Keys are given \
-         in hex, `--key-hex HEX` for tokens without `kid` or `--key KID=HEX` (repeatable) for a ring. \
+         in hex, `--key-hex HEX` for tokens without `kid` or `--key KID=HEX` (repeatable) for a ring, \
+         or as text, `--key-text KID=SECRET`, for secrets the vendor defines as text (Khoros). \
          The examples use the 32-byte key `{EXAMPLE_SECRET}` (hex below) and fixed instants (`--now`), \
          so they print exactly what is shown; in production leave `--now` out to use the clock. A test \
          runs every example below and compares its output.\n"

@@ -14,6 +14,7 @@ use std::path::Path;
 const PROFILES: &str = "spec/tests/token_profiles.rs";
 const HOSTILE: &str = "spec/tests/token_hostile.rs";
 const JSON: &str = "spec/src/token/strict_json.rs";
+const CLI: &str = "conformance/tests/cli_token.rs";
 
 /// `(requirement, file, test function)`. The hostile corpus
 /// (`spec/tests/data/hostile/corpus.jsonl`) has named entries for each rejection reason;
@@ -31,6 +32,7 @@ pub const TOKEN_TESTS: &[(&str, &str, &str)] = &[
     ("CLAIM-006", PROFILES, "every_profile_mints_tokens_its_validator_accepts_with_the_claims_it_minted"),
     ("CLAIM-006", HOSTILE, "every_hostile_token_gets_its_expected_decision"),
     ("CLAIM-007", HOSTILE, "every_hostile_token_gets_its_expected_decision"),
+    ("CLAIM-008", CLI, "khoros_keys_can_be_given_as_the_app_key_secret_text"),
     ("CLAIM-009", PROFILES, "khoros_and_webex_headers_carry_typ_jwt_and_khoros_carries_kid"),
     ("CLAIM-010", PROFILES, "webex_binds_app_user_and_customer_on_link_only"),
     ("CLAIM-011", PROFILES, "webex_binds_app_user_and_customer_on_link_only"),
