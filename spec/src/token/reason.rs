@@ -459,3 +459,34 @@ impl fmt::Display for Decision {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_names_are_snake_case_and_agree_with_serde_and_from_str() {
+        for r in RejectReason::ALL {
+            let name = r.as_str();
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name}");
+            assert_eq!(serde_json::to_string(&r).ok(), Some(format!("\"{name}\"")));
+            assert_eq!(name.parse::<RejectReason>(), Ok(r));
+        }
+        assert!("expired_soon".parse::<RejectReason>().is_err());
+    }
+
+    #[test]
+    fn only_tokens_that_do_not_cover_the_request_are_403() {
+        let forbidden: Vec<RejectReason> =
+            RejectReason::ALL.into_iter().filter(|r| r.status() == 403).collect();
+        assert_eq!(
+            forbidden,
+            vec![
+                RejectReason::IdentityMismatch,
+                RejectReason::AppIdMismatch,
+                RejectReason::ScopeInsufficient
+            ]
+        );
+        assert!(RejectReason::ALL.into_iter().all(|r| matches!(r.status(), 401 | 403)));
+    }
+}
