@@ -135,6 +135,8 @@ fn scenarios() -> Vec<Scenario> {
                 call(AppCall::NewSession {}),
                 call(AppCall::Flush {}),
                 Step::RespondLast(Reply::OK),
+                call(AppCall::Flush {}),
+                Step::RespondLast(Reply::OK),
             ],
         },
     ]
@@ -258,9 +260,13 @@ impl Runner {
                         ),
                         None => "no Authorization".to_owned(),
                     };
-                    let number = if in_loop { String::new() } else { format!(" {request}") };
+                    let (number, attempt) = if in_loop {
+                        (String::new(), "next attempt".to_owned())
+                    } else {
+                        (format!(" {request}"), format!("attempt {attempt}"))
+                    };
                     format!(
-                        "SDK->>Server: request{number} [{}] for {customer_ids}, {auth}, attempt {attempt}{when}",
+                        "SDK->>Server: request{number} [{}] for {customer_ids}, {auth}, {attempt}{when}",
                         events.join(", ")
                     )
                 }
@@ -359,8 +365,9 @@ mod tests {
     fn the_suspension_diagram_sends_nothing_between_the_tenth_failure_and_the_new_session() {
         let seen = observed("Suspension");
         let sent = seen.iter().filter(|o| matches!(o.output, Output::RequestSent { .. })).count();
-        // 1 first attempt + 9 resends on a new token, then nothing until the new session: 1 more.
-        assert_eq!(sent, 11, "{seen:?}");
+        // 1 first attempt + 9 resends on a new token, then nothing until the new session,
+        // then the held request and the events tracked while suspended.
+        assert_eq!(sent, 12, "{seen:?}");
     }
 
     #[test]
