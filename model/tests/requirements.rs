@@ -1277,3 +1277,23 @@ fn notify_006_one_handler_that_survives_identify_anonymize_and_logout() {
     run.call(AppCall::Logout {});
     assert_eq!(reasons(&run.send("e1")), vec![Reason::NotProvided], "called once, not twice");
 }
+
+#[test]
+fn retry_008_life_009_a_held_request_of_a_previous_customer_waits_behind_tokens_it_cannot_use() {
+    // Recorded consequence of RETRY-008 with LIFE-009 (see the report): a request held for
+    // a customer the app has since left is resent once per new token, but every new token
+    // is bound to the current customer, so it goes out without one, and the queue behind it
+    // waits.
+    let p = ProfileId::MoengageIos.profile();
+    let mut run = Run::ready(ProfileId::MoengageIos);
+    run.send("e1");
+    assert_eq!(reasons(&run.status(1, 401)), vec![Reason::NotProvided]);
+    run.identify(alice(&p), None);
+    run.track("e2");
+    for id in 2..5u64 {
+        let fresh = token(Some(3600), &format!("f{id}"));
+        assert_eq!(run.set(&fresh), vec![request(id, anon(), &["e1"], None, id as u32)]);
+        assert_eq!(run.flush(), vec![], "alice's event waits behind the held request");
+        run.status(id, 401);
+    }
+}
