@@ -39,6 +39,8 @@ fn broken(m: Mutation) -> &'static [&'static str] {
         NotifyWithoutHandler => &["NOTIFY-002"],
         InsufficientOnForbidden => &["RETRY-006", "NOTIFY-003"],
         MixCustomersInBatch => &["QUEUE-003", "LIFE-009"],
+        KeepRunningAfterStop => &["CONF-007"],
+        ResendDelivered => &["QUEUE-007"],
     }
 }
 

@@ -53,11 +53,15 @@ pub enum Mutation {
     /// Sends the whole queue in one request, whatever customer each event belongs to
     /// (breaks QUEUE-003, LIFE-009).
     MixCustomersInBatch,
+    /// Keeps running after `stop_integration` (breaks CONF-007).
+    KeepRunningAfterStop,
+    /// Puts delivered events back in the queue, as if the 2xx were lost (breaks QUEUE-007).
+    ResendDelivered,
 }
 
 impl Mutation {
     /// Every mutation, in a fixed order.
-    pub const ALL: [Mutation; 21] = [
+    pub const ALL: [Mutation; 23] = [
         Mutation::RetryTwice,
         Mutation::RetryOnForbiddenWithValidToken,
         Mutation::KeepTokenOnAnonymize,
@@ -79,6 +83,8 @@ impl Mutation {
         Mutation::NotifyWithoutHandler,
         Mutation::InsufficientOnForbidden,
         Mutation::MixCustomersInBatch,
+        Mutation::KeepRunningAfterStop,
+        Mutation::ResendDelivered,
     ];
 
     /// The snake_case name (what `reference-adapter --mutant` takes).

@@ -248,7 +248,7 @@ impl Sdk {
                 self.discard_everything(DeletionRule::StopIntegration, out);
                 self.clear_token_if(ClearingCall::StopIntegration);
                 self.cancel_refresh();
-                self.running = false;
+                self.running = self.mutated(Mutation::KeepRunningAfterStop);
             }
             AppCall::ClearLocalData {} => {
                 self.discard_everything(DeletionRule::ClearLocalData, out);
@@ -548,6 +548,9 @@ impl Sdk {
         let Some(flight) = self.in_flight.take() else { return };
         match reply {
             Reply::Status(_) if reply.is_success() => {
+                if self.mutated(Mutation::ResendDelivered) {
+                    self.queue.push_front_run(&flight.customer, &flight.events);
+                }
                 // QUEUE-007: delivered. LIMIT-002.
                 if !self.mutated(Mutation::NoResetOnSuccess) {
                     self.failures.record_success(self.limit());

@@ -63,6 +63,10 @@ pub enum Check {
     HandlerWithoutRegistration,
     /// NOTIFY-003 / RETRY-006: a reason the profile does not list.
     ReasonNotInProfile,
+    /// CONF-007: a request sent before `configure` or after `stop_integration`.
+    SentWhileNotRunning,
+    /// QUEUE-007: a delivered event sent again.
+    DeliveredResent,
 }
 
 impl Check {
@@ -348,6 +352,12 @@ impl Observer {
                     self.last |= fact::RETRY_SENT;
                 }
                 let mask = event_mask(events);
+                if !self.running {
+                    self.flag(Check::SentWhileNotRunning);
+                }
+                if mask & self.delivered != 0 {
+                    self.flag(Check::DeliveredResent);
+                }
                 if bits(mask).any(|n| self.tags[n].as_ref() != Some(customer_ids)) {
                     self.flag(Check::MixedCustomers);
                 }

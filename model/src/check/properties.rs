@@ -334,6 +334,22 @@ pub(crate) static DEFS: &[Def] = &[
         Mutation::InsufficientOnForbidden,
         EXPONEA
     ),
+    safety!(
+        "CONF-007: nothing is sent before configure or after stop_integration",
+        "CONF-007",
+        all,
+        Check::SentWhileNotRunning,
+        Mutation::KeepRunningAfterStop,
+        EXPONEA
+    ),
+    safety!(
+        "QUEUE-007: a delivered event is never sent again",
+        "QUEUE-007",
+        all,
+        Check::DeliveredResent,
+        Mutation::ResendDelivered,
+        EXPONEA
+    ),
     // ------------------------------------------------------------------ reachability
     reachable!("REFR-001: sometimes the handler is told expired_soon", "REFR-001", has_refresh, |_, s| s.seen.last
         & fact::EXPIRED_SOON_TOLD
