@@ -35,3 +35,29 @@ fn the_python_example_adapter_passes_its_profile() {
         report["results"].as_array().into_iter().flatten().filter_map(|r| r["profile"].as_str()).collect();
     assert_eq!(profiles.into_iter().collect::<Vec<_>>(), ["exponea-stream"]);
 }
+
+#[test]
+fn the_python_example_adapter_agrees_with_the_model_on_random_sequences() {
+    let Some(python) = python() else {
+        eprintln!("SKIPPED: python3 is not installed");
+        return;
+    };
+    use jwt_lifecycle_conformance::adapter::process::ProcessAdapter;
+    use jwt_lifecycle_conformance::differential::{run_random, RandomConfig};
+    use jwt_lifecycle_spec::profile::ProfileId;
+    let script = crate_dir().join("adapters/python/adapter.py").display().to_string();
+    let mut adapter =
+        ProcessAdapter::new(vec![python.to_owned(), script], std::time::Duration::from_secs(10));
+    let outcome = run_random(
+        &mut adapter,
+        ProfileId::ExponeaStream,
+        RandomConfig { sequences: 300, seed: 11, max_len: 24 },
+    );
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert!(
+        outcome.divergence.is_none(),
+        "{}",
+        outcome.divergence.map(|d| d.message + "\n" + &d.case).unwrap_or_default()
+    );
+    assert!(outcome.steps >= 2_000, "{}", outcome.steps);
+}
