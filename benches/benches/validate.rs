@@ -19,6 +19,9 @@ fn validate(c: &mut Criterion) {
         group.bench_function("ours", |b| {
             b.iter(|| f.validator.validate(black_box(&f.good), black_box(&f.request), f.now_s))
         });
+        group.bench_function("ours_uncached_header", |b| {
+            b.iter(|| f.validator.validate(black_box(&f.uncached_header), black_box(&f.request), f.now_s))
+        });
         group.bench_function("jsonwebtoken", |b| b.iter(|| f.jsonwebtoken(black_box(&f.good))));
         group.bench_function("jsonwebtoken_one_key", |b| {
             b.iter(|| f.jsonwebtoken_one_key(black_box(&f.good)))

@@ -5,11 +5,60 @@
 //! `cargo run --release -p jwt-lifecycle-benches --example profile_validate -- PROFILE FUNCTION N`
 //! with FUNCTION one of `ours`, `jsonwebtoken`, `jsonwebtoken_one_key`, `floor`,
 //! `ours_reject_<reason>`; N = 0 measures the setup alone.
+//!
+//! `... -- PROFILE interleave ROUNDS` times `ours`, `jsonwebtoken`, `floor` and
+//! `ours` on the spaced-header token in
+//! alternating blocks of 2,000 validations and prints each one's median block, so a
+//! change of load on a shared machine hits all three alike and their ratios hold.
 
 use jwt_lifecycle_benches::validation::ValidationFixture;
 use jwt_lifecycle_spec::profile::ProfileId;
 use std::hint::black_box;
 use std::process::ExitCode;
+use std::time::Instant;
+
+const BLOCK: u32 = 2_000;
+
+fn interleave(f: &ValidationFixture, rounds: u64) {
+    type Function = fn(&ValidationFixture, &str) -> bool;
+    fn ours_uncached(f: &ValidationFixture, _: &str) -> bool {
+        f.ours(&f.uncached_header)
+    }
+    let functions: [(&str, Function); 4] = [
+        ("ours", ValidationFixture::ours),
+        ("jsonwebtoken", ValidationFixture::jsonwebtoken),
+        ("floor", ValidationFixture::floor),
+        ("ours_uncached_header", ours_uncached),
+    ];
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); functions.len()];
+    for _ in 0..rounds {
+        for (i, (_, function)) in functions.iter().enumerate() {
+            let began = Instant::now();
+            for _ in 0..BLOCK {
+                black_box(function(f, black_box(&f.good)));
+            }
+            samples[i].push(began.elapsed().as_nanos() as f64 / f64::from(BLOCK));
+        }
+    }
+    let medians: Vec<f64> = samples
+        .iter_mut()
+        .map(|s| {
+            s.sort_by(f64::total_cmp);
+            s[s.len() / 2]
+        })
+        .collect();
+    for ((name, _), median) in functions.iter().zip(&medians) {
+        println!("{} {name}: median {median:.0} ns per validation", f.profile);
+    }
+    println!(
+        "{}: jsonwebtoken/ours {:.2}x, ours/floor {:.2}x; uncached header: jsonwebtoken/ours {:.2}x, ours/floor {:.2}x",
+        f.profile,
+        medians[1] / medians[0],
+        medians[0] / medians[2],
+        medians[1] / medians[3],
+        medians[3] / medians[2]
+    );
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,10 +71,15 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let f = ValidationFixture::new(profile);
+    if function == "interleave" {
+        interleave(&f, n.max(1));
+        return ExitCode::SUCCESS;
+    }
     let mut accepted = 0u64;
     for _ in 0..n {
         let ok = match function.as_str() {
             "ours" => f.ours(black_box(&f.good)),
+            "ours_uncached_header" => f.ours(black_box(&f.uncached_header)),
             "jsonwebtoken" => f.jsonwebtoken(black_box(&f.good)),
             "jsonwebtoken_one_key" => f.jsonwebtoken_one_key(black_box(&f.good)),
             "floor" => f.floor(black_box(&f.good)),

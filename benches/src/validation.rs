@@ -15,7 +15,9 @@ use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use jwt_lifecycle_spec::alphabet::CustomerIds;
 use jwt_lifecycle_spec::profile::{HmacAlgorithm, Profile, ProfileId};
-use jwt_lifecycle_spec::token::{Claims, KeyRing, Minter, RejectReason, RequestIdentity, Validator};
+use jwt_lifecycle_spec::token::{
+    sign_raw, Claims, KeyRing, Minter, RejectReason, RequestIdentity, Validator,
+};
 use serde::Deserialize;
 use sha2::Sha256;
 use std::collections::BTreeMap;
@@ -92,8 +94,12 @@ pub struct ValidationFixture {
     pub validator: Validator,
     /// The request the tokens are validated for.
     pub request: RequestIdentity,
-    /// A good token for `request`.
+    /// A good token for `request`, as this project's minter (`jsonwebtoken`) writes it.
     pub good: String,
+    /// The same claims and key with the header written with spaces after `:` and `,`
+    /// (Python's `json.dumps` default): a header the validator has not precomputed, so
+    /// it is decoded and parsed.
+    pub uncached_header: String,
     /// Tokens for the rejection benches, keyed as in [`REJECTIONS`].
     pub rejected: Vec<(&'static str, String)>,
     /// Good tokens of many customers, with their requests, for the batch benches.
@@ -198,6 +204,13 @@ impl ValidationFixture {
         let unknown_kid = Minter::new(&profile, retired)
             .mint(Some("key-2025-01"), Some(HmacAlgorithm::HS256), &claims, now)
             .expect("fixture token");
+        let header = match kid {
+            Some(kid) => format!(r#"{{"alg": "HS256", "typ": "JWT", "kid": "{kid}"}}"#),
+            None => r#"{"alg": "HS256", "typ": "JWT"}"#.to_owned(),
+        };
+        let payload =
+            serde_json::to_vec(&claims_for(&profile, 1, now, now + 3600).0).expect("claims serialise");
+        let uncached_header = sign_raw(header.as_bytes(), &payload, HmacAlgorithm::HS256, KEY_CURRENT);
         let rejected = vec![
             ("bad_signature", flip_signature(&good)),
             ("expired", expired),
@@ -234,6 +247,7 @@ impl ValidationFixture {
             validator: Validator::new(&profile, ring).expect("fixture validator"),
             request,
             good,
+            uncached_header,
             rejected,
             batch,
             jwt_keys,
@@ -252,6 +266,9 @@ impl ValidationFixture {
         assert!(self.jsonwebtoken(&self.good), "{p}: jsonwebtoken rejects the good token");
         assert!(self.jsonwebtoken_one_key(&self.good), "{p}: jsonwebtoken (one key) rejects the good token");
         assert!(self.floor(&self.good), "{p}: the floor rejects the good token");
+        let uncached = self.validator.validate(&self.uncached_header, &self.request, self.now_s);
+        assert!(uncached.is_accepted(), "{p}: our validator rejects the spaced header: {uncached:?}");
+        assert!(self.jsonwebtoken(&self.uncached_header), "{p}: jsonwebtoken rejects the spaced header");
         for (name, reason) in REJECTIONS {
             let token = self.rejected(name);
             let decision = self.validator.validate(token, &self.request, self.now_s);
