@@ -41,6 +41,7 @@ fn broken(m: Mutation) -> &'static [&'static str] {
         MixCustomersInBatch => &["QUEUE-003", "LIFE-009"],
         KeepRunningAfterStop => &["CONF-007"],
         ResendDelivered => &["QUEUE-007"],
+        HoldAcrossCustomers => &["RETRY-014"],
     }
 }
 

@@ -57,11 +57,14 @@ pub enum Mutation {
     KeepRunningAfterStop,
     /// Puts delivered events back in the queue, as if the 2xx were lost (breaks QUEUE-007).
     ResendDelivered,
+    /// Keeps holding a request after its customer is no longer the current one, so that
+    /// it blocks the queue behind it (breaks RETRY-014).
+    HoldAcrossCustomers,
 }
 
 impl Mutation {
     /// Every mutation, in a fixed order.
-    pub const ALL: [Mutation; 23] = [
+    pub const ALL: [Mutation; 24] = [
         Mutation::RetryTwice,
         Mutation::RetryOnForbiddenWithValidToken,
         Mutation::KeepTokenOnAnonymize,
@@ -85,6 +88,7 @@ impl Mutation {
         Mutation::MixCustomersInBatch,
         Mutation::KeepRunningAfterStop,
         Mutation::ResendDelivered,
+        Mutation::HoldAcrossCustomers,
     ];
 
     /// The snake_case name (what `reference-adapter --mutant` takes).

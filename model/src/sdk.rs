@@ -37,6 +37,19 @@
 //!   `identify` still switches the customer; any 401 or 403 fails the request at once.
 //! - `logout` makes the customer anonymous in every profile; whether it clears the
 //!   token is the profile's `clears_token_on`.
+//! - A held request never outlives its customer (RETRY-014). The customer changes when
+//!   its ids change: `identify` with other ids, `anonymize` or `logout` of a known
+//!   customer, a token passed with another identifier (anonymous to anonymous is no
+//!   change). Then the held request fails (`request_failed` `authentication`, with its
+//!   events), before anything else the call does; nothing is sent in its place, the next
+//!   flush sends the head of the queue. A token passed with another identifier therefore
+//!   fails the held request instead of resending it. The same reasoning covers a
+//!   request whose customer was left while it was on the wire: a failure that would hold
+//!   it calls the handler and counts as usual, then fails it at once. `clear_local_data`
+//!   and `stop_integration` delete a held request as before (QUEUE-006).
+//! - `logout` in MoEngage: first the logout sync rule (QUEUE-002; a held request is in
+//!   flight, so there is no sync), then the customer becomes anonymous and RETRY-014
+//!   fails the held request; the queue behind it stays for the next flush.
 
 pub mod failure_limit;
 pub mod queue;
@@ -225,21 +238,22 @@ impl Sdk {
                 if let (Some(id), Some(_)) = (identifier, &self.profile.identifier_key) {
                     if self.jwt_enabled || self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
                         // LIFE-013: the identifier passed with the token is the customer.
-                        self.customer = self.profile.identity_for(id);
+                        let customer = self.profile.identity_for(id);
+                        self.switch_customer(customer, out);
                     }
                 }
                 self.provide_token(now, token, out);
             }
             AppCall::RegisterHandler {} => self.handler = true,
             AppCall::Identify { customer_ids, token } => {
-                self.customer = customer_ids.clone();
+                self.switch_customer(customer_ids.clone(), out);
                 match token {
                     Some(token) => self.provide_token(now, token, out),
                     None => self.clear_token_if(ClearingCall::IdentifyWithoutToken),
                 }
             }
             AppCall::Anonymize {} => {
-                self.customer = CustomerIds::anonymous();
+                self.switch_customer(CustomerIds::anonymous(), out);
                 if !self.mutated(Mutation::KeepTokenOnAnonymize) {
                     self.clear_token_if(ClearingCall::Anonymize);
                 }
@@ -326,7 +340,29 @@ impl Sdk {
         if !self.mutated(Mutation::KeepTokenOnLogout) {
             self.clear_token_if(ClearingCall::Logout);
         }
-        self.customer = CustomerIds::anonymous();
+        self.switch_customer(CustomerIds::anonymous(), out);
+    }
+
+    /// Makes `customer` the current customer. A request held for the customer left
+    /// behind fails for good: only that customer's token could release it, and the SDK
+    /// will not be given one again (RETRY-014).
+    fn switch_customer(&mut self, customer: CustomerIds, out: &mut Vec<Output>) {
+        self.customer = customer;
+        self.fail_hold_of_other_customer(out);
+    }
+
+    /// RETRY-014: a held request whose customer is not the current one fails
+    /// (`authentication`); the queue behind it moves on at the next flush.
+    fn fail_hold_of_other_customer(&mut self, out: &mut Vec<Output>) {
+        if self.mutated(Mutation::HoldAcrossCustomers) {
+            return;
+        }
+        let outlived = self.is_held() && self.in_flight.as_ref().is_some_and(|f| f.customer != self.customer);
+        if outlived {
+            if let Some(flight) = self.in_flight.take() {
+                self.fail_or_delete(flight, FailureCause::Authentication, out);
+            }
+        }
     }
 
     fn flush(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
@@ -632,6 +668,9 @@ impl Sdk {
             }
             RetryPolicy::OnNewToken => {
                 self.in_flight = Some(InFlight { waiting: Waiting::NewToken, ..flight });
+                // RETRY-014: a request whose customer was left while it was on the wire
+                // is not held for a token that will never come.
+                self.fail_hold_of_other_customer(out);
             }
             RetryPolicy::Never => {}
         }

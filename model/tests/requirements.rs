@@ -1278,22 +1278,152 @@ fn notify_006_one_handler_that_survives_identify_anonymize_and_logout() {
     assert_eq!(reasons(&run.send("e1")), vec![Reason::NotProvided], "called once, not twice");
 }
 
+const HOLDING: [ProfileId; 3] = [ProfileId::MoengageIos, ProfileId::MoengageAndroid, ProfileId::KhorosLegacy];
+
+fn failed(request: u64, events: &[&str]) -> Output {
+    Output::RequestFailed {
+        request,
+        events: events.iter().map(|e| e.to_string()).collect(),
+        cause: FailureCause::Authentication,
+    }
+}
+
+/// Given a held request of alice's (request 1, event e1) with `e2` of alice's queued
+/// behind it.
+fn alice_held(id: ProfileId, t: &str) -> Run {
+    let mut run = Run::ready(id);
+    run.set_for(t, "alice");
+    run.send("e1");
+    assert_eq!(reasons(&run.status(1, 401)), vec![Reason::Invalid], "{id}");
+    assert!(run.d.sdk().is_held(), "{id}");
+    run.track("e2");
+    run
+}
+
 #[test]
-fn retry_008_life_009_a_held_request_of_a_previous_customer_waits_behind_tokens_it_cannot_use() {
-    // Recorded consequence of RETRY-008 with LIFE-009 (see the report): a request held for
-    // a customer the app has since left is resent once per new token, but every new token
-    // is bound to the current customer, so it goes out without one, and the queue behind it
-    // waits.
+fn retry_014_identify_with_other_ids_fails_the_held_request_and_the_queue_moves_on() {
+    for id in HOLDING {
+        let p = id.profile();
+        let t = token(Some(3600), "a");
+        let mut run = alice_held(id, &t);
+        // When bob is identified, alice's held request fails for good, with its events.
+        assert_eq!(run.identify(bob(&p), None), vec![failed(1, &["e1"])], "{id}");
+        assert!(!run.d.sdk().is_held() && run.d.sdk().in_flight().is_none(), "{id}");
+        // Then nothing goes out by itself; the next flush sends alice's queued event,
+        // without bob's token or alice's (LIFE-009: the token stays alice's, if stored).
+        assert!(run.advance(60_000).is_empty(), "{id}");
+        let out = run.flush();
+        let stored = run.d.sdk().stored_token().map(|s| s.token.raw.clone());
+        assert_eq!(sent(&out), vec![(2, vec!["e2".into()], stored, 1, alice(&p))], "{id}");
+    }
+}
+
+#[test]
+fn retry_014_anonymize_fails_a_held_request_of_a_known_customer() {
+    for id in HOLDING {
+        let mut run = alice_held(id, &token(Some(3600), "a"));
+        assert_eq!(run.call(AppCall::Anonymize {}), vec![failed(1, &["e1"])], "{id}");
+        assert!(run.d.sdk().in_flight().is_none(), "{id}");
+        assert_eq!(sent(&run.flush()).len(), 1, "{id}: alice's e2 goes out on the next flush");
+    }
+}
+
+#[test]
+fn retry_014_logout_fails_the_held_request_after_the_logout_sync_rule() {
+    for id in HOLDING {
+        let p = id.profile();
+        let mut run = alice_held(id, &token(Some(3600), "a"));
+        // The held request is in flight, so there is no logout sync (QUEUE-002); then the
+        // customer becomes anonymous and the held request fails. Nothing is deleted.
+        assert_eq!(run.call(AppCall::Logout {}), vec![failed(1, &["e1"])], "{id}");
+        assert_eq!(run.d.sdk().customer(), &anon(), "{id}");
+        // alice's queued event goes out on the next flush, without the cleared token.
+        assert_eq!(run.flush(), vec![request(2, alice(&p), &["e2"], None, 1)], "{id}");
+    }
+}
+
+#[test]
+fn retry_014_a_token_for_another_identifier_fails_the_held_request_instead_of_resending_it() {
+    for id in HOLDING {
+        let p = id.profile();
+        let mut run = alice_held(id, &token(Some(3600), "a"));
+        let u = token(Some(3600), "b");
+        assert_eq!(run.set_for(&u, "bob"), vec![failed(1, &["e1"])], "{id}");
+        // bob's token is stored and bound to bob; alice's e2 goes without it.
+        assert_eq!(run.flush(), vec![request(2, alice(&p), &["e2"], None, 1)], "{id}");
+        run.status(2, 200);
+        run.track("e3");
+        assert_eq!(run.flush(), vec![request(3, bob(&p), &["e3"], Some(&u), 1)], "{id}");
+    }
+}
+
+#[test]
+fn retry_014_the_same_customer_keeps_its_hold() {
+    for id in HOLDING {
+        let p = id.profile();
+        let mut run = alice_held(id, &token(Some(3600), "a"));
+        // identify with the same ids is no change of customer: still held.
+        assert_eq!(run.identify(alice(&p), None), vec![], "{id}");
+        assert!(run.d.sdk().is_held(), "{id}");
+        let u = token(Some(3600), "b");
+        assert_eq!(run.set_for(&u, "alice"), vec![request(2, alice(&p), &["e1"], Some(&u), 2)], "{id}");
+    }
+}
+
+#[test]
+fn retry_014_a_request_whose_customer_was_left_on_the_wire_fails_when_rejected() {
+    for id in HOLDING {
+        let p = id.profile();
+        let mut run = Run::ready(id);
+        run.set_for(&token(Some(3600), "a"), "alice");
+        run.send("e1");
+        assert_eq!(run.identify(bob(&p), None), vec![], "{id}: nothing held yet");
+        // The rejection is reported for alice as usual, then the request fails at once
+        // rather than wait for a token of alice's that will never come.
+        assert_eq!(run.status(1, 401), vec![handler(Reason::Invalid, alice(&p)), failed(1, &["e1"])], "{id}");
+        assert!(run.d.sdk().in_flight().is_none(), "{id}");
+        assert_eq!(sent(&run.set(&token(Some(3600), "b"))), vec![], "{id}");
+    }
+}
+
+#[test]
+fn retry_014_queue_001_clear_local_data_still_deletes_the_held_request() {
+    for id in HOLDING {
+        let mut run = alice_held(id, &token(Some(3600), "a"));
+        assert_eq!(
+            run.call(AppCall::ClearLocalData {}),
+            vec![Output::EventsDeleted {
+                events: vec!["e1".into(), "e2".into()],
+                rule: DeletionRule::ClearLocalData
+            }],
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn retry_014_a_request_held_without_a_token_no_longer_blocks_the_next_customer() {
+    // Before RETRY-014 a request held for a customer the app had left was resent once per
+    // new token, always without one (LIFE-009), and blocked every later event.
     let p = ProfileId::MoengageIos.profile();
     let mut run = Run::ready(ProfileId::MoengageIos);
     run.send("e1");
     assert_eq!(reasons(&run.status(1, 401)), vec![Reason::NotProvided]);
-    run.identify(alice(&p), None);
+    assert_eq!(run.identify(alice(&p), None), vec![failed(1, &["e1"])]);
     run.track("e2");
-    for id in 2..5u64 {
-        let fresh = token(Some(3600), &format!("f{id}"));
-        assert_eq!(run.set(&fresh), vec![request(id, anon(), &["e1"], None, id as u32)]);
-        assert_eq!(run.flush(), vec![], "alice's event waits behind the held request");
-        run.status(id, 401);
-    }
+    let fresh = token(Some(3600), "f");
+    assert_eq!(run.set(&fresh), vec![], "nothing is held, so nothing is resent");
+    assert_eq!(run.flush(), vec![request(2, alice(&p), &["e2"], Some(&fresh), 1)]);
+}
+
+#[test]
+fn retry_014_does_not_apply_where_failures_are_retried_on_a_timer() {
+    let p = ProfileId::ExponeaStream.profile();
+    let mut run = Run::ready(ProfileId::ExponeaStream);
+    run.set(&token(Some(3600), "a"));
+    run.send("e1");
+    run.status(1, 401);
+    assert_eq!(run.identify(bob(&p), None), vec![]);
+    // The retry still goes out after 1 s (without a token: identify cleared it, LIFE-006).
+    assert_eq!(run.advance_outputs(1_000), vec![request(2, anon(), &["e1"], None, 2)]);
 }

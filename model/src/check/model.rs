@@ -18,9 +18,10 @@ pub enum Environment {
     /// Any app call from the domains, any answer (200 / 401 / 403 / network error), any
     /// timer boundary: the safety properties must hold whatever happens.
     Adversarial,
-    /// An app that answers every handler call with a fresh valid token at once, and a
-    /// server that accepts exactly the unexpired tokens: the liveness properties say
-    /// every event then gets through.
+    /// An app that answers every handler call with a fresh valid token at once, may
+    /// switch once to a second customer (identified with a fresh token), and a server
+    /// that accepts exactly the unexpired tokens: the liveness properties say every event
+    /// then gets through, except those a switch left behind, which are reported.
     Cooperative,
 }
 
@@ -161,7 +162,7 @@ impl LifecycleModel {
             for step in [Step::Configure { jwt: true, debug: false, token: None }, Step::RegisterHandler] {
                 self.apply(&mut state, &step);
             }
-            state.calls_left = 1;
+            state.calls_left = 2;
         }
         state
     }
@@ -209,7 +210,7 @@ impl LifecycleModel {
             Step::Track(_) => state.events_tracked += 1,
             Step::Respond { .. } => state.replies_left = state.replies_left.saturating_sub(1),
             Step::AdvanceTo(_) => state.advances_left = state.advances_left.saturating_sub(1),
-            Step::Flush if self.environment == Environment::Cooperative => {}
+            Step::Flush | Step::NewSession if self.environment == Environment::Cooperative => {}
             _ => state.calls_left = state.calls_left.saturating_sub(1),
         }
         let mut outputs = self.apply(state, step);
@@ -282,6 +283,12 @@ impl LifecycleModel {
             actions.push(Step::Track(state.events_tracked));
         }
         actions.push(Step::Flush);
+        if state.sdk.failures().suspended {
+            // Events a switch of customer left behind fail, and with the limit scaled
+            // down two such failures suspend sync: the user comes back in a new session
+            // (LIMIT-003), as a real app is eventually reopened.
+            actions.push(Step::NewSession);
+        }
         if state.calls_left > 0 && state.events_tracked == 0 {
             // The app may start with a poor token; once events flow it only ever sets
             // the fresh tokens it answers handler calls with.
@@ -289,7 +296,16 @@ impl LifecycleModel {
                 actions.push(Step::SetToken { token, identifier: None });
             }
         }
-        if let Some(flight) = state.sdk.in_flight().filter(|f| f.awaits_response()) {
+        if state.calls_left > 0 && state.sdk.customer() != &Who::Bob.ids(&self.profile) {
+            // The user switches: the previous customer's events can no longer get a
+            // token (LIFE-009) and must not block bob's (RETRY-014).
+            actions.push(Step::Identify { who: Who::Bob, token: Some(Tok::Fresh) });
+        }
+        // The server stops answering after a generous number of requests (far more than
+        // the machine as specified needs), so that every path ends even for a machine
+        // that resends without end: liveness is only judged on paths that end.
+        let cap = 4 * u64::from(self.bounds_events()) + 4;
+        if let Some(flight) = state.sdk.in_flight().filter(|f| f.awaits_response() && f.request <= cap) {
             // The server accepts exactly the unexpired tokens.
             let valid = flight.carried.as_ref().is_some_and(|t| !t.is_expired(state.now));
             let reply = if valid { Reply::OK } else { Reply::UNAUTHORIZED };

@@ -67,6 +67,9 @@ pub enum Check {
     SentWhileNotRunning,
     /// QUEUE-007: a delivered event sent again.
     DeliveredResent,
+    /// RETRY-014: a request stayed held after its customer stopped being the current
+    /// one (or was held for a customer already left), instead of failing.
+    HeldOutlivedCustomer,
 }
 
 impl Check {
@@ -89,12 +92,15 @@ pub mod fact {
     pub const FORBIDDEN_VALID_FAILED: u8 = 1 << 4;
     /// The pre-flight check told the handler `expired`.
     pub const PREFLIGHT_EXPIRED_TOLD: u8 = 1 << 5;
+    /// A held request failed because its customer was left (RETRY-014).
+    pub const HELD_FAILED_ON_SWITCH: u8 = 1 << 6;
 }
 
 /// The request the observer last saw sent.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct SeenRequest {
     id: u64,
+    customer: CustomerIds,
     events: u8,
     token: Option<Tok>,
     logout_sync: bool,
@@ -123,7 +129,12 @@ pub struct Observer {
     pub delivered: u8,
     /// Events removed by an output that names a rule.
     pub removed: u8,
+    /// Events reported failed after the app left their customer (RETRY-014, or a failed
+    /// retry without that customer's token).
+    pub left_behind: u8,
     held: u8,
+    /// The customer of the held events.
+    held_for: Option<CustomerIds>,
     sends_since_call: [u8; MAX_EVENTS],
     in_flight: Option<SeenRequest>,
     /// Consecutive authentication failures in this session, by the spec's count.
@@ -149,7 +160,9 @@ impl Default for Observer {
             tracked: 0,
             delivered: 0,
             removed: 0,
+            left_behind: 0,
             held: 0,
+            held_for: None,
             sends_since_call: [0; MAX_EVENTS],
             in_flight: None,
             failures: 0,
@@ -228,6 +241,7 @@ impl Observer {
             self.sends_since_call = [0; MAX_EVENTS];
         }
         let handler_before = self.handler && self.running;
+        let held_before = (self.held, self.held_for.clone());
         let due_before = self.refresh_due(m).filter(|_| self.running && handler_before);
         let mut stored_now = false;
         // Calls that store come before their outputs (a held request goes out with the
@@ -299,6 +313,7 @@ impl Observer {
             }
             _ => {}
         }
+        self.held_outlived(step, held_before, outputs);
         // REFR-001 / REFR-003: the refresh instant passing while a handler is registered
         // owes one `expired_soon`; a token set inside the window owes it at once.
         let owed = match step {
@@ -401,6 +416,7 @@ impl Observer {
                 }
                 self.in_flight = Some(SeenRequest {
                     id: *request,
+                    customer: customer_ids.clone(),
                     events: mask,
                     token,
                     logout_sync: *step == Step::Logout,
@@ -444,7 +460,12 @@ impl Observer {
                 }
             }
             Output::RequestFailed { events, cause, .. } => {
-                self.removed |= event_mask(events);
+                let mask = event_mask(events);
+                self.removed |= mask;
+                if bits(mask).all(|n| self.tags[n].as_ref() != Some(&self.customer)) {
+                    // Events of a customer the app has left: no token of theirs will come.
+                    self.left_behind |= mask;
+                }
                 if *cause == FailureCause::Forbidden {
                     self.last |= fact::FORBIDDEN_VALID_FAILED;
                 }
@@ -488,7 +509,16 @@ impl Observer {
                         self.failures += 1;
                     }
                     if policy.retry == RetryPolicy::OnNewToken && !req.logout_sync {
-                        self.held |= req.events;
+                        if req.customer == self.customer {
+                            self.held |= req.events;
+                            self.held_for = Some(req.customer.clone());
+                        } else if Self::failed_with(outputs, req.events) {
+                            self.left_behind |= req.events;
+                        } else {
+                            // RETRY-014: its customer was left while it was on the wire;
+                            // no token of theirs will come, so it fails at once.
+                            self.flag(Check::HeldOutlivedCustomer);
+                        }
                     }
                     if matches!(policy.retry, RetryPolicy::After { .. }) {
                         // The retry will be a new request for the same events.
@@ -516,6 +546,43 @@ impl Observer {
             }
             _ => {}
         }
+    }
+}
+
+impl Observer {
+    /// True when `outputs` report the events of `mask` failed for good
+    /// (`request_failed` `authentication`).
+    fn failed_with(outputs: &[Observation], mask: u8) -> bool {
+        outputs.iter().any(|o| {
+            matches!(&o.output, Output::RequestFailed { events, cause: FailureCause::Authentication, .. }
+                if event_mask(events) == mask)
+        })
+    }
+
+    /// RETRY-014: events held before `step` for a customer who is no longer the current
+    /// one must have left in this step: failed (`request_failed`), or deleted with
+    /// everything else (QUEUE-006).
+    fn held_outlived(
+        &mut self,
+        step: &Step,
+        held_before: (u8, Option<CustomerIds>),
+        outputs: &[Observation],
+    ) {
+        let (mask, held_for) = held_before;
+        if mask == 0 || !step.is_app_call() || held_for.as_ref() == Some(&self.customer) {
+            return;
+        }
+        if Self::failed_with(outputs, mask) {
+            self.last |= fact::HELD_FAILED_ON_SWITCH;
+            self.left_behind |= mask;
+        } else if self.removed & mask != mask || !matches!(step, Step::ClearLocalData | Step::StopIntegration)
+        {
+            self.flag(Check::HeldOutlivedCustomer);
+            return;
+        }
+        self.held &= !mask;
+        self.held_for = None;
+        self.in_flight = None;
     }
 }
 

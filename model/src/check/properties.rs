@@ -4,7 +4,8 @@
 //! one [`Mutation`] (`killed_by`), and `model/tests/mutants.rs` proves it. `sometimes`
 //! properties show the interesting states are reachable, so no safety property holds
 //! vacuously. `eventually` properties run in the cooperative environment, whose paths all
-//! end (budgets, a horizon on the clock, a request counter that only grows), because
+//! end (budgets, a horizon on the clock, a server that stops answering after a cap on
+//! the request counter), because
 //! stateright only judges liveness on terminating paths.
 
 use super::model::{CheckState, Environment, LifecycleModel};
@@ -211,6 +212,14 @@ pub(crate) static DEFS: &[Def] = &[
         ProfileId::KhorosLegacy
     ),
     safety!(
+        "RETRY-014: a held request fails once its customer is no longer the current one",
+        "RETRY-014",
+        holds_for_new_token,
+        Check::HeldOutlivedCustomer,
+        Mutation::HoldAcrossCustomers,
+        MOENGAGE
+    ),
+    safety!(
         "RETRY-013: without a new app call no event is sent more than 1 + the profile's retries times",
         "RETRY-013",
         all,
@@ -365,6 +374,12 @@ pub(crate) static DEFS: &[Def] = &[
         holds_for_new_token,
         |_, s| s.seen.last & fact::HELD_RESENT != 0
     ),
+    reachable!(
+        "RETRY-014: sometimes a change of customer fails a held request",
+        "RETRY-014",
+        holds_for_new_token,
+        |_, s| s.seen.last & fact::HELD_FAILED_ON_SWITCH != 0
+    ),
     reachable!("LIMIT-001: sometimes sync is suspended", "LIMIT-001", |p| p.failure_limit.is_some(), |_, s| s
         .sdk
         .failures()
@@ -390,12 +405,14 @@ pub(crate) static DEFS: &[Def] = &[
     ),
     // ------------------------------------------------------------------ liveness
     Def {
-        name: "QUEUE-001: with a cooperative app and server every tracked event is eventually delivered",
+        name: "QUEUE-001: with a cooperative app and server every tracked event is eventually delivered, or reported failed after a change of customer left it behind",
         requirement: "QUEUE-001",
         kind: Kind::Eventually,
         environment: Environment::Cooperative,
         applies: gives_the_app_a_chance,
-        condition: |m, s| all_tracked_done(m, s) && s.seen.tracked & !s.seen.delivered == 0,
+        condition: |m, s| {
+            all_tracked_done(m, s) && s.seen.tracked & !(s.seen.delivered | s.seen.left_behind) == 0
+        },
         killed_by: None,
     },
     Def {
