@@ -4,9 +4,8 @@
 //! one [`Mutation`] (`killed_by`), and `model/tests/mutants.rs` proves it. `sometimes`
 //! properties show the interesting states are reachable, so no safety property holds
 //! vacuously. `eventually` properties run in the cooperative environment, whose paths all
-//! end (budgets, a horizon on the clock, a server that stops answering after a cap on
-//! the request counter), because
-//! stateright only judges liveness on terminating paths.
+//! end (budgets, a horizon on the clock, a server that stops answering after a cap on the
+//! request counter), because stateright only judges liveness on terminating paths.
 
 use super::model::{CheckState, Environment, LifecycleModel};
 use super::observer::{fact, Check};
