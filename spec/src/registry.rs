@@ -270,7 +270,7 @@ pub static REQUIREMENTS: &[Requirement] = &[
         Some("Endless refresh and retry loops are a reported bug class. This bounds work per event so that a rejecting server cannot make the SDK loop.")),
     rule("RETRY-014", Must, Retry, SdkBehaviour, HOLDING, MOE_INFO, &[KHO_LOGIN],
         "A held request does not outlive its customer",
-        "When the current customer changes (identify with other ids, anonymize, logout, or a token passed with another identifier) while a request of the previous customer is held, that request fails permanently (`request_failed` `authentication`) and the queue moves on.",
+        "When the current customer changes (identify with other ids, anonymize, logout, or a token passed with another identifier) while a request of the previous customer is held, that request fails permanently (`request_failed` `authentication`) and the queue moves on. Likewise, a rejection that would hold a request whose customer is no longer current fails it at once, after the handler call.",
         Some("The documents do not cover a user switch during a hold. Only the previous customer's token could release the request, and the SDK will never be given one again, so holding on would block every later customer's events; failing it visibly keeps QUEUE-001 true.")),
     // ---------------------------------------------------------------- limit
     rule("LIMIT-001", Must, Limit, SdkBehaviour, MOENGAGE, MOE_INFO, &[MOA_ERRORS],
