@@ -6,12 +6,12 @@
 //! with FUNCTION one of `ours`, `jsonwebtoken`, `jsonwebtoken_one_key`, `floor`,
 //! `ours_reject_<reason>`; N = 0 measures the setup alone.
 //!
-//! `... -- PROFILE interleave ROUNDS` times `ours`, `jsonwebtoken`, `floor` and
-//! `ours` on the spaced-header token in
+//! `... -- PROFILE interleave ROUNDS` times `ours`, `jsonwebtoken`, `floor`, `ours`
+//! on the spaced-header token and each rejection in
 //! alternating blocks of 2,000 validations and prints each one's median block, so a
 //! change of load on a shared machine hits all three alike and their ratios hold.
 
-use jwt_lifecycle_benches::validation::ValidationFixture;
+use jwt_lifecycle_benches::validation::{ValidationFixture, REJECTIONS};
 use jwt_lifecycle_spec::profile::ProfileId;
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -20,22 +20,22 @@ use std::time::Instant;
 const BLOCK: u32 = 2_000;
 
 fn interleave(f: &ValidationFixture, rounds: u64) {
-    type Function = fn(&ValidationFixture, &str) -> bool;
-    fn ours_uncached(f: &ValidationFixture, _: &str) -> bool {
-        f.ours(&f.uncached_header)
-    }
-    let functions: [(&str, Function); 4] = [
-        ("ours", ValidationFixture::ours),
-        ("jsonwebtoken", ValidationFixture::jsonwebtoken),
-        ("floor", ValidationFixture::floor),
-        ("ours_uncached_header", ours_uncached),
+    let mut functions: Vec<(String, Box<dyn Fn() -> bool + '_>)> = vec![
+        ("ours".to_owned(), Box::new(|| f.ours(black_box(&f.good)))),
+        ("jsonwebtoken".to_owned(), Box::new(|| f.jsonwebtoken(black_box(&f.good)))),
+        ("floor".to_owned(), Box::new(|| f.floor(black_box(&f.good)))),
+        ("ours_uncached_header".to_owned(), Box::new(|| f.ours(black_box(&f.uncached_header)))),
     ];
+    for (name, _) in REJECTIONS {
+        let token = f.rejected(name);
+        functions.push((format!("ours_reject_{name}"), Box::new(move || f.ours(black_box(token)))));
+    }
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); functions.len()];
     for _ in 0..rounds {
         for (i, (_, function)) in functions.iter().enumerate() {
             let began = Instant::now();
             for _ in 0..BLOCK {
-                black_box(function(f, black_box(&f.good)));
+                black_box(function());
             }
             samples[i].push(began.elapsed().as_nanos() as f64 / f64::from(BLOCK));
         }
@@ -48,7 +48,11 @@ fn interleave(f: &ValidationFixture, rounds: u64) {
         })
         .collect();
     for ((name, _), median) in functions.iter().zip(&medians) {
-        println!("{} {name}: median {median:.0} ns per validation", f.profile);
+        println!(
+            "{} {name}: median {median:.0} ns per validation ({:.2}x ours)",
+            f.profile,
+            median / medians[0]
+        );
     }
     println!(
         "{}: jsonwebtoken/ours {:.2}x, ours/floor {:.2}x; uncached header: jsonwebtoken/ours {:.2}x, ours/floor {:.2}x",
