@@ -55,6 +55,12 @@ fn interleave(f: &ValidationFixture, rounds: u64) {
         );
     }
     println!(
+        "{}: good token {} bytes, spaced-header token {} bytes",
+        f.profile,
+        f.good.len(),
+        f.uncached_header.len()
+    );
+    println!(
         "{}: jsonwebtoken/ours {:.2}x, ours/floor {:.2}x; uncached header: jsonwebtoken/ours {:.2}x, ours/floor {:.2}x",
         f.profile,
         medians[1] / medians[0],
