@@ -23,7 +23,7 @@ pub const ADAPTER_ENV: &str = "JWT_BENCH_ADAPTER";
 
 /// The repository's case files.
 pub fn cases_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("conformance").join("cases")
+    workspace_root().join("conformance").join("cases")
 }
 
 /// Loads every case file.
@@ -55,14 +55,26 @@ pub fn run_suite(
     results.iter().filter(|r| r.status == Status::Passed).count()
 }
 
+/// The workspace root (cargo runs benches from the package's directory, `benches/`).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
 /// The adapter command: `JWT_BENCH_ADAPTER` split like a shell would, else `default`.
+/// A relative program path with a `/` (`target/release/jwt-lifecycle`) is taken from the
+/// workspace root, where the user typed it, not from `benches/`, where cargo runs us.
 ///
 /// # Panics
 /// If `JWT_BENCH_ADAPTER` cannot be split into words.
 pub fn adapter_argv(default: &str) -> Vec<String> {
     match std::env::var(ADAPTER_ENV) {
         Ok(line) if !line.trim().is_empty() => {
-            split(&line).unwrap_or_else(|e| panic!("{ADAPTER_ENV}={line:?}: {e}"))
+            let mut argv = split(&line).unwrap_or_else(|e| panic!("{ADAPTER_ENV}={line:?}: {e}"));
+            let program = PathBuf::from(&argv[0]);
+            if program.is_relative() && argv[0].contains('/') && !program.exists() {
+                argv[0] = workspace_root().join(program).to_string_lossy().into_owned();
+            }
+            argv
         }
         _ => vec![default.to_owned()],
     }
