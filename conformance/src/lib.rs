@@ -14,11 +14,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod case;
-pub mod docgen;
 pub mod adapter;
+pub mod case;
+pub mod differential;
+pub mod docgen;
+pub mod generate;
+pub mod report;
 pub mod runner;
 pub mod select;
-pub mod report;
-pub mod differential;
-pub mod generate;
