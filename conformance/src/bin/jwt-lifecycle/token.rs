@@ -4,7 +4,7 @@
 //! hex or JSON, missing or too short keys). Errors name the flag to fix.
 
 use clap::{Args, Subcommand};
-use jwt_lifecycle_spec::profile::{HmacAlgorithm, Profile};
+use jwt_lifecycle_spec::profile::{HmacAlgorithm, IdentityBinding, Profile};
 use jwt_lifecycle_spec::token::{Claims, Decision, KeyRing, Minter, RequestIdentity, Validator};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
 use std::collections::BTreeMap;
@@ -212,19 +212,25 @@ fn parse_alg(alg: &str) -> Result<HmacAlgorithm, Usage> {
 }
 
 /// Refuses identity flags the profile does not use, so a typo is not silently ignored.
-fn only_for(profile: &Profile, flag: &str, given: bool, allowed: &[ProfileId]) -> Result<(), Usage> {
-    if given && !allowed.contains(&profile.id) {
-        let names: Vec<&str> = allowed.iter().map(|p| p.as_str()).collect();
+/// Identity flags belong to the claims that bind a token to an identity, so which flags a
+/// profile takes follows from its data, not from its name.
+fn only_for(profile: &Profile, flag: &str, given: bool, allowed: &[IdentityBinding]) -> Result<(), Usage> {
+    if given && !allowed.contains(&profile.claims.identity) {
+        let names: Vec<&str> = ProfileId::ALL
+            .into_iter()
+            .filter(|p| allowed.contains(&p.profile().claims.identity))
+            .map(ProfileId::as_str)
+            .collect();
         return Err(usage(format!("{flag} applies to {} only, not {}", names.join(", "), profile.id)));
     }
     Ok(())
 }
 
-const EXPONEA: &[ProfileId] = &[ProfileId::ExponeaStream];
-const MOENGAGE: &[ProfileId] = &[ProfileId::MoengageIos, ProfileId::MoengageAndroid];
-const KHOROS: &[ProfileId] = &[ProfileId::KhorosLegacy];
-const WEBEX: &[ProfileId] = &[ProfileId::WebexConnect];
-const USERS: &[ProfileId] = &[ProfileId::KhorosLegacy, ProfileId::WebexConnect];
+const EXPONEA: &[IdentityBinding] = &[IdentityBinding::IdsMap];
+const MOENGAGE: &[IdentityBinding] = &[IdentityBinding::Subject];
+const KHOROS: &[IdentityBinding] = &[IdentityBinding::KhorosUser];
+const WEBEX: &[IdentityBinding] = &[IdentityBinding::WebexApp];
+const USERS: &[IdentityBinding] = &[IdentityBinding::KhorosUser, IdentityBinding::WebexApp];
 
 fn required(flag: &str, value: Option<String>, profile: &Profile) -> Result<String, Usage> {
     value.ok_or_else(|| usage(format!("{} needs {flag}", profile.id)))
@@ -245,22 +251,22 @@ fn mint(a: MintArgs) -> Result<ExitCode, Usage> {
     let exp = a.exp.unwrap_or_else(|| now.saturating_add(a.ttl.unwrap_or(3600)));
     let alg = a.alg.as_deref().map(parse_alg).transpose()?;
     let mut identifier = None;
-    let claims = match profile.id {
-        ProfileId::ExponeaStream => {
+    let claims = match profile.claims.identity {
+        IdentityBinding::IdsMap => {
             Claims::exponea(parse_ids(&required("--ids JSON", a.ids, &profile)?)?, exp)
         }
-        ProfileId::MoengageIos | ProfileId::MoengageAndroid => {
+        IdentityBinding::Subject => {
             let id = required("--identifier", a.identifier, &profile)?;
             let claims = Claims::moengage(&id, exp);
             identifier = Some(id);
             claims
         }
-        ProfileId::KhorosLegacy => {
+        IdentityBinding::KhorosUser => {
             let user = required("--user-id", a.user_id, &profile)?;
             let name = a.given_name.unwrap_or_else(|| user.clone());
             Claims::khoros(&user, &name, a.platform.as_deref().unwrap_or("ios"), a.iat.unwrap_or(now))
         }
-        ProfileId::WebexConnect => {
+        IdentityBinding::WebexApp => {
             let app = required("--app-id", a.app_id, &profile)?;
             // Webex exp is optional: only set when asked for.
             let exp = a.exp.or(a.ttl.map(|t| now.saturating_add(t)));
@@ -307,8 +313,8 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
     only_for(&profile, "--app-id", a.app_id.is_some(), WEBEX)?;
     only_for(&profile, "--link-customer-id", a.link_customer_id.is_some(), WEBEX)?;
     let now = now_or_clock(a.now)?;
-    let customer_ids = match profile.id {
-        ProfileId::ExponeaStream => a.ids.as_deref().map(parse_ids).transpose()?.unwrap_or_default(),
+    let customer_ids = match profile.claims.identity {
+        IdentityBinding::IdsMap => a.ids.as_deref().map(parse_ids).transpose()?.unwrap_or_default(),
         _ => match a.identifier.as_deref().or(a.user_id.as_deref()) {
             Some(id) => profile.identity_for(id),
             None => CustomerIds::anonymous(),
