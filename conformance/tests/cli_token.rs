@@ -1,5 +1,6 @@
 //! `jwt-lifecycle token mint|verify` end to end: exit status 0 accepted, 1 rejected,
 //! 2 usage error; `--json` prints exactly the documented object; errors name the flag.
+#![allow(clippy::unwrap_used)] // test code: a panic is how a test reports a broken expectation
 
 use jwt_lifecycle_spec::profile::HmacAlgorithm;
 use jwt_lifecycle_spec::token::{Claims, KeyRing, Minter};

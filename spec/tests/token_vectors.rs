@@ -2,6 +2,7 @@
 //! Their signatures verify with their published keys through the signature layer; the
 //! full validator's decision on each is shown; one bit flipped in any part is rejected
 //! with the reason that part's damage calls for.
+#![allow(clippy::unwrap_used)] // test code: a panic is how a test reports a broken expectation
 
 mod token_common;
 

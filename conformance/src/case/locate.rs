@@ -143,7 +143,7 @@ impl Scanner<'_> {
 }
 
 /// The 1-based line at which the value at `path` starts in `text`, if found.
-pub fn line_of(text: &str, path: &str) -> Option<usize> {
+pub(super) fn line_of(text: &str, path: &str) -> Option<usize> {
     let target = parse_path(path)?;
     let mut scanner = Scanner { bytes: text.as_bytes(), pos: 0, line: 1 };
     scanner.value(&mut Vec::new(), &target).ok().flatten()

@@ -172,7 +172,7 @@ fn walk(
 ) -> (Vec<String>, BTreeSet<(&'static str, &'static str)>) {
     let mut walk =
         Walk { profile: p, top, token, sync, configured: false, seen: BTreeSet::new(), missing: Vec::new() };
-    let apply = |walk: &mut Walk, d: &mut Driver, step: &Result<Input, u64>, label: &str| {
+    let apply = |walk: &mut Walk<'_>, d: &mut Driver, step: &Result<Input, u64>, label: &str| {
         let set_token = matches!(step, Ok(Input::App(AppCall::SetToken { .. } | AppCall::Identify { .. })));
         match step {
             Ok(input) => {

@@ -6,22 +6,22 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The `jwt-lifecycle` binary under test.
-pub fn bin() -> &'static str {
+pub(crate) fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_jwt-lifecycle")
 }
 
 /// The crate directory.
-pub fn crate_dir() -> PathBuf {
+pub(crate) fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The hand-written cases.
-pub fn hand_written_cases() -> Vec<Case> {
+pub(crate) fn hand_written_cases() -> Vec<Case> {
     load(&crate_dir().join("cases"))
 }
 
 /// Loads a case directory, failing the test with every load error.
-pub fn load(dir: &Path) -> Vec<Case> {
+pub(crate) fn load(dir: &Path) -> Vec<Case> {
     match load_dir(dir) {
         Ok(cases) => cases.into_iter().map(|(_, c)| c).collect(),
         Err(errors) => panic!("{}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")),
@@ -29,7 +29,7 @@ pub fn load(dir: &Path) -> Vec<Case> {
 }
 
 /// Runs `jwt-lifecycle run ARGS --format json`; returns the exit code and the report.
-pub fn run_json(args: &[&str]) -> (i32, serde_json::Value) {
+pub(crate) fn run_json(args: &[&str]) -> (i32, serde_json::Value) {
     let out = Command::new(bin()).arg("run").args(args).args(["--format", "json"]).output().expect("spawn");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let report = serde_json::from_str(&stdout).unwrap_or_else(|e| {
@@ -39,7 +39,7 @@ pub fn run_json(args: &[&str]) -> (i32, serde_json::Value) {
 }
 
 /// The result for `case` in a JSON report.
-pub fn result<'a>(report: &'a serde_json::Value, case: &str) -> &'a serde_json::Value {
+pub(crate) fn result<'a>(report: &'a serde_json::Value, case: &str) -> &'a serde_json::Value {
     report["results"]
         .as_array()
         .and_then(|rs| rs.iter().find(|r| r["case"] == case))

@@ -6,22 +6,23 @@ use jwt_lifecycle_spec::token::{KeyRing, RequestIdentity, Validator};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
 use std::path::PathBuf;
 
-pub const NOW: u64 = 1_700_000_000;
-pub const ALL_ALGS: [HmacAlgorithm; 3] = [HmacAlgorithm::HS256, HmacAlgorithm::HS384, HmacAlgorithm::HS512];
-pub const WEBEX_APP: &str = "TR21063826";
+pub(crate) const NOW: u64 = 1_700_000_000;
+pub(crate) const ALL_ALGS: [HmacAlgorithm; 3] =
+    [HmacAlgorithm::HS256, HmacAlgorithm::HS384, HmacAlgorithm::HS512];
+pub(crate) const WEBEX_APP: &str = "TR21063826";
 
-pub fn main_key() -> Vec<u8> {
+pub(crate) fn main_key() -> Vec<u8> {
     (0u8..64).collect()
 }
-pub fn short_key() -> Vec<u8> {
+pub(crate) fn short_key() -> Vec<u8> {
     (100u8..132).collect()
 }
-pub fn default_key() -> Vec<u8> {
+pub(crate) fn default_key() -> Vec<u8> {
     (200u8..232).collect()
 }
 
 /// The ring of spec/tests/data/hostile/README.md.
-pub fn corpus_ring() -> KeyRing {
+pub(crate) fn corpus_ring() -> KeyRing {
     let mut ring = KeyRing::new();
     ring.add_fitting(Some("main"), &main_key(), &ALL_ALGS).unwrap();
     ring.add_fitting(Some("short"), &short_key(), &ALL_ALGS).unwrap();
@@ -29,12 +30,12 @@ pub fn corpus_ring() -> KeyRing {
     ring
 }
 
-pub fn validator(profile: ProfileId) -> Validator {
+pub(crate) fn validator(profile: ProfileId) -> Validator {
     Validator::new(&profile.profile(), corpus_ring()).unwrap()
 }
 
 /// The request the corpus validates against by default.
-pub fn default_request(profile: &Profile) -> RequestIdentity {
+pub(crate) fn default_request(profile: &Profile) -> RequestIdentity {
     match profile.id {
         ProfileId::ExponeaStream => RequestIdentity::ids(CustomerIds::single("registered", "alice")),
         ProfileId::WebexConnect => RequestIdentity::identifier(profile, "alice").with_app_id(WEBEX_APP),
@@ -42,6 +43,6 @@ pub fn default_request(profile: &Profile) -> RequestIdentity {
     }
 }
 
-pub fn data_dir() -> PathBuf {
+pub(crate) fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("data")
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 /// Subcommands.
 #[derive(clap::Subcommand, Debug)]
-pub enum CasesCommand {
+pub(crate) enum CasesCommand {
     /// List the cases: id, profiles, requirements, and whether only --strict runs them.
     List {
         /// The case directory.
@@ -42,7 +42,7 @@ pub enum CasesCommand {
     },
 }
 
-pub fn run(cmd: CasesCommand) -> ExitCode {
+pub(crate) fn run(cmd: CasesCommand) -> ExitCode {
     match cmd {
         CasesCommand::List { cases, json } => list(cases, json),
         CasesCommand::Validate { dir } => validate(dir),

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 /// Arguments of `check`.
 #[derive(clap::Args, Debug)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Check only this profile (default: every profile).
     #[arg(long)]
     profile: Option<ProfileId>,
@@ -39,7 +39,7 @@ struct Report<'a> {
     profiles: &'a [CheckReport],
 }
 
-pub fn run(args: CheckArgs) -> ExitCode {
+pub(crate) fn run(args: CheckArgs) -> ExitCode {
     let options = CheckOptions {
         threads: args.threads.max(1),
         bounds: if args.quick { Bounds::TEST } else { Bounds::CI },

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 /// Subcommands.
 #[derive(clap::Subcommand, Debug)]
-pub enum DocsCommand {
+pub(crate) enum DocsCommand {
     /// Write the generated pages (docs/spec.md, docs/src/rules/*, docs/src/generated/*).
     Generate {
         /// Write nothing; exit 1 listing every file that differs from what would be written.
@@ -19,7 +19,7 @@ pub enum DocsCommand {
     },
 }
 
-pub fn run(cmd: DocsCommand) -> ExitCode {
+pub(crate) fn run(cmd: DocsCommand) -> ExitCode {
     let DocsCommand::Generate { check, repo } = cmd;
     let root = repo.unwrap_or_else(docgen::default_repo_root);
     let pages = match Sources::collect(&root) {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 /// Arguments of `explore`.
 #[derive(clap::Args, Debug)]
-pub struct ExploreArgs {
+pub(crate) struct ExploreArgs {
     /// The profile whose model to explore.
     #[arg(long)]
     profile: ProfileId,
@@ -21,7 +21,7 @@ pub struct ExploreArgs {
     cooperative: bool,
 }
 
-pub fn run(args: ExploreArgs) -> ExitCode {
+pub(crate) fn run(args: ExploreArgs) -> ExitCode {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     // The Explorer's server panics on a busy port; say so plainly instead.
     if let Err(e) = TcpListener::bind(address) {

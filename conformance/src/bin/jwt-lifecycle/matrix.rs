@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 /// Arguments.
 #[derive(clap::Args, Debug)]
-pub struct MatrixArgs {
+pub(crate) struct MatrixArgs {
     /// Print JSON: `{"requirements":[{"id", "level", "subject", "properties", "unit_tests", "cases", "waived", "coverage"}], "unknown_references": [...]}`.
     #[arg(long)]
     json: bool,
@@ -22,7 +22,7 @@ pub struct MatrixArgs {
     gate: bool,
 }
 
-pub fn run(args: MatrixArgs) -> ExitCode {
+pub(crate) fn run(args: MatrixArgs) -> ExitCode {
     let root = args.repo.unwrap_or_else(docgen::default_repo_root);
     let sources = match Sources::collect(&root) {
         Ok(s) => s,

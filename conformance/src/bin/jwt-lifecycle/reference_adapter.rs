@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 /// Arguments.
 #[derive(clap::Args, Debug)]
-pub struct ReferenceAdapterArgs {
+pub(crate) struct ReferenceAdapterArgs {
     /// Announce only this profile in the handshake (default: every profile).
     #[arg(long, value_name = "PROFILE")]
     profile: Option<ProfileId>,
@@ -17,7 +17,7 @@ pub struct ReferenceAdapterArgs {
     mutant: Option<String>,
 }
 
-pub fn run(args: ReferenceAdapterArgs) -> ExitCode {
+pub(crate) fn run(args: ReferenceAdapterArgs) -> ExitCode {
     let mutation: Option<Mutation> = match &args.mutant {
         Some(name) => match parse_mutation(name) {
             Some(m) => Some(m),

@@ -15,11 +15,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 /// Where the repository's hand-written cases are, fixed at build time.
-pub const DEFAULT_CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
+pub(crate) const DEFAULT_CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
 
 /// Report formats.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// Human-readable, with a summary per requirement.
     Text,
     /// `{"summary": {...}, "results": [...]}`.
@@ -31,7 +31,7 @@ pub enum Format {
 /// Arguments.
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("sut").required(true).args(["reference", "adapter"])))]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Run against the model (the reference implementation), in process.
     #[arg(long)]
     reference: bool,
@@ -82,7 +82,7 @@ fn usage(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-pub fn run(args: RunArgs) -> ExitCode {
+pub(crate) fn run(args: RunArgs) -> ExitCode {
     let cases: Vec<Case> = match load_dir(&args.cases) {
         Ok(cases) => cases.into_iter().map(|(_, c)| c).collect(),
         Err(errors) => {

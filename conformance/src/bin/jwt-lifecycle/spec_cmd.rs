@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 /// Arguments of `requirements`.
 #[derive(clap::Args, Debug)]
-pub struct RequirementsArgs {
+pub(crate) struct RequirementsArgs {
     /// Only the requirements that apply to this profile.
     #[arg(long)]
     profile: Option<ProfileId>,
@@ -17,13 +17,13 @@ pub struct RequirementsArgs {
 
 /// Arguments of `profiles`.
 #[derive(clap::Args, Debug)]
-pub struct ProfilesArgs {
+pub(crate) struct ProfilesArgs {
     /// Print a JSON array instead of text.
     #[arg(long)]
     json: bool,
 }
 
-pub fn requirements(args: RequirementsArgs) -> ExitCode {
+pub(crate) fn requirements(args: RequirementsArgs) -> ExitCode {
     let selected: Vec<&Requirement> =
         REQUIREMENTS.iter().filter(|r| args.profile.is_none_or(|p| r.applies_to(p))).collect();
     if args.json {
@@ -43,7 +43,7 @@ pub fn requirements(args: RequirementsArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub fn profiles(args: ProfilesArgs) -> ExitCode {
+pub(crate) fn profiles(args: ProfilesArgs) -> ExitCode {
     let all = Profile::all();
     if args.json {
         return print_json(&all);

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 /// Subcommands.
 #[derive(Subcommand, Debug)]
-pub enum TokenCommand {
+pub(crate) enum TokenCommand {
     /// Mint a token for a profile (prints the compact token).
     Mint(MintArgs),
     /// Validate a token as the profile's backend would (exit 0 accepted, 1 rejected).
@@ -22,7 +22,7 @@ pub enum TokenCommand {
 
 /// The key ring, common to both subcommands.
 #[derive(Args, Debug)]
-pub struct KeyArgs {
+pub(crate) struct KeyArgs {
     /// The key for tokens without `kid`, as hex (at least 32 bytes).
     #[arg(long, value_name = "HEX")]
     key_hex: Option<String>,
@@ -37,7 +37,7 @@ pub struct KeyArgs {
 
 /// `token mint`.
 #[derive(Args, Debug)]
-pub struct MintArgs {
+pub(crate) struct MintArgs {
     /// The profile (exponea-stream, moengage-ios, moengage-android, khoros-legacy, webex-connect).
     #[arg(long)]
     profile: String,
@@ -89,7 +89,7 @@ pub struct MintArgs {
 
 /// `token verify`.
 #[derive(Args, Debug)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// The profile (exponea-stream, moengage-ios, moengage-android, khoros-legacy, webex-connect).
     #[arg(long)]
     profile: String,
@@ -128,7 +128,7 @@ fn usage(msg: impl Into<String>) -> Usage {
 }
 
 /// Runs a `token` subcommand.
-pub fn run(cmd: TokenCommand) -> ExitCode {
+pub(crate) fn run(cmd: TokenCommand) -> ExitCode {
     let result = match cmd {
         TokenCommand::Mint(args) => mint(args),
         TokenCommand::Verify(args) => verify(args),
