@@ -123,6 +123,9 @@ pub struct Profile {
     pub codes: Vec<ReasonCode>,
     /// What the backend's tokens look like and how they are validated.
     pub claims: ClaimRules,
+    /// The vendor's own name for the app's handler ("JWT error handler", "authentication
+    /// listener", ...), for prose and diagrams.
+    pub handler_term: String,
 }
 
 impl Profile {
@@ -435,6 +438,7 @@ pub fn exponea_stream() -> Profile {
             max_token_bytes: MAX_TOKEN_BYTES,
             identity: IdentityBinding::IdsMap,
         },
+        handler_term: "JWT error handler".into(),
     }
 }
 
@@ -489,6 +493,7 @@ fn moengage(id: ProfileId, document: &str) -> Profile {
             max_token_bytes: MAX_TOKEN_BYTES,
             identity: IdentityBinding::Subject,
         },
+        handler_term: "authentication listener".into(),
     }
 }
 
@@ -535,6 +540,7 @@ pub fn khoros_legacy() -> Profile {
             max_token_bytes: MAX_TOKEN_BYTES,
             identity: IdentityBinding::KhorosUser,
         },
+        handler_term: "authentication delegate".into(),
     }
 }
 
@@ -585,6 +591,7 @@ pub fn webex_connect() -> Profile {
             max_token_bytes: MAX_TOKEN_BYTES,
             identity: IdentityBinding::WebexApp,
         },
+        handler_term: "error callback".into(),
     }
 }
 
