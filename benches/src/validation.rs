@@ -15,9 +15,7 @@ use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use jwt_lifecycle_spec::alphabet::CustomerIds;
 use jwt_lifecycle_spec::profile::{HmacAlgorithm, Profile, ProfileId};
-use jwt_lifecycle_spec::token::{
-    sign_raw, Claims, KeyRing, Minter, RejectReason, RequestIdentity, Validator,
-};
+use jwt_lifecycle_token::{sign_raw, Claims, KeyRing, Minter, RejectReason, RequestIdentity, Validator};
 use serde::Deserialize;
 use sha2::Sha256;
 use std::collections::BTreeMap;

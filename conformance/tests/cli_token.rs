@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is how a test reports a broken expectation
 
 use jwt_lifecycle_spec::profile::HmacAlgorithm;
-use jwt_lifecycle_spec::token::{Claims, KeyRing, Minter};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
+use jwt_lifecycle_token::{Claims, KeyRing, Minter};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -5,8 +5,8 @@
 
 use clap::{Args, Subcommand};
 use jwt_lifecycle_spec::profile::{HmacAlgorithm, IdentityBinding, Profile};
-use jwt_lifecycle_spec::token::{Claims, Decision, KeyRing, Minter, RequestIdentity, Validator};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
+use jwt_lifecycle_token::{Claims, Decision, KeyRing, Minter, RequestIdentity, Validator};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::process::ExitCode;

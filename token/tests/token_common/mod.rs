@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 use jwt_lifecycle_spec::profile::{HmacAlgorithm, Profile};
-use jwt_lifecycle_spec::token::{KeyRing, RequestIdentity, Validator};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
+use jwt_lifecycle_token::{KeyRing, RequestIdentity, Validator};
 use std::path::PathBuf;
 
 pub(crate) const NOW: u64 = 1_700_000_000;
@@ -21,7 +21,7 @@ pub(crate) fn default_key() -> Vec<u8> {
     (200u8..232).collect()
 }
 
-/// The ring of spec/tests/data/hostile/README.md.
+/// The ring of token/tests/data/hostile/README.md.
 pub(crate) fn corpus_ring() -> KeyRing {
     let mut ring = KeyRing::new();
     ring.add_fitting(Some("main"), &main_key(), &ALL_ALGS).unwrap();

@@ -1,7 +1,7 @@
 //! The identity a request is made for, which a token must cover.
 
-use crate::alphabet::CustomerIds;
-use crate::profile::Profile;
+use jwt_lifecycle_spec::alphabet::CustomerIds;
+use jwt_lifecycle_spec::profile::Profile;
 
 /// What the server knows about the request a token came with.
 ///

@@ -9,10 +9,8 @@
 mod token_common;
 
 use jwt_lifecycle_spec::profile::HmacAlgorithm;
-use jwt_lifecycle_spec::token::{
-    Claims, Decision, KeyRing, Minter, RejectReason, RequestIdentity, Validator,
-};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
+use jwt_lifecycle_token::{Claims, Decision, KeyRing, Minter, RejectReason, RequestIdentity, Validator};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};

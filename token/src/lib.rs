@@ -1,4 +1,4 @@
-//! Minting and validating each profile's tokens (the backend side).
+//! Minting and validating each profile's tokens: the backend side of jwt-lifecycle.
 //!
 //! - [`keyring`]: named HMAC keys selected by `kid`, bound to their algorithms.
 //! - [`mint`]: tokens per profile, made with `jsonwebtoken`.
@@ -8,7 +8,7 @@
 //! - [`request`]: the identity a request is made for.
 //!
 //! ```
-//! use jwt_lifecycle_spec::token::{Claims, KeyRing, Minter, RequestIdentity, Validator};
+//! use jwt_lifecycle_token::{Claims, KeyRing, Minter, RequestIdentity, Validator};
 //! use jwt_lifecycle_spec::{CustomerIds, ProfileId};
 //!
 //! let profile = ProfileId::ExponeaStream.profile();

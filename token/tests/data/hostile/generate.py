@@ -3,8 +3,8 @@
 
 Written with Python's standard library only (hmac, hashlib, base64, json), independently of
 the Rust code under test, so the corpus does not share its bugs. Run it from anywhere:
-    python3 spec/tests/data/hostile/generate.py
-The output is deterministic; the test (spec/tests/token_hostile.rs) reads corpus.jsonl and
+    python3 token/tests/data/hostile/generate.py
+The output is deterministic; the test (token/tests/token_hostile.rs) reads corpus.jsonl and
 asserts every entry. Keys, time and default requests are described in README.md.
 """
 import base64, hashlib, hmac, json, os

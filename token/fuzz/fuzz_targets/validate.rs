@@ -8,7 +8,7 @@
 #![no_main]
 
 use jwt_lifecycle_spec::profile::HmacAlgorithm;
-use jwt_lifecycle_spec::token::{sign_raw, KeyRing, RequestIdentity, Validator};
+use jwt_lifecycle_token::{sign_raw, KeyRing, RequestIdentity, Validator};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;

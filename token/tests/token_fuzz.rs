@@ -6,8 +6,8 @@
 
 mod token_common;
 
-use jwt_lifecycle_spec::token::{Claims, Minter, RequestIdentity, Validator};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
+use jwt_lifecycle_token::{Claims, Minter, RequestIdentity, Validator};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use token_common::*;
@@ -163,7 +163,7 @@ fn the_validator_always_decides_on_random_and_mutated_tokens() {
 #[test]
 fn mutated_payloads_behind_a_valid_signature_always_get_a_consistent_decision() {
     use jwt_lifecycle_spec::profile::HmacAlgorithm;
-    use jwt_lifecycle_spec::token::{sign_raw, RejectReason};
+    use jwt_lifecycle_token::{sign_raw, RejectReason};
     let fixtures = fixtures();
     let header = br#"{"alg":"HS256","typ":"JWT","kid":"main"}"#;
     let payloads: Vec<Vec<u8>> = fixtures

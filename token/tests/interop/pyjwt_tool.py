@@ -1,4 +1,4 @@
-"""Mints and verifies tokens with PyJWT, for spec/tests/token_interop.rs.
+"""Mints and verifies tokens with PyJWT, for token/tests/token_interop.rs.
 
 Reads one JSON request on stdin and writes one JSON answer on stdout:
   {"mode": "mint", "items": [{"header": {...}, "claims": {...}, "key_hex": "..", "alg": "HS256"}]}

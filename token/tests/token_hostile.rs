@@ -1,12 +1,12 @@
-//! The hostile corpus (spec/tests/data/hostile/corpus.jsonl): every crafted token gets
+//! The hostile corpus (token/tests/data/hostile/corpus.jsonl): every crafted token gets
 //! exactly the decision its entry names, with the status and vendor code VALID-009 and
 //! NOTIFY-005 give it; together the entries produce every rejection reason.
 #![allow(clippy::unwrap_used)] // test code: a panic is how a test reports a broken expectation
 
 mod token_common;
 
-use jwt_lifecycle_spec::token::{Decision, RejectReason, RequestIdentity};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
+use jwt_lifecycle_token::{Decision, RejectReason, RequestIdentity};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use token_common::*;

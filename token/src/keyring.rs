@@ -5,8 +5,8 @@
 //! Lengths are enforced here (CLAIM-014, CLAIM-016): a key shorter than the hash of an
 //! algorithm it is listed for is refused when the ring is built, not when a token arrives.
 
-use crate::profile::HmacAlgorithm;
 use hmac::{Hmac, Mac};
+use jwt_lifecycle_spec::profile::HmacAlgorithm;
 use sha2::{Sha256, Sha384, Sha512};
 use std::fmt;
 

@@ -10,8 +10,8 @@
 //! serde's errors carry only text, so a visitor that finds a specific fault records it
 //! in a side slot before failing; the caller turns that into a precise reason.
 
-use super::claims::{Claims, KnownClaim};
-use crate::alphabet::CustomerIds;
+use crate::claims::{Claims, KnownClaim};
+use jwt_lifecycle_spec::alphabet::CustomerIds;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;

@@ -1,8 +1,8 @@
 //! What a validator hands back for an accepted token: the verified header fields and the
 //! claims the profiles read, parsed once from the payload.
 
-use crate::alphabet::CustomerIds;
-use crate::profile::HmacAlgorithm;
+use jwt_lifecycle_spec::alphabet::CustomerIds;
+use jwt_lifecycle_spec::profile::HmacAlgorithm;
 use serde::{Deserialize, Serialize};
 
 /// An accepted token's verified header and claims.

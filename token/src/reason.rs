@@ -6,9 +6,9 @@
 //! or out of its time window is answered 401; a good token that does not cover the
 //! request (identity, app or scope) is answered 403.
 
-use super::claims::VerifiedToken;
-use crate::alphabet::Reason;
-use crate::profile::HmacAlgorithm;
+use crate::claims::VerifiedToken;
+use jwt_lifecycle_spec::alphabet::Reason;
+use jwt_lifecycle_spec::profile::HmacAlgorithm;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

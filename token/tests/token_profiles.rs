@@ -6,11 +6,11 @@
 mod token_common;
 
 use jwt_lifecycle_spec::profile::HmacAlgorithm;
-use jwt_lifecycle_spec::token::{
+use jwt_lifecycle_spec::{CustomerIds, ProfileId};
+use jwt_lifecycle_token::{
     sign_raw, Claims, Decision, KeyRing, KeyRingError, MintError, Minter, RejectReason, RequestIdentity,
     TokenError, Validator, ValidatorError,
 };
-use jwt_lifecycle_spec::{CustomerIds, ProfileId};
 use std::collections::BTreeMap;
 use token_common::*;
 

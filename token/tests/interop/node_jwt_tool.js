@@ -1,5 +1,5 @@
 // Mints and verifies tokens with the npm `jsonwebtoken` package, for
-// spec/tests/token_interop.rs. Same JSON protocol as pyjwt_tool.py; the package is loaded
+// token/tests/token_interop.rs. Same JSON protocol as pyjwt_tool.py; the package is loaded
 // from the folder given as the first argument (an `npm install --prefix` folder).
 'use strict';
 const path = require('path');

@@ -6,12 +6,12 @@
 //! an `exp` beyond the profile's maximum lifetime. It does mint tokens that are already
 //! expired, which tests and people trying things by hand need.
 
-use super::claims::{Claims, KnownClaim};
-use super::keyring::{KeyRing, KeyedMac, RingKey};
-use crate::profile::{ClaimRules, HmacAlgorithm, Presence, Profile, ProfileId};
+use crate::claims::{Claims, KnownClaim};
+use crate::keyring::{KeyRing, KeyedMac, RingKey};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jwt_lifecycle_spec::profile::{ClaimRules, HmacAlgorithm, Presence, Profile, ProfileId};
 
 /// Why a token cannot be minted.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -9,8 +9,8 @@ mod token_common;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jwt_lifecycle_spec::profile::HmacAlgorithm;
-use jwt_lifecycle_spec::token::{KeyRing, RejectReason, RequestIdentity, TokenError, Validator};
 use jwt_lifecycle_spec::ProfileId;
+use jwt_lifecycle_token::{KeyRing, RejectReason, RequestIdentity, TokenError, Validator};
 use serde::Deserialize;
 use token_common::data_dir;
 

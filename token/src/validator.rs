@@ -8,15 +8,15 @@
 //! VALID-006); then required claims, time (VALID-007, explicit leeway), lifetime, and
 //! the binding to the request's identity.
 
-use super::claims::{Claims, KnownClaim, VerifiedToken};
-use super::keyring::{alg_index, KeyRing, RingKey};
-use super::reason::{Decision, Part, Rejection, TokenError};
-use super::request::RequestIdentity;
-use super::strict_json::{self, Fault, ParseFailure};
-use crate::alphabet::Reason;
-use crate::profile::{ClaimRules, HmacAlgorithm, IdentityBinding, Presence, Profile, ProfileId};
+use crate::claims::{Claims, KnownClaim, VerifiedToken};
+use crate::keyring::{alg_index, KeyRing, RingKey};
+use crate::reason::{Decision, Part, Rejection, TokenError};
+use crate::request::RequestIdentity;
+use crate::strict_json::{self, Fault, ParseFailure};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use jwt_lifecycle_spec::alphabet::Reason;
+use jwt_lifecycle_spec::profile::{ClaimRules, HmacAlgorithm, IdentityBinding, Presence, Profile, ProfileId};
 
 /// Why a validator cannot be built for a profile and ring.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -587,7 +587,7 @@ impl Validator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::token::{Claims, Minter};
+    use crate::{Claims, Minter};
 
     #[test]
     fn headers_this_projects_minter_writes_take_the_known_header_path() {
