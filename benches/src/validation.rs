@@ -14,7 +14,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use jwt_lifecycle_spec::alphabet::CustomerIds;
-use jwt_lifecycle_spec::profile::{HmacAlgorithm, Profile, ProfileId};
+use jwt_lifecycle_spec::profile::{JwsAlgorithm, Profile, ProfileId};
 use jwt_lifecycle_token::{sign_raw, Claims, KeyRing, Minter, RejectReason, RequestIdentity, Validator};
 use serde::Deserialize;
 use sha2::Sha256;
@@ -174,7 +174,7 @@ impl ValidationFixture {
     pub fn new(id: ProfileId) -> Self {
         let profile = id.profile();
         let now = now_s();
-        let algs = [HmacAlgorithm::HS256];
+        let algs = [JwsAlgorithm::HS256];
         // Exponea and Khoros name their keys; Webex Connect has one secret per app.
         let kid = match id {
             ProfileId::WebexConnect => None,
@@ -190,17 +190,18 @@ impl ValidationFixture {
             None => ring.add_default(KEY_CURRENT, &algs).expect("fixture key"),
         }
         retired.add("key-2025-01", KEY_RETIRED, &algs).expect("fixture key");
-        let minter = Minter::new(&profile, ring.clone());
+        let minter = Minter::new(&profile, ring.clone()).expect("fixture minter");
         let mint = |n: usize, exp: u64| {
             let (claims, request) = claims_for(&profile, n, now, exp);
-            let token = minter.mint(kid, Some(HmacAlgorithm::HS256), &claims, now).expect("fixture token");
+            let token = minter.mint(kid, Some(JwsAlgorithm::HS256), &claims, now).expect("fixture token");
             (token, request)
         };
         let (good, request) = mint(1, now + 3600);
         let (expired, _) = mint(1, now - 60);
         let (claims, _) = claims_for(&profile, 1, now, now + 3600);
         let unknown_kid = Minter::new(&profile, retired)
-            .mint(Some("key-2025-01"), Some(HmacAlgorithm::HS256), &claims, now)
+            .expect("fixture minter")
+            .mint(Some("key-2025-01"), Some(JwsAlgorithm::HS256), &claims, now)
             .expect("fixture token");
         let header = match kid {
             Some(kid) => format!(r#"{{"alg": "HS256", "typ": "JWT", "kid": "{kid}"}}"#),
@@ -208,7 +209,8 @@ impl ValidationFixture {
         };
         let payload =
             serde_json::to_vec(&claims_for(&profile, 1, now, now + 3600).0).expect("claims serialise");
-        let uncached_header = sign_raw(header.as_bytes(), &payload, HmacAlgorithm::HS256, KEY_CURRENT);
+        let uncached_header = sign_raw(header.as_bytes(), &payload, JwsAlgorithm::HS256, KEY_CURRENT)
+            .expect("HMAC signs with any key");
         let rejected = vec![
             ("bad_signature", flip_signature(&good)),
             ("expired", expired),

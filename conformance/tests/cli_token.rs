@@ -2,7 +2,7 @@
 //! 2 usage error; `--json` prints exactly the documented object; errors name the flag.
 #![allow(clippy::unwrap_used)] // test code: a panic is how a test reports a broken expectation
 
-use jwt_lifecycle_spec::profile::HmacAlgorithm;
+use jwt_lifecycle_spec::profile::JwsAlgorithm;
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
 use jwt_lifecycle_token::{Claims, KeyRing, Minter};
 use std::io::Write;
@@ -45,8 +45,9 @@ fn stderr(o: &Output) -> String {
 fn exponea_token(exp: u64) -> String {
     let profile = ProfileId::ExponeaStream.profile();
     let mut ring = KeyRing::new();
-    ring.add("k1", &key(), &[HmacAlgorithm::HS256]).unwrap();
+    ring.add("k1", &key(), &[JwsAlgorithm::HS256]).unwrap();
     Minter::new(&profile, ring)
+        .unwrap()
         .mint(Some("k1"), None, &Claims::exponea(CustomerIds::single("registered", "alice"), exp), NOW_S)
         .unwrap()
 }

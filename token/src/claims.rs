@@ -2,14 +2,14 @@
 //! claims the profiles read, parsed once from the payload.
 
 use jwt_lifecycle_spec::alphabet::CustomerIds;
-use jwt_lifecycle_spec::profile::HmacAlgorithm;
+use jwt_lifecycle_spec::profile::JwsAlgorithm;
 use serde::{Deserialize, Serialize};
 
 /// An accepted token's verified header and claims.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifiedToken {
     /// The algorithm it was verified with.
-    pub alg: Option<HmacAlgorithm>,
+    pub alg: Option<JwsAlgorithm>,
     /// The header's `kid`, if any.
     pub kid: Option<String>,
     /// The claims.
@@ -54,6 +54,17 @@ pub struct Claims {
     /// `customerId` (Webex Connect).
     #[serde(default, rename = "customerId", skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
+}
+
+/// The JSON shape of a claim the validator reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ClaimKind {
+    /// An integer number of seconds in `0..2^53` (VALID-006).
+    NumericDate,
+    /// A string.
+    Text,
+    /// An object of strings (Exponea's `ids`).
+    Ids,
 }
 
 /// A claim name the validator knows, with its bit in a presence mask.
@@ -104,13 +115,93 @@ impl KnownClaim {
     }
 
     pub(crate) fn from_name(name: &str) -> Option<KnownClaim> {
-        KnownClaim::ALL.into_iter().find(|c| c.name() == name)
+        Some(match name {
+            "exp" => KnownClaim::Exp,
+            "nbf" => KnownClaim::Nbf,
+            "iat" => KnownClaim::Iat,
+            "ids" => KnownClaim::Ids,
+            "sub" => KnownClaim::Sub,
+            "userId" => KnownClaim::UserId,
+            "scope" => KnownClaim::Scope,
+            "platform" => KnownClaim::Platform,
+            "givenName" => KnownClaim::GivenName,
+            "appId" => KnownClaim::AppId,
+            "customerId" => KnownClaim::CustomerId,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn kind(self) -> ClaimKind {
+        match self {
+            KnownClaim::Exp | KnownClaim::Nbf | KnownClaim::Iat => ClaimKind::NumericDate,
+            KnownClaim::Ids => ClaimKind::Ids,
+            _ => ClaimKind::Text,
+        }
     }
 
     pub(crate) fn bit(self) -> u16 {
         1 << (self as u16)
     }
+
+    fn text_slot(self, claims: &mut Claims) -> Option<&mut Option<String>> {
+        match self {
+            KnownClaim::Sub => Some(&mut claims.sub),
+            KnownClaim::UserId => Some(&mut claims.user_id),
+            KnownClaim::Scope => Some(&mut claims.scope),
+            KnownClaim::Platform => Some(&mut claims.platform),
+            KnownClaim::GivenName => Some(&mut claims.given_name),
+            KnownClaim::AppId => Some(&mut claims.app_id),
+            KnownClaim::CustomerId => Some(&mut claims.customer_id),
+            _ => None,
+        }
+    }
+
+    /// The value of a string claim.
+    pub(crate) fn text(self, claims: &Claims) -> Option<&str> {
+        match self {
+            KnownClaim::Sub => claims.sub.as_deref(),
+            KnownClaim::UserId => claims.user_id.as_deref(),
+            KnownClaim::Scope => claims.scope.as_deref(),
+            KnownClaim::Platform => claims.platform.as_deref(),
+            KnownClaim::GivenName => claims.given_name.as_deref(),
+            KnownClaim::AppId => claims.app_id.as_deref(),
+            KnownClaim::CustomerId => claims.customer_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Sets a string claim (a claim of another kind is left alone).
+    pub(crate) fn set_text(self, claims: &mut Claims, value: String) {
+        if let Some(slot) = self.text_slot(claims) {
+            *slot = Some(value);
+        }
+    }
+
+    /// The value of a NumericDate claim.
+    pub(crate) fn numeric_date(self, claims: &Claims) -> Option<u64> {
+        match self {
+            KnownClaim::Exp => claims.exp,
+            KnownClaim::Nbf => claims.nbf,
+            KnownClaim::Iat => claims.iat,
+            _ => None,
+        }
+    }
+
+    /// Sets a NumericDate claim (a claim of another kind is left alone).
+    pub(crate) fn set_numeric_date(self, claims: &mut Claims, value: u64) {
+        match self {
+            KnownClaim::Exp => claims.exp = Some(value),
+            KnownClaim::Nbf => claims.nbf = Some(value),
+            KnownClaim::Iat => claims.iat = Some(value),
+            _ => {}
+        }
+    }
 }
+
+/// A claim name no profile reads, given to a generic setter.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a claim any profile reads (known: exp, nbf, iat, ids, sub, userId, scope, platform, givenName, appId, customerId)")]
+pub struct UnknownClaim(pub String);
 
 impl Claims {
     /// Exponea (CLAIM-003, CLAIM-004): the customer's `ids` map and `exp`.
@@ -144,6 +235,35 @@ impl Claims {
             customer_id: customer_id.map(str::to_owned),
             exp,
             ..Self::default()
+        }
+    }
+
+    /// The value of the string claim named `claim` (`sub`, `userId`, ...), if set.
+    pub fn text(&self, claim: &str) -> Option<&str> {
+        KnownClaim::from_name(claim).and_then(|c| c.text(self))
+    }
+
+    /// Sets the string claim named `claim`, for tools that build claims from a
+    /// profile's data. Refused for a name that is not a string claim.
+    pub fn set_text(&mut self, claim: &str, value: impl Into<String>) -> Result<(), UnknownClaim> {
+        match KnownClaim::from_name(claim).filter(|c| c.kind() == ClaimKind::Text) {
+            Some(c) => {
+                c.set_text(self, value.into());
+                Ok(())
+            }
+            None => Err(UnknownClaim(claim.to_owned())),
+        }
+    }
+
+    /// Sets the NumericDate claim named `claim` (`exp`, `nbf`, `iat`). Refused for a
+    /// name that is not a NumericDate claim.
+    pub fn set_numeric_date(&mut self, claim: &str, seconds: u64) -> Result<(), UnknownClaim> {
+        match KnownClaim::from_name(claim).filter(|c| c.kind() == ClaimKind::NumericDate) {
+            Some(c) => {
+                c.set_numeric_date(self, seconds);
+                Ok(())
+            }
+            None => Err(UnknownClaim(claim.to_owned())),
         }
     }
 

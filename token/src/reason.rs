@@ -8,7 +8,7 @@
 
 use crate::claims::VerifiedToken;
 use jwt_lifecycle_spec::alphabet::Reason;
-use jwt_lifecycle_spec::profile::HmacAlgorithm;
+use jwt_lifecycle_spec::profile::JwsAlgorithm;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -27,7 +27,8 @@ pub enum RejectReason {
     DuplicateMember,
     /// The header carries `crit` (VALID-003).
     CritNotSupported,
-    /// `alg` is not one the profile and the selected key allow (VALID-001).
+    /// `alg` is not one the profile and the selected key allow (VALID-001), including an
+    /// algorithm of the other kind of key than the one `kid` selects (RFC 8725 §2.1).
     AlgorithmNotAllowed,
     /// `alg` is allowed by the profile, but the selected key is shorter than that
     /// algorithm's hash (CLAIM-016).
@@ -54,12 +55,14 @@ pub enum RejectReason {
     IssuedInFuture,
     /// `exp` is further ahead than the profile's maximum lifetime (CLAIM-004).
     LifetimeTooLong,
-    /// The token's identity claims do not match the request's (CLAIM-003, CLAIM-006,
-    /// CLAIM-011, CLAIM-012, CLAIM-015).
+    /// A claim the profile binds to the request's identity does not match it (CLAIM-003,
+    /// CLAIM-006, CLAIM-011, CLAIM-012, CLAIM-015).
     IdentityMismatch,
-    /// Webex Connect: `appId` is not the app's id (CLAIM-010).
+    /// The claim the profile compares with the app's id does not match it (Webex
+    /// Connect's `appId`, CLAIM-010).
     AppIdMismatch,
-    /// Khoros: `scope` is not `appUser` (CLAIM-006).
+    /// A claim with a fixed value has another one (Khoros' `scope` must be `appUser`,
+    /// CLAIM-006).
     ScopeInsufficient,
 }
 
@@ -218,10 +221,10 @@ pub enum TokenError {
         allowed: String,
     },
     /// See [`RejectReason::KeyTooShort`].
-    #[error("{alg:?} needs a key of at least {needed} bytes but the selected key has {len}: mint with a shorter hash or a longer key")]
+    #[error("{alg} needs a key of at least {needed} bytes but the selected key has {len}: mint with a shorter hash or a longer key")]
     KeyTooShort {
         /// The header's `alg`.
-        alg: HmacAlgorithm,
+        alg: JwsAlgorithm,
         /// The key's length.
         len: usize,
         /// The algorithm's minimum.
@@ -322,18 +325,24 @@ pub enum TokenError {
         detail: String,
     },
     /// See [`RejectReason::AppIdMismatch`].
-    #[error("the token's `appId` {token:?} is not this app's id {expected:?}")]
+    #[error("the token's `{claim}` {token:?} is not this app's id {expected:?}")]
     AppIdMismatch {
-        /// The token's `appId`.
+        /// The claim compared.
+        claim: &'static str,
+        /// The token's value.
         token: String,
         /// The app's id (empty when the request names none).
         expected: String,
     },
     /// See [`RejectReason::ScopeInsufficient`].
-    #[error("the token's `scope` is {found:?}; only `appUser` is accepted")]
+    #[error("the token's `{claim}` is {found:?}; only {expected:?} is accepted")]
     ScopeInsufficient {
-        /// The token's `scope`.
+        /// The claim.
+        claim: &'static str,
+        /// The token's value (empty when it has none).
         found: String,
+        /// The only value accepted.
+        expected: String,
     },
 }
 

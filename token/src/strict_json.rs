@@ -10,7 +10,7 @@
 //! serde's errors carry only text, so a visitor that finds a specific fault records it
 //! in a side slot before failing; the caller turns that into a precise reason.
 
-use crate::claims::{Claims, KnownClaim};
+use crate::claims::{ClaimKind, Claims, KnownClaim};
 use jwt_lifecycle_spec::alphabet::CustomerIds;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -412,21 +412,7 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_> {
         let mut others = SeenNames::default();
         while let Some(Key(name)) = map.next_key::<Key<'de>>()? {
             let slot = &mut *self.0;
-            let known = match name.as_ref() {
-                "exp" => Some(KnownClaim::Exp),
-                "nbf" => Some(KnownClaim::Nbf),
-                "iat" => Some(KnownClaim::Iat),
-                "ids" => Some(KnownClaim::Ids),
-                "sub" => Some(KnownClaim::Sub),
-                "userId" => Some(KnownClaim::UserId),
-                "scope" => Some(KnownClaim::Scope),
-                "platform" => Some(KnownClaim::Platform),
-                "givenName" => Some(KnownClaim::GivenName),
-                "appId" => Some(KnownClaim::AppId),
-                "customerId" => Some(KnownClaim::CustomerId),
-                _ => None,
-            };
-            let Some(known) = known else {
+            let Some(known) = KnownClaim::from_name(&name) else {
                 if !others.insert(name.clone()) {
                     return Err(fail(slot, Fault::Duplicate(name.into_owned())));
                 }
@@ -438,21 +424,16 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_> {
             }
             present |= known.bit();
             let claim = known.name();
-            let text = |map: &mut A, slot: &mut Option<Fault>| -> Result<Option<String>, A::Error> {
-                Ok(Some(map.next_value_seed(Text { claim, slot })?.into_owned()))
-            };
-            match known {
-                KnownClaim::Exp => c.exp = Some(map.next_value_seed(NumericDate { claim, slot })?),
-                KnownClaim::Nbf => c.nbf = Some(map.next_value_seed(NumericDate { claim, slot })?),
-                KnownClaim::Iat => c.iat = Some(map.next_value_seed(NumericDate { claim, slot })?),
-                KnownClaim::Ids => c.ids = Some(map.next_value_seed(IdsMap(slot))?),
-                KnownClaim::Sub => c.sub = text(&mut map, slot)?,
-                KnownClaim::UserId => c.user_id = text(&mut map, slot)?,
-                KnownClaim::Scope => c.scope = text(&mut map, slot)?,
-                KnownClaim::Platform => c.platform = text(&mut map, slot)?,
-                KnownClaim::GivenName => c.given_name = text(&mut map, slot)?,
-                KnownClaim::AppId => c.app_id = text(&mut map, slot)?,
-                KnownClaim::CustomerId => c.customer_id = text(&mut map, slot)?,
+            match known.kind() {
+                ClaimKind::NumericDate => {
+                    let value = map.next_value_seed(NumericDate { claim, slot })?;
+                    known.set_numeric_date(&mut c, value);
+                }
+                ClaimKind::Text => {
+                    let value = map.next_value_seed(Text { claim, slot })?;
+                    known.set_text(&mut c, value.into_owned());
+                }
+                ClaimKind::Ids => c.ids = Some(map.next_value_seed(IdsMap(slot))?),
             }
         }
         Ok(ParsedClaims { claims: c, present })

@@ -8,15 +8,18 @@
 //! VALID-006); then required claims, time (VALID-007, explicit leeway), lifetime, and
 //! the binding to the request's identity.
 
-use crate::claims::{Claims, KnownClaim, VerifiedToken};
-use crate::keyring::{alg_index, KeyRing, RingKey};
+use crate::claims::{ClaimKind, Claims, KnownClaim, VerifiedToken};
+use crate::fast_json;
+use crate::keyring::{KeyRing, RingKey, Verifier};
 use crate::reason::{Decision, Part, Rejection, TokenError};
 use crate::request::RequestIdentity;
-use crate::strict_json::{self, Fault, ParseFailure};
+use crate::strict_json::{self, Fault, ParseFailure, RawHeader};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jwt_lifecycle_spec::alphabet::Reason;
-use jwt_lifecycle_spec::profile::{ClaimRules, HmacAlgorithm, IdentityBinding, Presence, Profile, ProfileId};
+use jwt_lifecycle_spec::alphabet::{CustomerIds, Reason};
+use jwt_lifecycle_spec::profile::{
+    ClaimRules, JwsAlgorithm, KeyKind, Presence, Profile, ProfileId, RequestValue,
+};
 
 /// Why a validator cannot be built for a profile and ring.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -24,7 +27,7 @@ pub enum ValidatorError {
     /// The ring has no key.
     #[error("the key ring is empty: add at least one key (a default key, or one per kid)")]
     EmptyRing,
-    /// A key is shorter than the profile allows (CLAIM-014, CLAIM-016).
+    /// A secret is shorter than the profile allows (CLAIM-014, CLAIM-016).
     #[error("key {kid} is {len} bytes but profile {profile} needs at least {min}: use a longer secret")]
     KeyTooShortForProfile {
         /// The key.
@@ -48,13 +51,25 @@ pub enum ValidatorError {
         /// The profile's algorithms.
         allowed: String,
     },
-    /// The profile requires a claim this validator does not read.
-    #[error("profile {profile} requires claim `{claim}`, which the validator does not read")]
+    /// The profile names a claim this validator does not read.
+    #[error("profile {profile} names claim `{claim}`, which the validator does not read")]
     UnsupportedClaim {
         /// The profile.
         profile: ProfileId,
         /// The claim.
         claim: String,
+    },
+    /// The profile compares a claim with a request value of another shape.
+    #[error("profile {profile} compares claim `{claim}` with the request's {with:?}, which that claim cannot carry ({shape})")]
+    BindingShape {
+        /// The profile.
+        profile: ProfileId,
+        /// The claim.
+        claim: String,
+        /// The request value.
+        with: RequestValue,
+        /// What the claim is.
+        shape: &'static str,
     },
 }
 
@@ -62,7 +77,7 @@ pub enum ValidatorError {
 #[derive(Clone, Copy, Debug)]
 pub struct VerifiedJws<'v, 't> {
     /// The algorithm it verified with.
-    pub alg: HmacAlgorithm,
+    pub alg: JwsAlgorithm,
     /// The key it verified with.
     pub key: &'v RingKey,
     /// The base64url payload part, not yet decoded.
@@ -72,7 +87,24 @@ pub struct VerifiedJws<'v, 't> {
 /// Stack space for decoding typical parts without allocating; larger parts fall back to
 /// the heap (the whole token is bounded by the profile's size limit).
 const HEADER_STACK: usize = 256;
-const PAYLOAD_STACK: usize = 1024;
+const PAYLOAD_STACK: usize = 512;
+/// The longest HMAC signature (HS512); RSA signatures are decoded on the heap.
+const MAC_STACK: usize = 64;
+
+/// A claim compared with the request, resolved to the claim the validator reads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BoundClaim {
+    pub(crate) claim: KnownClaim,
+    pub(crate) with: RequestValue,
+    pub(crate) required: bool,
+}
+
+/// The profile's identity binding, resolved once when the validator is built.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Binding {
+    pub(crate) matches: Vec<BoundClaim>,
+    pub(crate) fixed: Vec<(KnownClaim, String)>,
+}
 
 /// Validates one profile's tokens against a key ring.
 #[derive(Clone, Debug)]
@@ -81,9 +113,10 @@ pub struct Validator {
     rules: ClaimRules,
     identifier_key: String,
     ring: KeyRing,
-    profile_algs: [bool; 3],
+    profile_algs: [bool; JwsAlgorithm::ALL.len()],
     allowed_text: String,
     required_mask: u16,
+    binding: Binding,
     code_not_provided: Option<i64>,
     code_expired: Option<i64>,
     code_invalid: Option<i64>,
@@ -97,7 +130,7 @@ pub struct Validator {
 #[derive(Clone, Debug)]
 struct KnownHeader {
     b64: String,
-    alg: HmacAlgorithm,
+    alg: JwsAlgorithm,
     key: usize,
 }
 
@@ -106,6 +139,10 @@ const MAX_KNOWN_HEADERS: usize = 64;
 
 fn truncated(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
+}
+
+fn alg_index(alg: JwsAlgorithm) -> usize {
+    JwsAlgorithm::ALL.iter().position(|a| *a == alg).unwrap_or(0)
 }
 
 fn decoded_len(encoded: usize) -> Option<usize> {
@@ -136,17 +173,8 @@ fn decode_part<'b>(
     Ok(&out[..n])
 }
 
-fn parse_alg(alg: &str) -> Option<HmacAlgorithm> {
-    match alg {
-        "HS256" => Some(HmacAlgorithm::HS256),
-        "HS384" => Some(HmacAlgorithm::HS384),
-        "HS512" => Some(HmacAlgorithm::HS512),
-        _ => None,
-    }
-}
-
-fn alg_list(algs: impl Iterator<Item = HmacAlgorithm>) -> String {
-    let names: Vec<&str> = algs.map(HmacAlgorithm::as_str).collect();
+fn alg_list(algs: impl Iterator<Item = JwsAlgorithm>) -> String {
+    let names: Vec<&str> = algs.map(JwsAlgorithm::as_str).collect();
     if names.is_empty() {
         "none".to_owned()
     } else {
@@ -154,25 +182,83 @@ fn alg_list(algs: impl Iterator<Item = HmacAlgorithm>) -> String {
     }
 }
 
+fn known_claim(profile: ProfileId, name: &str) -> Result<KnownClaim, ValidatorError> {
+    KnownClaim::from_name(name)
+        .ok_or_else(|| ValidatorError::UnsupportedClaim { profile, claim: name.to_owned() })
+}
+
+/// Resolves a profile's identity binding to the claims the validator reads, refusing a
+/// binding that compares a claim with a value of another shape.
+fn resolve_binding(profile: &Profile) -> Result<Binding, ValidatorError> {
+    let rules = &profile.claims;
+    let mut binding = Binding::default();
+    for m in &rules.identity.matches {
+        let claim = known_claim(profile.id, &m.claim)?;
+        let fits = match m.with {
+            RequestValue::CustomerIds => claim.kind() == ClaimKind::Ids,
+            _ => claim.kind() == ClaimKind::Text,
+        };
+        if !fits {
+            let shape = match claim.kind() {
+                ClaimKind::Ids => "an object of strings",
+                ClaimKind::Text => "a string",
+                ClaimKind::NumericDate => "a NumericDate",
+            };
+            return Err(ValidatorError::BindingShape {
+                profile: profile.id,
+                claim: m.claim.clone(),
+                with: m.with,
+                shape,
+            });
+        }
+        binding.matches.push(BoundClaim { claim, with: m.with, required: m.presence == Presence::Required });
+    }
+    for f in &rules.identity.fixed {
+        let claim = known_claim(profile.id, &f.claim)?;
+        if claim.kind() != ClaimKind::Text {
+            return Err(ValidatorError::BindingShape {
+                profile: profile.id,
+                claim: f.claim.clone(),
+                with: RequestValue::Identifier,
+                shape: "not a string, so it cannot carry a fixed value",
+            });
+        }
+        binding.fixed.push((claim, f.value.clone()));
+    }
+    for name in &rules.informational_claims {
+        known_claim(profile.id, name)?;
+    }
+    Ok(binding)
+}
+
+/// Whether the instant of validation is checked (`exp`, `nbf`, `iat`, the lifetime cap).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Time {
+    Checked,
+    /// For the minter: a token minted already expired, or for later, is still minted.
+    Ignored,
+}
+
 impl Validator {
-    /// Builds a validator for `profile` with `ring`. Every key must be at least the
-    /// profile's minimum length and allow one of the profile's algorithms.
+    /// Builds a validator for `profile` with `ring`. Every HMAC secret must be at least
+    /// the profile's minimum length, every key must allow one of the profile's
+    /// algorithms, and the profile's claims must be ones the validator reads.
     pub fn new(profile: &Profile, ring: KeyRing) -> Result<Self, ValidatorError> {
         let rules = profile.claims.clone();
         if ring.is_empty() {
             return Err(ValidatorError::EmptyRing);
         }
-        let mut profile_algs = [false; 3];
+        let mut profile_algs = [false; JwsAlgorithm::ALL.len()];
         for &a in &rules.algorithms {
             profile_algs[alg_index(a)] = true;
         }
         let allowed_text = alg_list(rules.algorithms.iter().copied());
         for key in ring.keys() {
-            let kid = key.kid().map_or_else(|| "(default)".to_owned(), |k| format!("{k:?}"));
-            if key.secret().len() < rules.min_key_bytes {
+            let kid = key.label();
+            if let Some(len) = key.secret().map(<[u8]>::len).filter(|&len| len < rules.min_key_bytes) {
                 return Err(ValidatorError::KeyTooShortForProfile {
                     kid,
-                    len: key.secret().len(),
+                    len,
                     profile: profile.id,
                     min: rules.min_key_bytes,
                 });
@@ -187,15 +273,12 @@ impl Validator {
         }
         let mut required_mask = 0u16;
         for name in &rules.required_claims {
-            let claim = KnownClaim::from_name(name).ok_or_else(|| ValidatorError::UnsupportedClaim {
-                profile: profile.id,
-                claim: name.clone(),
-            })?;
-            required_mask |= claim.bit();
+            required_mask |= known_claim(profile.id, name)?.bit();
         }
         if rules.exp == Presence::Required {
             required_mask |= KnownClaim::Exp.bit();
         }
+        let binding = resolve_binding(profile)?;
         let mut validator = Self {
             profile: profile.id,
             identifier_key: profile.identifier_key.clone().unwrap_or_else(|| "identifier".to_owned()),
@@ -204,6 +287,7 @@ impl Validator {
             profile_algs,
             allowed_text,
             required_mask,
+            binding,
             code_not_provided: profile.code_for(Reason::NotProvided),
             code_expired: profile.code_for(Reason::Expired),
             code_invalid: profile.code_for(Reason::Invalid),
@@ -254,10 +338,18 @@ impl Validator {
         &self.ring
     }
 
+    pub(crate) fn binding(&self) -> &Binding {
+        &self.binding
+    }
+
+    pub(crate) fn identifier_key(&self) -> &str {
+        &self.identifier_key
+    }
+
     /// The full decision on `token` for a request made for `request` at `now_s` (Unix
     /// seconds).
     pub fn validate(&self, token: &str, request: &RequestIdentity, now_s: u64) -> Decision {
-        match self.check(token, request, now_s) {
+        match self.check(token, request, now_s, Time::Checked) {
             Ok(verified) => Decision::Accepted(verified),
             Err(error) => Decision::Rejected(self.reject(error)),
         }
@@ -364,61 +456,66 @@ impl Validator {
             },
             None => self.parse_and_check_header(header_b64)?,
         };
-        let Some(mac) = key.mac(alg) else {
+        let Some(verifier) = key.verifier(alg) else {
             return Err(TokenError::malformed("internal: checked key lacks its algorithm"));
         };
-
-        let mut sig = [0u8; 64];
+        let expected_len = match verifier {
+            Verifier::Mac(_) => alg.hmac_bytes().unwrap_or(MAC_STACK),
+            Verifier::Rsa(_, modulus_bytes) => modulus_bytes,
+        };
         if signature_b64.is_empty() {
             return Err(TokenError::InvalidSignature { detail: "the signature is empty" });
         }
+        let mut stack = [0u8; MAC_STACK];
+        let mut heap = Vec::new();
         let sig_len = decoded_len(signature_b64.len())
-            .filter(|&n| n <= sig.len())
+            .filter(|&n| n <= expected_len.max(MAC_STACK))
             .ok_or(TokenError::InvalidSignature { detail: "the signature has the wrong length" })?;
+        let out: &mut [u8] = if sig_len <= MAC_STACK {
+            &mut stack[..sig_len]
+        } else {
+            heap.resize(sig_len, 0);
+            &mut heap[..]
+        };
         let n = URL_SAFE_NO_PAD
-            .decode_slice(signature_b64, &mut sig[..sig_len])
+            .decode_slice(signature_b64, out)
             .map_err(|_| TokenError::malformed("the signature is not unpadded base64url"))?;
-        if n != alg.output_bytes() {
+        if n != expected_len {
             return Err(TokenError::InvalidSignature { detail: "the signature has the wrong length" });
         }
         let signing_input = &bytes[..second];
-        if !mac.verify(signing_input, &sig[..n]) {
-            return Err(TokenError::InvalidSignature { detail: "the MAC differs" });
+        if !verifier.verify(signing_input, &out[..n]) {
+            return Err(TokenError::InvalidSignature { detail: "the signature differs" });
         }
         Ok(VerifiedJws { alg, key, payload_b64 })
     }
 
     /// Decodes, parses and checks a header part: `crit`, `alg` against the profile,
     /// `typ`, `kid` against the ring, and `alg` against the selected key.
-    fn parse_and_check_header(&self, header_b64: &str) -> Result<(HmacAlgorithm, &RingKey), TokenError> {
+    fn parse_and_check_header(&self, header_b64: &str) -> Result<(JwsAlgorithm, &RingKey), TokenError> {
         let mut stack = [0u8; HEADER_STACK];
         let mut heap = Vec::new();
         let header_bytes = decode_part(header_b64, Part::Header, &mut stack, &mut heap)?;
         let header_json = std::str::from_utf8(header_bytes)
             .map_err(|_| TokenError::malformed("the header is not UTF-8"))?;
-        let header = strict_json::parse_header(header_json).map_err(|f| match f {
-            ParseFailure::Fault(Fault::Duplicate(name)) => {
-                TokenError::DuplicateMember { part: Part::Header, name }
-            }
-            ParseFailure::Fault(Fault::ClaimType { claim, expected }) => {
-                TokenError::malformed(format!("header `{claim}` must be {expected}"))
-            }
-            ParseFailure::Fault(Fault::NumericDate { claim, found }) => {
-                TokenError::malformed(format!("header `{claim}` is {found}"))
-            }
-            ParseFailure::Json(e) => TokenError::malformed(format!("the header is not a JSON object: {e}")),
-        })?;
+        match fast_json::header(header_json) {
+            Some(header) => self.check_header(&header),
+            None => self.check_header(&parse_header_strictly(header_json)?),
+        }
+    }
+
+    fn check_header(&self, header: &RawHeader<'_>) -> Result<(JwsAlgorithm, &RingKey), TokenError> {
         if header.crit {
             return Err(TokenError::CritNotSupported);
         }
         let alg_name =
             header.alg.as_deref().ok_or_else(|| TokenError::malformed("the header has no `alg`"))?;
-        let alg = parse_alg(alg_name).filter(|a| self.profile_algs[alg_index(*a)]).ok_or_else(|| {
-            TokenError::AlgorithmNotAllowed {
+        let alg = JwsAlgorithm::from_name(alg_name).filter(|a| self.profile_algs[alg_index(*a)]).ok_or_else(
+            || TokenError::AlgorithmNotAllowed {
                 alg: truncated(alg_name, 32),
                 allowed: self.allowed_text.clone(),
-            }
-        })?;
+            },
+        )?;
         match header.typ.as_deref() {
             Some(t) if !t.eq_ignore_ascii_case("JWT") => {
                 return Err(TokenError::WrongType { found: format!("is {:?}", truncated(t, 32)) })
@@ -440,40 +537,45 @@ impl Validator {
                 .default_key()
                 .ok_or(TokenError::MissingKid { why: "the key ring has no default key" })?,
         };
-        if key.mac(alg).is_none() {
-            if key.secret().len() < alg.output_bytes() {
-                return Err(TokenError::KeyTooShort {
-                    alg,
-                    len: key.secret().len(),
-                    needed: alg.output_bytes(),
-                });
+        if key.verifier(alg).is_none() {
+            let needed = alg.hmac_bytes().unwrap_or(0);
+            if let Some(len) = key.secret().map(<[u8]>::len).filter(|&len| len < needed) {
+                return Err(TokenError::KeyTooShort { alg, len, needed });
             }
+            // Also the algorithm-confusion case (RFC 8725 §2.1): an HS token naming an
+            // RSA key, or an RS token naming a secret, is refused here, before any
+            // signature is computed with the wrong kind of key.
             let allowed =
                 alg_list(key.algorithms().iter().copied().filter(|a| self.profile_algs[alg_index(*a)]));
-            return Err(TokenError::AlgorithmNotAllowed { alg: alg.as_str().to_owned(), allowed });
+            let kind = match key.kind() {
+                KeyKind::Hmac => "HMAC secret",
+                KeyKind::Rsa => "RSA key",
+            };
+            return Err(TokenError::AlgorithmNotAllowed {
+                alg: alg.as_str().to_owned(),
+                allowed: format!("{allowed} with this {kind}"),
+            });
         }
         Ok((alg, key))
     }
 
-    fn check(&self, token: &str, request: &RequestIdentity, now: u64) -> Result<VerifiedToken, TokenError> {
+    pub(crate) fn check(
+        &self,
+        token: &str,
+        request: &RequestIdentity,
+        now: u64,
+        time: Time,
+    ) -> Result<VerifiedToken, TokenError> {
         let jws = self.verify_signature(token)?;
         let mut stack = [0u8; PAYLOAD_STACK];
         let mut heap = Vec::new();
         let payload = decode_part(jws.payload_b64, Part::Payload, &mut stack, &mut heap)?;
         let json =
             std::str::from_utf8(payload).map_err(|_| TokenError::malformed("the payload is not UTF-8"))?;
-        let parsed = strict_json::parse_claims(json).map_err(|f| match f {
-            ParseFailure::Fault(Fault::Duplicate(name)) => {
-                TokenError::DuplicateMember { part: Part::Payload, name }
-            }
-            ParseFailure::Fault(Fault::NumericDate { claim, found }) => {
-                TokenError::InvalidNumericDate { claim, found }
-            }
-            ParseFailure::Fault(Fault::ClaimType { claim, expected }) => {
-                TokenError::InvalidClaim { claim, expected }
-            }
-            ParseFailure::Json(e) => TokenError::malformed(format!("the payload is not a JSON object: {e}")),
-        })?;
+        let parsed = match fast_json::claims(json) {
+            Some(parsed) => parsed,
+            None => parse_claims_strictly(json)?,
+        };
         let missing = self.required_mask & !parsed.present;
         if missing != 0 {
             let claim =
@@ -481,7 +583,9 @@ impl Validator {
             return Err(TokenError::MissingClaim { claim });
         }
         let claims = parsed.claims;
-        self.check_time(&claims, now)?;
+        if time == Time::Checked {
+            self.check_time(&claims, now)?;
+        }
         self.check_identity(&claims, request)?;
         Ok(VerifiedToken { alg: Some(jws.alg), kid: jws.key.kid().map(str::to_owned), claims })
     }
@@ -513,75 +617,109 @@ impl Validator {
         Ok(())
     }
 
+    /// The binding to the request: fixed claims first (a token without the grant covers
+    /// nothing), then each compared claim in the profile's order.
     fn check_identity(&self, c: &Claims, request: &RequestIdentity) -> Result<(), TokenError> {
-        let mismatch =
-            |claim: &'static str, token: Option<&str>, wanted: Option<&str>| TokenError::IdentityMismatch {
-                claim,
-                detail: format!(
-                    "token {:?}, request {}",
-                    token.map(|t| truncated(t, 64)).unwrap_or_default(),
-                    wanted.map_or_else(|| "names none".to_owned(), |w| format!("{:?}", truncated(w, 64)))
-                ),
+        for (claim, value) in &self.binding.fixed {
+            let found = claim.text(c);
+            if found != Some(value.as_str()) {
+                return Err(TokenError::ScopeInsufficient {
+                    claim: claim.name(),
+                    found: found.map(|s| truncated(s, 64)).unwrap_or_default(),
+                    expected: value.clone(),
+                });
+            }
+        }
+        for bound in &self.binding.matches {
+            if bound.with == RequestValue::CustomerIds {
+                // Exact equality: same keys, same values (CLAIM-003).
+                match &c.ids {
+                    Some(ids) if ids.0 == request.customer_ids.0 => continue,
+                    None if !bound.required => continue,
+                    ids => return Err(ids_mismatch(bound.claim, ids.as_ref(), &request.customer_ids)),
+                }
+            }
+            let wanted = match bound.with {
+                RequestValue::Identifier => request.single(&self.identifier_key),
+                RequestValue::AppId => request.app_id.as_deref(),
+                // Compared on link and unlink requests only (CLAIM-012).
+                RequestValue::LinkedCustomer => match request.link_customer_id.as_deref() {
+                    Some(linked) => Some(linked),
+                    None => continue,
+                },
+                RequestValue::CustomerIds => continue,
             };
-        match self.rules.identity {
-            IdentityBinding::IdsMap => {
-                // Exact equality: same keys, same values (CLAIM-003). Missing `ids` was
-                // already rejected if the profile requires it.
-                let token_ids = c.ids.as_ref().map(|i| &i.0);
-                if token_ids != Some(&request.customer_ids.0) {
-                    return Err(TokenError::IdentityMismatch {
-                        claim: "ids",
-                        detail: format!(
-                            "token {}, request {}",
-                            c.ids
-                                .as_ref()
-                                .map_or_else(|| "none".to_owned(), |i| truncated(&i.to_string(), 128)),
-                            truncated(&request.customer_ids.to_string(), 128)
-                        ),
-                    });
-                }
+            let found = bound.claim.text(c);
+            if found.is_none() && !bound.required {
+                continue;
             }
-            IdentityBinding::Subject => {
-                let wanted = request.single(&self.identifier_key);
-                if c.sub.is_none() || c.sub.as_deref() != wanted {
-                    return Err(mismatch("sub", c.sub.as_deref(), wanted));
-                }
-            }
-            IdentityBinding::KhorosUser => {
-                if c.scope.as_deref() != Some("appUser") {
-                    return Err(TokenError::ScopeInsufficient {
-                        found: c.scope.as_deref().map(|s| truncated(s, 64)).unwrap_or_default(),
-                    });
-                }
-                let wanted = request.single(&self.identifier_key);
-                if c.user_id.is_none() || c.user_id.as_deref() != wanted {
-                    return Err(mismatch("userId", c.user_id.as_deref(), wanted));
-                }
-            }
-            IdentityBinding::WebexApp => {
-                if c.app_id.is_none() || c.app_id.as_deref() != request.app_id.as_deref() {
-                    return Err(TokenError::AppIdMismatch {
-                        token: c.app_id.as_deref().map(|a| truncated(a, 64)).unwrap_or_default(),
-                        expected: request.app_id.as_deref().map(|a| truncated(a, 64)).unwrap_or_default(),
-                    });
-                }
-                if let Some(user) = c.user_id.as_deref() {
-                    let wanted = request.single(&self.identifier_key);
-                    if Some(user) != wanted {
-                        return Err(mismatch("userId", Some(user), wanted));
-                    }
-                }
-                if let (Some(customer), Some(linking)) =
-                    (c.customer_id.as_deref(), request.link_customer_id.as_deref())
-                {
-                    if customer != linking {
-                        return Err(mismatch("customerId", Some(customer), Some(linking)));
-                    }
-                }
+            if found.is_none() || found != wanted {
+                return Err(mismatch(bound, found, wanted));
             }
         }
         Ok(())
     }
+}
+
+fn mismatch(bound: &BoundClaim, found: Option<&str>, wanted: Option<&str>) -> TokenError {
+    let found = found.map(|t| truncated(t, 64)).unwrap_or_default();
+    match bound.with {
+        RequestValue::AppId => TokenError::AppIdMismatch {
+            claim: bound.claim.name(),
+            token: found,
+            expected: wanted.map(|a| truncated(a, 64)).unwrap_or_default(),
+        },
+        _ => TokenError::IdentityMismatch {
+            claim: bound.claim.name(),
+            detail: format!(
+                "token {found:?}, request {}",
+                wanted.map_or_else(|| "names none".to_owned(), |w| format!("{:?}", truncated(w, 64)))
+            ),
+        },
+    }
+}
+
+fn ids_mismatch(claim: KnownClaim, token: Option<&CustomerIds>, request: &CustomerIds) -> TokenError {
+    TokenError::IdentityMismatch {
+        claim: claim.name(),
+        detail: format!(
+            "token {}, request {}",
+            token.map_or_else(|| "none".to_owned(), |i| truncated(&i.to_string(), 128)),
+            truncated(&request.to_string(), 128)
+        ),
+    }
+}
+
+/// The strict serde path for a header the fast reader left alone; it decides every error.
+fn parse_header_strictly(json: &str) -> Result<RawHeader<'_>, TokenError> {
+    strict_json::parse_header(json).map_err(|f| match f {
+        ParseFailure::Fault(Fault::Duplicate(name)) => {
+            TokenError::DuplicateMember { part: Part::Header, name }
+        }
+        ParseFailure::Fault(Fault::ClaimType { claim, expected }) => {
+            TokenError::malformed(format!("header `{claim}` must be {expected}"))
+        }
+        ParseFailure::Fault(Fault::NumericDate { claim, found }) => {
+            TokenError::malformed(format!("header `{claim}` is {found}"))
+        }
+        ParseFailure::Json(e) => TokenError::malformed(format!("the header is not a JSON object: {e}")),
+    })
+}
+
+/// The strict serde path for claims the fast reader left alone; it decides every error.
+fn parse_claims_strictly(json: &str) -> Result<strict_json::ParsedClaims, TokenError> {
+    strict_json::parse_claims(json).map_err(|f| match f {
+        ParseFailure::Fault(Fault::Duplicate(name)) => {
+            TokenError::DuplicateMember { part: Part::Payload, name }
+        }
+        ParseFailure::Fault(Fault::NumericDate { claim, found }) => {
+            TokenError::InvalidNumericDate { claim, found }
+        }
+        ParseFailure::Fault(Fault::ClaimType { claim, expected }) => {
+            TokenError::InvalidClaim { claim, expected }
+        }
+        ParseFailure::Json(e) => TokenError::malformed(format!("the payload is not a JSON object: {e}")),
+    })
 }
 
 #[cfg(test)]
@@ -593,9 +731,10 @@ mod tests {
     fn headers_this_projects_minter_writes_take_the_known_header_path() {
         let profile = ProfileId::KhorosLegacy.profile();
         let mut ring = KeyRing::new();
-        ring.add("app-key \"1\"", &[9u8; 32], &[HmacAlgorithm::HS256]).unwrap();
+        ring.add("app-key \"1\"", &[9u8; 32], &[JwsAlgorithm::HS256]).unwrap();
         let validator = Validator::new(&profile, ring.clone()).unwrap();
         let token = Minter::new(&profile, ring)
+            .unwrap()
             .mint(Some("app-key \"1\""), None, &Claims::khoros("u", "U", "ios", 10), 20)
             .unwrap();
         let header = token.split('.').next().unwrap_or_default();

@@ -8,7 +8,7 @@
 
 mod token_common;
 
-use jwt_lifecycle_spec::profile::HmacAlgorithm;
+use jwt_lifecycle_spec::profile::JwsAlgorithm;
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
 use jwt_lifecycle_token::{Claims, Decision, KeyRing, Minter, RejectReason, RequestIdentity, Validator};
 use serde_json::{json, Value};
@@ -136,7 +136,7 @@ fn ensure_node_jwt() -> Result<PathBuf, String> {
 struct Case {
     profile: ProfileId,
     kid: Option<&'static str>,
-    alg: HmacAlgorithm,
+    alg: JwsAlgorithm,
     key: Vec<u8>,
     claims: Claims,
 }
@@ -155,7 +155,7 @@ fn cases(now: u64) -> Vec<Case> {
             .into(),
     );
     let mut v = Vec::new();
-    for alg in [HmacAlgorithm::HS256, HmacAlgorithm::HS384, HmacAlgorithm::HS512] {
+    for alg in [JwsAlgorithm::HS256, JwsAlgorithm::HS384, JwsAlgorithm::HS512] {
         v.push(Case {
             profile: ProfileId::ExponeaStream,
             kid: Some("main"),
@@ -167,7 +167,7 @@ fn cases(now: u64) -> Vec<Case> {
     v.push(Case {
         profile: ProfileId::ExponeaStream,
         kid: None,
-        alg: HmacAlgorithm::HS256,
+        alg: JwsAlgorithm::HS256,
         key: default_key(),
         claims: Claims::exponea(ids, now + 86_400),
     });
@@ -175,7 +175,7 @@ fn cases(now: u64) -> Vec<Case> {
         v.push(Case {
             profile,
             kid: None,
-            alg: HmacAlgorithm::HS256,
+            alg: JwsAlgorithm::HS256,
             key: default_key(),
             claims: Claims::moengage("alice", now + 600),
         });
@@ -183,21 +183,21 @@ fn cases(now: u64) -> Vec<Case> {
     v.push(Case {
         profile: ProfileId::KhorosLegacy,
         kid: Some("main"),
-        alg: HmacAlgorithm::HS256,
+        alg: JwsAlgorithm::HS256,
         key: main_key(),
         claims: Claims::khoros("alice", "Alice Ł", "ios", now - 5),
     });
     v.push(Case {
         profile: ProfileId::WebexConnect,
         kid: None,
-        alg: HmacAlgorithm::HS256,
+        alg: JwsAlgorithm::HS256,
         key: default_key(),
         claims: Claims::webex(WEBEX_APP, Some("alice"), Some("cust-1"), Some(now + 600)),
     });
     v.push(Case {
         profile: ProfileId::WebexConnect,
         kid: Some("short"),
-        alg: HmacAlgorithm::HS256,
+        alg: JwsAlgorithm::HS256,
         key: short_key(),
         claims: Claims::webex(WEBEX_APP, None, None, None),
     });
@@ -273,7 +273,10 @@ fn exchange(name: &str, program: &str, script: &str, lib_dir: &Path) {
             Some(kid) => ring.add(kid, &c.key, &[c.alg]).unwrap(),
             None => ring.add_default(&c.key, &[c.alg]).unwrap(),
         }
-        let token = Minter::new(&c.profile.profile(), ring).mint(c.kid, Some(c.alg), &c.claims, now).unwrap();
+        let token = Minter::new(&c.profile.profile(), ring)
+            .unwrap()
+            .mint(c.kid, Some(c.alg), &c.claims, now)
+            .unwrap();
         ours.push(json!({ "token": token, "key_hex": hex(&c.key), "alg": c.alg.as_str() }));
     }
     let good = ours[0]["token"].as_str().unwrap().to_owned();

@@ -5,7 +5,7 @@
 
 mod token_common;
 
-use jwt_lifecycle_spec::profile::HmacAlgorithm;
+use jwt_lifecycle_spec::profile::JwsAlgorithm;
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
 use jwt_lifecycle_token::{
     sign_raw, Claims, Decision, KeyRing, KeyRingError, MintError, Minter, RejectReason, RequestIdentity,
@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use token_common::*;
 
 fn minter(profile: ProfileId) -> Minter {
-    Minter::new(&profile.profile(), corpus_ring())
+    Minter::new(&profile.profile(), corpus_ring()).unwrap()
 }
 
 fn good_claims(profile: ProfileId) -> Claims {
@@ -43,7 +43,7 @@ fn every_profile_mints_tokens_its_validator_accepts_with_the_claims_it_minted() 
             let Decision::Accepted(verified) = d else { panic!("{id} kid {kid:?}: {d}") };
             assert_eq!(verified.claims, claims, "{id}");
             assert_eq!(verified.kid.as_deref(), kid);
-            assert_eq!(verified.alg, Some(HmacAlgorithm::HS256));
+            assert_eq!(verified.alg, Some(JwsAlgorithm::HS256));
         }
     }
 }
@@ -51,7 +51,7 @@ fn every_profile_mints_tokens_its_validator_accepts_with_the_claims_it_minted() 
 #[test]
 fn exponea_mints_with_each_of_its_algorithms() {
     let id = ProfileId::ExponeaStream;
-    for alg in [HmacAlgorithm::HS256, HmacAlgorithm::HS384, HmacAlgorithm::HS512] {
+    for alg in [JwsAlgorithm::HS256, JwsAlgorithm::HS384, JwsAlgorithm::HS512] {
         let token = minter(id).mint(Some("main"), Some(alg), &good_claims(id), NOW).unwrap();
         let d = validator(id).validate(&token, &default_request(&id.profile()), NOW);
         assert_eq!(d.accepted().and_then(|t| t.alg), Some(alg));
@@ -84,14 +84,14 @@ fn the_minter_refuses_what_the_profile_forbids() {
         Err(MintError::UnknownKid(_))
     ));
     assert!(matches!(
-        minter(e).mint(Some("short"), Some(HmacAlgorithm::HS512), &good_claims(e), NOW),
+        minter(e).mint(Some("short"), Some(JwsAlgorithm::HS512), &good_claims(e), NOW),
         Err(MintError::AlgorithmNotAllowed { .. })
     ));
     let k = ProfileId::KhorosLegacy;
     assert!(matches!(minter(k).mint(None, None, &good_claims(k), NOW), Err(MintError::MissingKid { .. })));
     let w = ProfileId::WebexConnect;
     assert!(matches!(
-        minter(w).mint(Some("main"), Some(HmacAlgorithm::HS384), &good_claims(w), NOW),
+        minter(w).mint(Some("main"), Some(JwsAlgorithm::HS384), &good_claims(w), NOW),
         Err(MintError::AlgorithmNotAllowed { .. })
     ));
     // Already-expired tokens can be minted: tests need them.
@@ -104,29 +104,29 @@ fn the_minter_refuses_what_the_profile_forbids() {
 #[test]
 fn key_rings_refuse_short_keys_with_a_message_that_says_what_to_fix() {
     let mut ring = KeyRing::new();
-    let err = ring.add("k", &[1u8; 31], &[HmacAlgorithm::HS256]).unwrap_err();
+    let err = ring.add("k", &[1u8; 31], &[JwsAlgorithm::HS256]).unwrap_err();
     assert_eq!(
         err,
-        KeyRingError::KeyTooShort { kid: "\"k\"".into(), len: 31, alg: HmacAlgorithm::HS256, needed: 32 }
+        KeyRingError::KeyTooShort { kid: "\"k\"".into(), len: 31, alg: JwsAlgorithm::HS256, needed: 32 }
     );
     assert!(err.to_string().contains("at least 32"), "{err}");
-    let err = ring.add("k", &[1u8; 48], &[HmacAlgorithm::HS256, HmacAlgorithm::HS512]).unwrap_err();
-    assert!(matches!(err, KeyRingError::KeyTooShort { alg: HmacAlgorithm::HS512, needed: 64, .. }));
+    let err = ring.add("k", &[1u8; 48], &[JwsAlgorithm::HS256, JwsAlgorithm::HS512]).unwrap_err();
+    assert!(matches!(err, KeyRingError::KeyTooShort { alg: JwsAlgorithm::HS512, needed: 64, .. }));
     let err = ring.add_fitting(None, &[1u8; 16], &ALL_ALGS).unwrap_err();
     assert!(matches!(err, KeyRingError::TooShortForAny { len: 16, needed: 32, .. }), "{err}");
     ring.add_fitting(Some("k"), &[1u8; 48], &ALL_ALGS).unwrap();
     assert_eq!(
         ring.get("k").map(|k| k.algorithms().to_vec()),
-        Some(vec![HmacAlgorithm::HS256, HmacAlgorithm::HS384])
+        Some(vec![JwsAlgorithm::HS256, JwsAlgorithm::HS384])
     );
     assert_eq!(
-        ring.add("k", &[1u8; 32], &[HmacAlgorithm::HS256]),
+        ring.add("k", &[1u8; 32], &[JwsAlgorithm::HS256]),
         Err(KeyRingError::DuplicateKid("k".into()))
     );
-    assert_eq!(ring.add("", &[1u8; 32], &[HmacAlgorithm::HS256]), Err(KeyRingError::EmptyKid));
+    assert_eq!(ring.add("", &[1u8; 32], &[JwsAlgorithm::HS256]), Err(KeyRingError::EmptyKid));
     assert_eq!(ring.add("x", &[1u8; 32], &[]), Err(KeyRingError::NoAlgorithm("\"x\"".into())));
-    ring.add_default(&[2u8; 32], &[HmacAlgorithm::HS256]).unwrap();
-    assert_eq!(ring.add_default(&[2u8; 32], &[HmacAlgorithm::HS256]), Err(KeyRingError::DuplicateDefault));
+    ring.add_default(&[2u8; 32], &[JwsAlgorithm::HS256]).unwrap();
+    assert_eq!(ring.add_default(&[2u8; 32], &[JwsAlgorithm::HS256]), Err(KeyRingError::DuplicateDefault));
     // The secret never shows up in Debug output.
     assert!(!format!("{ring:?}").contains("[1, 1"), "{ring:?}");
 }
@@ -136,12 +136,12 @@ fn validators_refuse_rings_that_do_not_fit_the_profile() {
     let webex = ProfileId::WebexConnect.profile();
     assert_eq!(Validator::new(&webex, KeyRing::new()).unwrap_err(), ValidatorError::EmptyRing);
     let mut ring = KeyRing::new();
-    ring.add("big", &[3u8; 64], &[HmacAlgorithm::HS512]).unwrap();
+    ring.add("big", &[3u8; 64], &[JwsAlgorithm::HS512]).unwrap();
     assert!(matches!(Validator::new(&webex, ring).unwrap_err(), ValidatorError::NoCommonAlgorithm { .. }));
     let mut strict = ProfileId::ExponeaStream.profile();
     strict.claims.min_key_bytes = 48;
     let mut ring = KeyRing::new();
-    ring.add("k", &[3u8; 32], &[HmacAlgorithm::HS256]).unwrap();
+    ring.add("k", &[3u8; 32], &[JwsAlgorithm::HS256]).unwrap();
     let err = Validator::new(&strict, ring).unwrap_err();
     assert!(matches!(err, ValidatorError::KeyTooShortForProfile { len: 32, min: 48, .. }), "{err}");
 }
@@ -288,7 +288,7 @@ fn no_single_character_change_to_a_good_token_is_accepted() {
 fn raw_signing_matches_jsonwebtoken() {
     let header = br#"{"alg":"HS256","typ":"JWT"}"#;
     let payload = br#"{"sub":"alice","exp":1700003600}"#;
-    let ours = sign_raw(header, payload, HmacAlgorithm::HS256, &main_key());
+    let ours = sign_raw(header, payload, JwsAlgorithm::HS256, &main_key()).unwrap();
     let key = jsonwebtoken::DecodingKey::from_secret(&main_key());
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     validation.validate_exp = false;

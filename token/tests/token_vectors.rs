@@ -8,7 +8,7 @@ mod token_common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jwt_lifecycle_spec::profile::HmacAlgorithm;
+use jwt_lifecycle_spec::profile::JwsAlgorithm;
 use jwt_lifecycle_spec::ProfileId;
 use jwt_lifecycle_token::{KeyRing, RejectReason, RequestIdentity, TokenError, Validator};
 use serde::Deserialize;
@@ -34,8 +34,8 @@ fn validator_for(v: &Vector) -> Validator {
     let key = URL_SAFE_NO_PAD.decode(&v.key_b64url).unwrap();
     let mut ring = KeyRing::new();
     match &v.kid {
-        Some(kid) => ring.add(kid, &key, &[HmacAlgorithm::HS256]).unwrap(),
-        None => ring.add_default(&key, &[HmacAlgorithm::HS256]).unwrap(),
+        Some(kid) => ring.add(kid, &key, &[JwsAlgorithm::HS256]).unwrap(),
+        None => ring.add_default(&key, &[JwsAlgorithm::HS256]).unwrap(),
     }
     Validator::new(&ProfileId::ExponeaStream.profile(), ring).unwrap()
 }
@@ -63,7 +63,7 @@ fn rfc7515_a1_verifies_and_the_full_validator_explains_why_it_is_not_an_exponea_
     let v = vector("rfc7515_a1.json");
     let validator = validator_for(&v);
     let jws = validator.verify_signature(&v.token).unwrap();
-    assert_eq!(jws.alg, HmacAlgorithm::HS256);
+    assert_eq!(jws.alg, JwsAlgorithm::HS256);
     assert_eq!(jws.key.kid(), None);
     // Full decision: the signature is fine, but the claims are not Exponea's (no `ids`).
     let req = RequestIdentity::default();

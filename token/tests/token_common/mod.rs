@@ -1,14 +1,14 @@
 //! Helpers shared by the token tests: the corpus key ring and default requests.
 #![allow(dead_code)]
 
-use jwt_lifecycle_spec::profile::{HmacAlgorithm, Profile};
+use jwt_lifecycle_spec::profile::{JwsAlgorithm, Profile};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
 use jwt_lifecycle_token::{KeyRing, RequestIdentity, Validator};
 use std::path::PathBuf;
 
 pub(crate) const NOW: u64 = 1_700_000_000;
-pub(crate) const ALL_ALGS: [HmacAlgorithm; 3] =
-    [HmacAlgorithm::HS256, HmacAlgorithm::HS384, HmacAlgorithm::HS512];
+pub(crate) const ALL_ALGS: [JwsAlgorithm; 3] =
+    [JwsAlgorithm::HS256, JwsAlgorithm::HS384, JwsAlgorithm::HS512];
 pub(crate) const WEBEX_APP: &str = "TR21063826";
 
 pub(crate) fn main_key() -> Vec<u8> {

@@ -1,0 +1,306 @@
+//! The common shape of a header or claims set, read without serde.
+//!
+//! Nearly every token a backend library writes is a flat object: string members without
+//! escapes, integer times, Exponea's `ids` as an object of plain strings. This reader
+//! handles exactly that shape and nothing else; on anything outside it (an escape, a
+//! control character, a nested value it does not expect, a float, a repeated name, a
+//! header member other than `alg`, `kid`, `typ`) it gives up and returns `None`, and the
+//! caller parses the same bytes with the strict serde path of [`crate::strict_json`],
+//! which decides every error. So this path only ever accepts, and only what the strict
+//! path accepts with the same result (`fast_and_strict_agree` in the tests, and the
+//! proptests in `tests/token_fast_path.rs`).
+
+use crate::claims::{ClaimKind, Claims, KnownClaim};
+use crate::strict_json::{ParsedClaims, RawHeader, NUMERIC_DATE_LIMIT};
+use jwt_lifecycle_spec::alphabet::CustomerIds;
+use std::borrow::Cow;
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
+
+/// The most digits of an integer read here; longer ones go to the strict path.
+const MAX_DIGITS: usize = 15;
+
+/// The most members of unknown names tracked for repeats; more go to the strict path.
+const MAX_OTHER_MEMBERS: usize = 8;
+
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Self {
+        Cursor { text, at: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    /// Skips JSON whitespace (RFC 8259 §2: space, tab, line feed, carriage return).
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// Consumes `byte` after optional whitespace.
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.skip_ws();
+        (self.peek() == Some(byte)).then(|| self.at += 1)
+    }
+
+    /// A string without escapes or control characters, after optional whitespace.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let bytes = self.text.as_bytes();
+        loop {
+            match *bytes.get(self.at)? {
+                b'"' => break,
+                b'\\' | 0x00..=0x1f => return None,
+                _ => self.at += 1,
+            }
+        }
+        // Both ends are ASCII quotes in a `str`, so this is a character boundary.
+        let s = self.text.get(start..self.at)?;
+        self.at += 1;
+        Some(s)
+    }
+
+    /// A non-negative integer of at most [`MAX_DIGITS`] digits without a leading zero,
+    /// not followed by a fraction or an exponent.
+    fn plain_uint(&mut self) -> Option<u64> {
+        self.skip_ws();
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let mut value: u64 = 0;
+        while let Some(&d @ b'0'..=b'9') = bytes.get(self.at) {
+            value = value * 10 + u64::from(d - b'0');
+            self.at += 1;
+            if self.at - start > MAX_DIGITS {
+                return None;
+            }
+        }
+        let digits = self.at - start;
+        let leading_zero = digits > 1 && bytes[start] == b'0';
+        if digits == 0 || leading_zero || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        Some(value)
+    }
+
+    /// A value of a member no profile reads: a plain string, a plain integer (optionally
+    /// negative), `true`, `false` or `null`.
+    fn skip_simple_value(&mut self) -> Option<()> {
+        self.skip_ws();
+        match self.peek()? {
+            b'"' => self.plain_string().map(|_| ()),
+            b'-' => {
+                self.at += 1;
+                // `-` must be followed by digits right away.
+                matches!(self.peek(), Some(b'0'..=b'9')).then_some(())?;
+                self.plain_uint().map(|_| ())
+            }
+            b'0'..=b'9' => self.plain_uint().map(|_| ()),
+            _ => {
+                for word in ["true", "false", "null"] {
+                    if self.text[self.at..].starts_with(word) {
+                        self.at += word.len();
+                        return Some(());
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    /// After a member: `Some(true)` for `,` (another member follows), `Some(false)` for
+    /// the closing `}`.
+    fn next_member(&mut self) -> Option<bool> {
+        self.skip_ws();
+        let more = match self.peek()? {
+            b',' => true,
+            b'}' => false,
+            _ => return None,
+        };
+        self.at += 1;
+        Some(more)
+    }
+
+    /// `{` and, if the object is empty, its `}`: true when members follow.
+    fn open_object(&mut self) -> Option<bool> {
+        self.eat(b'{')?;
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Some(false);
+        }
+        Some(true)
+    }
+
+    /// Nothing but whitespace is left.
+    fn at_end(&mut self) -> Option<()> {
+        self.skip_ws();
+        (self.at == self.text.len()).then_some(())
+    }
+}
+
+/// A header of `alg`, `kid` and `typ` string members, each at most once.
+pub(crate) fn header(json: &str) -> Option<RawHeader<'_>> {
+    let mut c = Cursor::new(json);
+    let mut h = RawHeader::default();
+    let mut more = c.open_object()?;
+    while more {
+        let name = c.plain_string()?;
+        c.eat(b':')?;
+        let value = c.plain_string()?;
+        let slot = match name {
+            "alg" => &mut h.alg,
+            "kid" => &mut h.kid,
+            "typ" => &mut h.typ,
+            _ => return None,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(Cow::Borrowed(value));
+        more = c.next_member()?;
+    }
+    c.at_end()?;
+    Some(h)
+}
+
+/// An `ids` object of plain string members with distinct names.
+fn ids(c: &mut Cursor<'_>) -> Option<CustomerIds> {
+    let mut ids = BTreeMap::new();
+    let mut more = c.open_object()?;
+    while more {
+        let name = c.plain_string()?;
+        c.eat(b':')?;
+        let value = c.plain_string()?;
+        match ids.entry(name.to_owned()) {
+            Entry::Occupied(_) => return None,
+            Entry::Vacant(e) => {
+                e.insert(value.to_owned());
+            }
+        }
+        more = c.next_member()?;
+    }
+    Some(CustomerIds(ids))
+}
+
+/// A claims set of known claims of the right shape and simple members of other names.
+pub(crate) fn claims(json: &str) -> Option<ParsedClaims> {
+    let mut c = Cursor::new(json);
+    let mut claims = Claims::default();
+    let mut present: u16 = 0;
+    let mut others: [&str; MAX_OTHER_MEMBERS] = [""; MAX_OTHER_MEMBERS];
+    let mut other_count = 0;
+    let mut more = c.open_object()?;
+    while more {
+        let name = c.plain_string()?;
+        c.eat(b':')?;
+        match KnownClaim::from_name(name) {
+            Some(known) => {
+                if present & known.bit() != 0 {
+                    return None;
+                }
+                present |= known.bit();
+                match known.kind() {
+                    ClaimKind::NumericDate => {
+                        let value = c.plain_uint().filter(|v| *v < NUMERIC_DATE_LIMIT)?;
+                        known.set_numeric_date(&mut claims, value);
+                    }
+                    ClaimKind::Text => {
+                        let value = c.plain_string()?;
+                        known.set_text(&mut claims, value.to_owned());
+                    }
+                    ClaimKind::Ids => claims.ids = Some(ids(&mut c)?),
+                }
+            }
+            None => {
+                if others[..other_count].contains(&name) || other_count == MAX_OTHER_MEMBERS {
+                    return None;
+                }
+                others[other_count] = name;
+                other_count += 1;
+                c.skip_simple_value()?;
+            }
+        }
+        more = c.next_member()?;
+    }
+    c.at_end()?;
+    Some(ParsedClaims { claims, present })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strict_json;
+
+    fn fast_and_strict_agree(json: &str) {
+        let strict = strict_json::parse_claims(json).ok().map(|p| (p.claims, p.present));
+        if let Some(fast) = claims(json) {
+            assert_eq!(Some((fast.claims, fast.present)), strict, "{json}");
+        }
+    }
+
+    #[test]
+    fn the_common_shapes_take_the_fast_path() {
+        for json in [
+            r#"{"ids":{"registered":"alice","cookie":"c-1"},"exp":1700003600}"#,
+            r#"{"userId":"alice","scope":"appUser","platform":"ios","givenName":"Alice Ł","iat":1699999990}"#,
+            r#"{ "appId" : "TR1", "userId": "alice", "exp": 0, "iss": "me", "n": -3, "b": true, "z": null }"#,
+            "{}",
+        ] {
+            assert!(claims(json).is_some(), "{json}");
+            fast_and_strict_agree(json);
+        }
+        let h = header(" {\"alg\": \"HS256\",\t\"typ\": \"JWT\", \"kid\": \"k-1\"}\n");
+        let h =
+            h.map(|h| (h.alg.map(Cow::into_owned), h.kid.map(Cow::into_owned), h.typ.map(Cow::into_owned)));
+        assert_eq!(h, Some((Some("HS256".into()), Some("k-1".into()), Some("JWT".into()))));
+        assert!(header("{}").is_some());
+    }
+
+    #[test]
+    fn anything_unusual_is_left_to_the_strict_path() {
+        for json in [
+            r#"{"exp":1,"exp":2}"#,
+            r#"{"\u0065xp":1}"#,
+            r#"{"sub":"a\"b"}"#,
+            r#"{"exp":1.0}"#,
+            r#"{"exp":1e9}"#,
+            r#"{"exp":01}"#,
+            r#"{"exp":-1}"#,
+            r#"{"exp":9007199254740992}"#,
+            r#"{"exp":1234567890123456}"#,
+            r#"{"ids":{"a":"1","a":"2"}}"#,
+            r#"{"ids":{"a":1}}"#,
+            r#"{"x":{"a":1}}"#,
+            r#"{"x":[1]}"#,
+            r#"{"x":1,"x":2}"#,
+            r#"{"x":-}"#,
+            r#"{"x":tru}"#,
+            r#"{"sub":1}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":1} x"#,
+            "\u{feff}{}",
+            "[]",
+            "",
+        ] {
+            assert!(claims(json).is_none(), "{json}");
+            fast_and_strict_agree(json);
+        }
+        for json in [
+            r#"{"alg":"HS256","alg":"none"}"#,
+            r#"{"alg":"HS256","crit":["b64"]}"#,
+            r#"{"alg":"HS256","b64":false}"#,
+            r#"{"alg":"HS\u0032"}"#,
+            r#"{"alg":1}"#,
+        ] {
+            assert!(header(json).is_none(), "{json}");
+        }
+    }
+}
