@@ -238,6 +238,7 @@ pub(crate) fn claims(json: &str) -> Option<ParsedClaims> {
 mod tests {
     use super::*;
     use crate::strict_json;
+    use proptest::prelude::*;
 
     fn fast_and_strict_agree(json: &str) {
         let strict = strict_json::parse_claims(json).ok().map(|p| (p.claims, p.present));
@@ -302,5 +303,128 @@ mod tests {
         ] {
             assert!(header(json).is_none(), "{json}");
         }
+    }
+
+    /// JSON-like text: objects of `names`, values of every shape the fast reader takes
+    /// or must refuse (mostly ones it takes), random whitespace, and now and then a
+    /// repeated name, an escape, a trailing comma or junk.
+    fn near_json(names: &'static [&'static str]) -> impl Strategy<Value = String> {
+        let name = proptest::sample::select(names);
+        let odd = prop_oneof![
+            Just("\"a\\\"b\""),
+            Just("\"\\u0041\""),
+            Just("\"\t\""),
+            Just("01"),
+            Just("-0"),
+            Just("1.5"),
+            Just("1e9"),
+            Just("1E+2"),
+            Just("9007199254740991"),
+            Just("9007199254740992"),
+            Just("123456789012345"),
+            Just("1234567890123456"),
+            Just("18446744073709551616"),
+            Just("tru"),
+            Just("-"),
+            Just("[]"),
+            Just("{}"),
+        ];
+        let scalar = prop_oneof![
+            6 => "[a-zA-Z0-9 Ł€𝄞-]{0,8}".prop_map(|t| format!("\"{t}\"")),
+            3 => any::<u32>().prop_map(|n| n.to_string()),
+            1 => prop_oneof![Just("0"), Just("-1"), Just("true"), Just("false"), Just("null")].prop_map(str::to_owned),
+            2 => odd.prop_map(str::to_owned),
+        ];
+        let value = scalar.prop_recursive(2, 8, 3, move |inner| {
+            let ws = prop_oneof![Just(""), Just(" ")];
+            prop_oneof![
+                1 => proptest::collection::vec(inner.clone(), 0..3).prop_map(|v| format!("[{}]", v.join(","))),
+                3 => proptest::collection::vec((prop_oneof![Just("a"), Just("b"), Just("registered")], ws, inner), 0..3)
+                    .prop_map(|m| {
+                        let members: Vec<String> = m.into_iter().map(|(k, w, v)| format!("\"{k}\"{w}:{v}")).collect();
+                        format!("{{{}}}", members.join(","))
+                    }),
+            ]
+        });
+        let ws = prop_oneof![12 => Just(""), 4 => Just(" "), 1 => Just("\n\t"), 1 => Just("\r ")];
+        // No-break space is not JSON whitespace: both readers must refuse it.
+        let outer = prop_oneof![12 => Just(""), 2 => Just(" "), 1 => Just("\u{a0}")];
+        let member =
+            (name, ws.clone(), ws, value).prop_map(|(n, a, b, v)| format!("{a}\"{n}\"{b}:{a}{v}{b}"));
+        let ending = prop_oneof![24 => Just(""), 1 => Just(","), 1 => Just("x"), 1 => Just("}")];
+        (outer, proptest::collection::vec(member, 0..5), ending)
+            .prop_map(|(w, members, end)| format!("{w}{{{}{end}}}{w}", members.join(",")))
+    }
+
+    const HEADER_NAMES: &[&str] = &["alg", "alg", "kid", "kid", "typ", "typ", "crit", "b64", "\\u0061lg"];
+    const CLAIM_NAMES: &[&str] = &[
+        "exp",
+        "nbf",
+        "iat",
+        "ids",
+        "sub",
+        "userId",
+        "scope",
+        "platform",
+        "givenName",
+        "appId",
+        "customerId",
+        "x",
+        "iss",
+        "\\u0065xp",
+        "a\\\"b",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 20_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn fast_and_strict_agree_on_arbitrary_headers(json in near_json(HEADER_NAMES)) {
+            if let Some(fast) = header(&json) {
+                let strict = strict_json::parse_header(&json);
+                prop_assert!(strict.is_ok(), "fast accepted what strict refuses: {json}");
+                if let Ok(strict) = strict {
+                    prop_assert_eq!((fast.alg, fast.kid, fast.typ, fast.crit), (strict.alg, strict.kid, strict.typ, strict.crit), "{}", json);
+                }
+            }
+        }
+
+        #[test]
+        fn fast_and_strict_agree_on_arbitrary_claims(json in near_json(CLAIM_NAMES)) {
+            if let Some(fast) = claims(&json) {
+                let strict = strict_json::parse_claims(&json);
+                prop_assert!(strict.is_ok(), "fast accepted what strict refuses: {json}");
+                if let Ok(strict) = strict {
+                    prop_assert_eq!((fast.claims, fast.present), (strict.claims, strict.present), "{}", json);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_generators_reach_both_paths_and_the_refusals() {
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        let mut counts = [[0u32; 3]; 2];
+        for _ in 0..5_000 {
+            let mut text =
+                |names| near_json(names).new_tree(&mut runner).map(|t| t.current()).unwrap_or_default();
+            let h = text(HEADER_NAMES);
+            let c = text(CLAIM_NAMES);
+            let outcomes = [
+                (header(&h).is_some(), strict_json::parse_header(&h).is_ok()),
+                (claims(&c).is_some(), strict_json::parse_claims(&c).is_ok()),
+            ];
+            for (count, outcome) in counts.iter_mut().zip(outcomes) {
+                count[match outcome {
+                    (true, _) => 0,
+                    (false, true) => 1,
+                    (false, false) => 2,
+                }] += 1;
+            }
+        }
+        // [fast, strict only, refused by both], headers then claims.
+        assert!(counts.iter().all(|c| c[0] > 500 && c[1] > 50 && c[2] > 500), "{counts:?}");
     }
 }

@@ -5,8 +5,9 @@
 
 mod token_common;
 
+use jwt_lifecycle_spec::profile::JwsAlgorithm;
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
-use jwt_lifecycle_token::{Decision, RejectReason, RequestIdentity};
+use jwt_lifecycle_token::{Decision, RejectReason, RequestIdentity, Validator};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use token_common::*;
@@ -22,6 +23,9 @@ struct Entry {
     now: Option<u64>,
     #[serde(default)]
     request: Option<Request>,
+    /// The profile's algorithms replaced by these (the RS256 entries).
+    #[serde(default)]
+    algorithms: Option<Vec<JwsAlgorithm>>,
 }
 
 #[derive(Deserialize)]
@@ -52,7 +56,15 @@ fn decide(e: &Entry) -> Decision {
         },
         None => default_request(&profile),
     };
-    validator(e.profile).validate(&e.token, &request, e.now.unwrap_or(NOW))
+    let validator = match &e.algorithms {
+        None => validator(e.profile),
+        Some(algorithms) => {
+            let mut variant = profile.clone();
+            variant.claims.algorithms = algorithms.clone();
+            Validator::new(&variant, corpus_ring_with_rsa()).unwrap()
+        }
+    };
+    validator.validate(&e.token, &request, e.now.unwrap_or(NOW))
 }
 
 #[test]

@@ -3,7 +3,10 @@
 //!
 //! The libraries are installed on first run into `target/interop/` (ignored, reused by
 //! later runs). Without python3/node/npm, or when the registry cannot be reached, each
-//! half prints a `SKIPPED token_interop ...: reason` line and returns.
+//! half fails when the environment variable `CI` is set (CI has Node, npm, Python and the
+//! registries, so a missing one is a broken CI, not a reason to pass), and otherwise
+//! prints a `SKIPPED token_interop ...: reason` line, visible past the test harness's
+//! capture, and returns.
 #![allow(clippy::unwrap_used)] // test code: a panic is how a test reports a broken expectation
 
 mod token_common;
@@ -32,9 +35,17 @@ fn interop_dir() -> PathBuf {
     target.join("interop")
 }
 
-/// Writes to the real stderr, past the test harness's capture, so CI logs show skips.
+/// Writes to the real stderr, past the test harness's capture, so logs show skips.
 fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// A missing prerequisite: a failure under `CI`, a visible skip elsewhere.
+fn prerequisite_missing(what: &str, reason: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("token_interop {what}: {reason}; CI must provide it (CI is set)");
+    }
+    say(&format!("SKIPPED token_interop {what}: {reason} (set CI to make this a failure)"));
 }
 
 fn tools_dir() -> PathBuf {
@@ -306,7 +317,7 @@ fn exchange(name: &str, program: &str, script: &str, lib_dir: &Path) {
 fn pyjwt_tokens_validate_here_and_ours_verify_in_pyjwt() {
     match ensure_pyjwt() {
         Ok(dir) => exchange("PyJWT", "python3", "pyjwt_tool.py", &dir),
-        Err(reason) => say(&format!("SKIPPED token_interop PyJWT: {reason}")),
+        Err(reason) => prerequisite_missing("PyJWT", &reason),
     }
 }
 
@@ -314,6 +325,6 @@ fn pyjwt_tokens_validate_here_and_ours_verify_in_pyjwt() {
 fn node_jsonwebtoken_tokens_validate_here_and_ours_verify_in_node() {
     match ensure_node_jwt() {
         Ok(dir) => exchange("npm jsonwebtoken", "node", "node_jwt_tool.js", &dir),
-        Err(reason) => say(&format!("SKIPPED token_interop npm jsonwebtoken: {reason}")),
+        Err(reason) => prerequisite_missing("npm jsonwebtoken", &reason),
     }
 }

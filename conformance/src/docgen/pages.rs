@@ -202,7 +202,7 @@ fn identity_text(i: &IdentityBinding) -> String {
     let compared = i.matches.iter().map(|m| {
         let what = match m.with {
             RequestValue::CustomerIds => "the customer ids",
-            RequestValue::Identifier => "the user",
+            RequestValue::Identifier => "the identifier",
             RequestValue::AppId => "the app",
             RequestValue::LinkedCustomer => "the linked customer on link and unlink",
         };

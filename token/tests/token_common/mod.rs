@@ -30,6 +30,18 @@ pub(crate) fn corpus_ring() -> KeyRing {
     ring
 }
 
+/// The corpus ring plus `rsa`: the public key of `data/rsa/private.pem`, for RS256.
+pub(crate) fn corpus_ring_with_rsa() -> KeyRing {
+    let mut ring = corpus_ring();
+    ring.add_rsa_public_pem(Some("rsa"), &rsa_pem("public.pem"), &[JwsAlgorithm::RS256]).unwrap();
+    ring
+}
+
+/// A PEM file of `data/rsa/`.
+pub(crate) fn rsa_pem(name: &str) -> String {
+    std::fs::read_to_string(data_dir().join("rsa").join(name)).unwrap()
+}
+
 pub(crate) fn validator(profile: ProfileId) -> Validator {
     Validator::new(&profile.profile(), corpus_ring()).unwrap()
 }

@@ -177,7 +177,70 @@ add("Webex customerId differs on a link request", W, sign(hdr(), dict(WEBEX, cus
     request={"customer_ids": {"userId": "alice"}, "app_id": "TR21063826", "link_customer_id": "cust-1"})
 add("MoEngage sub of another identifier", M, sign(hdr(), dict(MOE, sub="mallory")), "identity_mismatch")
 
+# --- RS256 (RFC 8725 §2.1, §3.1): entries validated by a variant of the profile that also
+# allows RS256, whose ring holds ../rsa/public.pem as the key `rsa` next to the secrets.
 here = os.path.dirname(os.path.abspath(__file__))
+
+def der_items(data):
+    """The (tag, content) items of a DER sequence's content."""
+    items, i = [], 0
+    while i < len(data):
+        tag, length = data[i], data[i + 1]
+        i += 2
+        if length & 0x80:
+            n = length & 0x7F
+            length = int.from_bytes(data[i:i + n], "big")
+            i += n
+        items.append((tag, data[i:i + length]))
+        i += length
+    return items
+
+def rsa_private_key(path):
+    """(n, d) of a PKCS#8 PEM RSA private key, read with the standard library only."""
+    with open(path) as f:
+        body = "".join(l for l in f.read().splitlines() if not l.startswith("-----"))
+    (_, pkcs8), = der_items(base64.b64decode(body))
+    octets = [c for t, c in der_items(pkcs8) if t == 0x04][0]
+    (_, rsa), = der_items(octets)
+    ints = [int.from_bytes(c, "big") for t, c in der_items(rsa) if t == 0x02]
+    return ints[1], ints[3]  # version, n, e, d, ...
+
+RSA_N, RSA_D = rsa_private_key(os.path.join(here, "..", "rsa", "private.pem"))
+with open(os.path.join(here, "..", "rsa", "public.pem"), "rb") as f:
+    RSA_PUBLIC_PEM = f.read()
+SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+def rs256(inp):
+    """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2.1, EMSA-PKCS1-v1_5 §9.2)."""
+    k = (RSA_N.bit_length() + 7) // 8
+    t = SHA256_DIGEST_INFO + hashlib.sha256(inp.encode()).digest()
+    em = b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
+    return pow(int.from_bytes(em, "big"), RSA_D, RSA_N).to_bytes(k, "big")
+
+def sign_rs(header, payload):
+    inp = b64(enc(header)) + "." + b64(enc(payload))
+    return inp + "." + b64(rs256(inp))
+
+RS = {"algorithms": ["HS256", "HS384", "HS512", "RS256"]}
+H_RS = {"alg": "RS256", "typ": "JWT", "kid": "rsa"}
+good_rs = sign_rs(H_RS, exp_claims())
+rs_parts = good_rs.split(".")
+add("control: a good RS256 token, kid rsa", E, good_rs, "accepted", **RS)
+add("alg switched to HS256, signed with the RSA public key as the HMAC secret (algorithm confusion)", E,
+    (lambda inp: inp + "." + b64(hmac.new(RSA_PUBLIC_PEM, inp.encode(), hashlib.sha256).digest()))(
+        b64(enc(dict(H_RS, alg="HS256"))) + "." + rs_parts[1]), "algorithm_not_allowed", **RS)
+add("the same confusion without kid: the default secret is not the public key", E,
+    (lambda inp: inp + "." + b64(hmac.new(RSA_PUBLIC_PEM, inp.encode(), hashlib.sha256).digest()))(
+        b64(enc({"alg": "HS256", "typ": "JWT"})) + "." + rs_parts[1]), "invalid_signature", **RS)
+add("RS256 naming the HMAC secret `main`", E, sign_rs(dict(H_RS, kid="main"), exp_claims()), "algorithm_not_allowed", **RS)
+add("RS256 with alg none and kid rsa", E, b64(enc(dict(H_RS, alg="none"))) + "." + rs_parts[1] + ".", "algorithm_not_allowed", **RS)
+add("RS256 payload swapped after signing", E,
+    rs_parts[0] + "." + b64(enc(exp_claims(ids={"registered": "mallory"}))) + "." + rs_parts[2], "invalid_signature", **RS)
+add("RS256 signature truncated by one byte", E,
+    rs_parts[0] + "." + rs_parts[1] + "." + b64(base64.urlsafe_b64decode(rs_parts[2] + "==")[:-1]), "invalid_signature", **RS)
+add("RS256 signature of another input", E, rs_parts[0] + "." + rs_parts[1] + "." + b64(rs256("x.y")), "invalid_signature", **RS)
+add("RS256 on the profile as it is (HMAC only)", E, good_rs, "algorithm_not_allowed")
+
 with open(os.path.join(here, "corpus.jsonl"), "w") as f:
     for e in entries:
         f.write(json.dumps(e, separators=(",", ":")) + "\n")
