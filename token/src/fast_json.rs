@@ -7,11 +7,11 @@
 //! header member other than `alg`, `kid`, `typ`) it gives up and returns `None`, and the
 //! caller parses the same bytes with the strict serde path of [`crate::strict_json`],
 //! which decides every error. So this path only ever accepts, and only what the strict
-//! path accepts with the same result (`fast_and_strict_agree` in the tests, and the
-//! proptests in `tests/token_fast_path.rs`).
+//! path accepts with the same result (the proptests below compare the two on arbitrary
+//! near-JSON).
 
 use crate::claims::{ClaimKind, Claims, KnownClaim};
-use crate::strict_json::{ParsedClaims, RawHeader, NUMERIC_DATE_LIMIT};
+use crate::strict_json::{RawHeader, NUMERIC_DATE_LIMIT};
 use jwt_lifecycle_spec::alphabet::CustomerIds;
 use std::borrow::Cow;
 use std::collections::btree_map::Entry;
@@ -22,6 +22,31 @@ const MAX_DIGITS: usize = 15;
 
 /// The most members of unknown names tracked for repeats; more go to the strict path.
 const MAX_OTHER_MEMBERS: usize = 8;
+
+/// The position of the first `"`, `\\` or control character in `bytes`, eight bytes at a
+/// time: a string's end, or the reason to leave it to the strict path.
+fn first_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // Each test flags the lowest matching byte exactly (a false flag can only appear
+    // above a true one), so the lowest flag of their union is the first special byte.
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    for (i, chunk) in chunks.enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        let flags =
+            zero_byte(w ^ (ONES * u64::from(b'"'))) | zero_byte(w ^ (ONES * u64::from(b'\\'))) | below_space;
+        if flags != 0 {
+            return Some(i * 8 + (flags.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = bytes.len() - tail.len();
+    tail.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|p| done + p)
+}
 
 struct Cursor<'a> {
     text: &'a str,
@@ -52,20 +77,21 @@ impl<'a> Cursor<'a> {
 
     /// A string without escapes or control characters, after optional whitespace.
     fn plain_string(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
+        // Compact JSON (the common case) has the quote right here.
+        if self.peek() != Some(b'"') {
+            self.eat(b'"')?;
+        } else {
+            self.at += 1;
+        }
         let start = self.at;
         let bytes = self.text.as_bytes();
-        loop {
-            match *bytes.get(self.at)? {
-                b'"' => break,
-                b'\\' | 0x00..=0x1f => return None,
-                _ => self.at += 1,
-            }
+        let end = start + first_special(bytes.get(start..)?)?;
+        if bytes[end] != b'"' {
+            return None;
         }
+        self.at = end + 1;
         // Both ends are ASCII quotes in a `str`, so this is a character boundary.
-        let s = self.text.get(start..self.at)?;
-        self.at += 1;
-        Some(s)
+        self.text.get(start..end)
     }
 
     /// A non-negative integer of at most [`MAX_DIGITS`] digits without a leading zero,
@@ -190,10 +216,11 @@ fn ids(c: &mut Cursor<'_>) -> Option<CustomerIds> {
     Some(CustomerIds(ids))
 }
 
-/// A claims set of known claims of the right shape and simple members of other names.
-pub(crate) fn claims(json: &str) -> Option<ParsedClaims> {
+/// A claims set of known claims of the right shape and simple members of other names,
+/// written into `claims` (which must start empty); the mask of the known claims present.
+/// On `None`, `claims` holds whatever was read so far and is to be discarded.
+pub(crate) fn claims_into(json: &str, claims: &mut Claims) -> Option<u16> {
     let mut c = Cursor::new(json);
-    let mut claims = Claims::default();
     let mut present: u16 = 0;
     let mut others: [&str; MAX_OTHER_MEMBERS] = [""; MAX_OTHER_MEMBERS];
     let mut other_count = 0;
@@ -210,11 +237,11 @@ pub(crate) fn claims(json: &str) -> Option<ParsedClaims> {
                 match known.kind() {
                     ClaimKind::NumericDate => {
                         let value = c.plain_uint().filter(|v| *v < NUMERIC_DATE_LIMIT)?;
-                        known.set_numeric_date(&mut claims, value);
+                        known.set_numeric_date(claims, value);
                     }
                     ClaimKind::Text => {
                         let value = c.plain_string()?;
-                        known.set_text(&mut claims, value.to_owned());
+                        known.set_text(claims, value.to_owned());
                     }
                     ClaimKind::Ids => claims.ids = Some(ids(&mut c)?),
                 }
@@ -231,19 +258,44 @@ pub(crate) fn claims(json: &str) -> Option<ParsedClaims> {
         more = c.next_member()?;
     }
     c.at_end()?;
-    Some(ParsedClaims { claims, present })
+    Some(present)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::strict_json;
+    use crate::strict_json::{self, ParsedClaims};
     use proptest::prelude::*;
+
+    /// [`claims_into`] a fresh claims set.
+    fn claims(json: &str) -> Option<ParsedClaims> {
+        let mut claims = Claims::default();
+        claims_into(json, &mut claims).map(|present| ParsedClaims { claims, present })
+    }
 
     fn fast_and_strict_agree(json: &str) {
         let strict = strict_json::parse_claims(json).ok().map(|p| (p.claims, p.present));
         if let Some(fast) = claims(json) {
             assert_eq!(Some((fast.claims, fast.present)), strict, "{json}");
+        }
+    }
+
+    #[test]
+    fn special_bytes_are_found_in_and_after_whole_words() {
+        for len in 0..20 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    // Bytes of multi-byte characters and DEL are not special.
+                    if at > 0 {
+                        bytes[at - 1] = 0xc3;
+                    }
+                    assert_eq!(first_special(&bytes), Some(at), "{bytes:?}");
+                }
+            }
+            assert_eq!(first_special(&vec![0x7f; len]), None);
+            assert_eq!(first_special(&vec![b' '; len]), None);
         }
     }
 

@@ -209,6 +209,9 @@ impl Verifier<'_> {
 }
 
 /// The key material of a ring entry.
+// The HMAC prototypes are read on every validation and a ring holds a handful of keys:
+// boxing them would add an indirection to the hot path to save a few hundred bytes.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 enum Material {
     Hmac { secret: Vec<u8>, macs: [Option<KeyedMac>; 3] },

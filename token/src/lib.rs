@@ -9,9 +9,10 @@
 //! - [`claims`]: the claims the profiles read.
 //! - [`request`]: the identity a request is made for.
 //!
-//! JSON is read by a small reader for the common shape of headers and claims and, for
-//! anything else, by strict serde visitors that reject repeated members at every depth;
-//! both are private.
+//! Private helpers: a strict base64url decoder; a small JSON reader for the common shape
+//! of headers and claims, backed for anything else by strict serde visitors that reject
+//! repeated members at every depth; and a per-thread cache of header encodings recently
+//! seen to pass a validator's checks.
 //!
 //! ```
 //! use jwt_lifecycle_token::{KeyRing, Minter, RequestIdentity, Validator};
@@ -30,12 +31,14 @@
 //! assert_eq!(validator.validate(&token, &request, now).status(), 200);
 //! ```
 
+mod b64;
 pub mod claims;
 mod fast_json;
 pub mod keyring;
 pub mod mint;
 pub mod reason;
 pub mod request;
+mod seen_headers;
 mod strict_json;
 pub mod validator;
 

@@ -13,7 +13,7 @@
 //! bytes are fixed elsewhere (the conformance suite's case tokens); [`sign_raw`] crafts
 //! hostile tokens for tests.
 
-use crate::claims::{ClaimKind, Claims, KnownClaim};
+use crate::claims::{ClaimKind, Claims, KnownClaim, VerifiedToken};
 use crate::keyring::{KeyRing, KeyedMac, RingKey};
 use crate::reason::TokenError;
 use crate::request::RequestIdentity;
@@ -200,8 +200,8 @@ impl Minter {
         let token =
             jsonwebtoken::encode(&header, claims, encoding).map_err(|e| MintError::Encode(e.to_string()))?;
         let request = self.request_covered_by(claims);
-        match self.validator.check(&token, &request, now_s, Time::Ignored) {
-            Ok(_) => Ok(token),
+        match self.validator.check(&token, &request, now_s, Time::Ignored, &mut VerifiedToken::default()) {
+            Ok(()) => Ok(token),
             Err(error) => Err(MintError::WouldBeRejected { profile: self.profile, error }),
         }
     }
