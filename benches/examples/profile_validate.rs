@@ -3,8 +3,9 @@
 //! steadier than wall time on a shared machine.
 //!
 //! `cargo run --release -p jwt-lifecycle-benches --example profile_validate -- PROFILE FUNCTION N`
-//! with FUNCTION one of `ours`, `jsonwebtoken`, `jsonwebtoken_one_key`, `floor`,
-//! `ours_reject_<reason>`; N = 0 measures the setup alone.
+//! with FUNCTION one of `ours`, `ours_uncached_header`, `ours_unseen_header`,
+//! `jsonwebtoken`, `jsonwebtoken_one_key`, `floor`, `ours_reject_<reason>`; N = 0
+//! measures the setup alone.
 //!
 //! `... -- PROFILE interleave ROUNDS` times `ours`, `jsonwebtoken`, `floor`, `ours`
 //! on the spaced-header token and each rejection in
@@ -23,12 +24,25 @@ use std::time::Instant;
 
 const BLOCK: u32 = 2_000;
 
+/// The next of the fixture's respaced-header tokens, in turn, so none is found in the
+/// thread's cache of recently seen headers.
+fn unseen(f: &ValidationFixture) -> &str {
+    thread_local!(static NEXT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) });
+    let n = NEXT.with(|c| {
+        let n = (c.get() + 1) % f.unseen_headers.len();
+        c.set(n);
+        n
+    });
+    &f.unseen_headers[n]
+}
+
 fn interleave(f: &ValidationFixture, rounds: u64) {
     let mut functions: Vec<(String, Box<dyn Fn() -> bool + '_>)> = vec![
         ("ours".to_owned(), Box::new(|| f.ours(black_box(&f.good)))),
         ("jsonwebtoken".to_owned(), Box::new(|| f.jsonwebtoken(black_box(&f.good)))),
         ("floor".to_owned(), Box::new(|| f.floor(black_box(&f.good)))),
         ("ours_uncached_header".to_owned(), Box::new(|| f.ours(black_box(&f.uncached_header)))),
+        ("ours_unseen_header".to_owned(), Box::new(move || f.ours(black_box(unseen(f))))),
     ];
     for (name, _) in REJECTIONS {
         let token = f.rejected(name);
@@ -66,12 +80,14 @@ fn interleave(f: &ValidationFixture, rounds: u64) {
     );
     for (clock, m) in [("cpu", &cpu), ("wall", &wall)] {
         println!(
-            "{} ({clock}): jsonwebtoken/ours {:.2}x, ours/floor {:.2}x; uncached header: jsonwebtoken/ours {:.2}x, ours/floor {:.2}x",
+            "{} ({clock}): jsonwebtoken/ours {:.2}x, ours/floor {:.2}x; uncached header: jsonwebtoken/ours {:.2}x, ours/floor {:.2}x; unseen header: jsonwebtoken/ours {:.2}x, ours/floor {:.2}x",
             f.profile,
             m[1] / m[0],
             m[0] / m[2],
             m[1] / m[3],
-            m[3] / m[2]
+            m[3] / m[2],
+            m[1] / m[4],
+            m[4] / m[2]
         );
     }
 }
@@ -112,6 +128,7 @@ fn main() -> ExitCode {
         let ok = match function.as_str() {
             "ours" => f.ours(black_box(&f.good)),
             "ours_uncached_header" => f.ours(black_box(&f.uncached_header)),
+            "ours_unseen_header" => f.ours(black_box(unseen(&f))),
             "jsonwebtoken" => f.jsonwebtoken(black_box(&f.good)),
             "jsonwebtoken_one_key" => f.jsonwebtoken_one_key(black_box(&f.good)),
             "floor" => f.floor(black_box(&f.good)),

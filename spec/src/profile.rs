@@ -752,6 +752,36 @@ mod tests {
     }
 
     #[test]
+    fn identity_bindings_name_claims_the_tokens_carry() {
+        for p in Profile::all() {
+            let rules = &p.claims;
+            // A required bound claim is a required claim: a token without it is refused
+            // as incomplete (401) before it is compared with the request (403).
+            for m in rules.identity.matches.iter().filter(|m| m.presence == Presence::Required) {
+                assert!(rules.required_claims.contains(&m.claim), "{}: {}", p.id, m.claim);
+            }
+            for f in &rules.identity.fixed {
+                assert!(rules.required_claims.contains(&f.claim), "{}: {}", p.id, f.claim);
+            }
+            // Only profiles that name a single identifier bind a claim to it.
+            let binds_identifier = rules.identity.claim_for(RequestValue::Identifier).is_some();
+            assert_eq!(binds_identifier, p.identifier_key.is_some(), "{}", p.id);
+            assert!(!rules.algorithms.is_empty(), "{}", p.id);
+        }
+    }
+
+    #[test]
+    fn algorithms_are_bound_to_their_kind_of_key_and_named_exactly() {
+        for alg in JwsAlgorithm::ALL {
+            assert_eq!(JwsAlgorithm::from_name(alg.as_str()), Some(alg));
+            assert_eq!(alg.hmac_bytes().is_some(), alg.key_kind() == KeyKind::Hmac);
+        }
+        for name in ["none", "hs256", "RS384", ""] {
+            assert_eq!(JwsAlgorithm::from_name(name), None, "{name}");
+        }
+    }
+
+    #[test]
     fn webex_codes_are_the_documented_ordinals() {
         let p = webex_connect();
         assert_eq!(p.code_for(Reason::Invalid), Some(38));
