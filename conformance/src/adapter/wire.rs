@@ -190,7 +190,7 @@ mod tests {
             json!({"type":"start","case":"c","profile":"exponea-stream","clock":5})
         );
         let respond = SuiteMessage::Input {
-            input: Input::Respond { request: 1, reply: jwt_lifecycle_spec::alphabet::Reply::NetworkError },
+            input: Input::respond(1, jwt_lifecycle_spec::alphabet::Reply::NetworkError),
         };
         assert_eq!(
             serde_json::to_value(&respond).unwrap(),

@@ -11,10 +11,10 @@ pub mod ordered;
 pub mod step;
 pub mod token;
 
-pub use expect::{Expected, ExpectedOutput};
+pub use expect::{ExpectEntry, Expected, ExpectedOutput};
 pub use load::{load_dir, load_file, parse_case, LoadError};
 pub use ordered::OrderedMap;
-pub use step::{Action, Step};
+pub use step::{Action, Match, Step};
 pub use token::{TokenSpec, TokenTable};
 
 use jwt_lifecycle_spec::alphabet::UnixMillis;
@@ -165,7 +165,7 @@ impl Case {
                     }
                 }
             }
-            for (j, expected) in step.expect.iter().enumerate() {
+            for (j, expected) in step.expected().enumerate() {
                 if let Some(name) = expected.output.authorization_name() {
                     if !tokens.contains(name) {
                         return Err(undefined(format!("steps[{i}].expect[{j}].authorization"), name));

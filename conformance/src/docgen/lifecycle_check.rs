@@ -64,8 +64,8 @@ fn pick(rng: &mut Lcg, p: &Profile, d: &Driver, n: usize) -> Result<Input, u64> 
     let identifier = p.identifier_key.as_ref().map(|_| "u1".to_owned());
     let call = match rng.below(16) {
         0 => AppCall::Configure { jwt_enabled: true, debug: false, token: None },
-        1 => AppCall::RegisterHandler {},
-        2 | 3 => AppCall::SetToken { token: token(rng), identifier },
+        1 => AppCall::RegisterHandler { throws: false },
+        2 | 3 => AppCall::SetToken { token: Some(token(rng)), identifier },
         4 => AppCall::Identify {
             customer_ids: CustomerIds::single("registered", "alice"),
             token: Some(token(rng)),
@@ -87,7 +87,7 @@ fn pick(rng: &mut Lcg, p: &Profile, d: &Driver, n: usize) -> Result<Input, u64> 
                     Reply::Status(500),
                     Reply::NetworkError,
                 ][rng.below(5)];
-                return Ok(Input::Respond { request, reply });
+                return Ok(Input::respond(request, reply));
             }
             AppCall::Flush {}
         }
@@ -218,8 +218,8 @@ fn walk(
         let call = |c: AppCall| Ok(Input::App(c));
         let mut steps: Vec<Result<Input, u64>> = vec![
             call(AppCall::Configure { jwt_enabled: true, debug: false, token: None }),
-            call(AppCall::RegisterHandler {}),
-            call(AppCall::SetToken { token: token(0, &d), identifier: identifier.clone() }),
+            call(AppCall::RegisterHandler { throws: false }),
+            call(AppCall::SetToken { token: Some(token(0, &d)), identifier: identifier.clone() }),
             call(AppCall::Track { event: "e1".into() }),
             call(AppCall::Flush {}),
         ];
@@ -230,10 +230,10 @@ fn walk(
             if let Some(request) =
                 d.sdk().in_flight().filter(|f| f.awaits_response_to(f.request)).map(|f| f.request)
             {
-                let step = Ok(Input::Respond { request, reply: Reply::UNAUTHORIZED });
+                let step = Ok(Input::respond(request, Reply::UNAUTHORIZED));
                 apply(&mut walk, &mut d, &step, "scripted walk to the failure limit");
             }
-            let step = call(AppCall::SetToken { token: token(n, &d), identifier: identifier.clone() });
+            let step = call(AppCall::SetToken { token: Some(token(n, &d)), identifier: identifier.clone() });
             apply(&mut walk, &mut d, &step, "scripted walk to the failure limit");
         }
         for c in [

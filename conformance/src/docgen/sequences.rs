@@ -44,7 +44,7 @@ fn call(c: AppCall) -> Step {
 }
 
 fn set_token(name: &str, identifier: Option<&str>) -> Step {
-    call(AppCall::SetToken { token: name.to_owned(), identifier: identifier.map(str::to_owned) })
+    call(AppCall::SetToken { token: Some(name.to_owned()), identifier: identifier.map(str::to_owned) })
 }
 
 fn track(event: &str) -> Step {
@@ -71,7 +71,7 @@ fn scenarios() -> Vec<Scenario> {
             tokens: tokens(&[("A", 3600)]),
             steps: vec![
                 configure(),
-                call(AppCall::RegisterHandler {}),
+                call(AppCall::RegisterHandler { throws: false }),
                 set_token("A", None),
                 Step::Note("A stored for the current customer (LIFE-001)"),
                 track("e1"),
@@ -86,7 +86,7 @@ fn scenarios() -> Vec<Scenario> {
             tokens: tokens(&[("A", 300), ("B", 3600)]),
             steps: vec![
                 configure(),
-                call(AppCall::RegisterHandler {}),
+                call(AppCall::RegisterHandler { throws: false }),
                 set_token("A", None),
                 Step::Advance(250_000),
                 Step::Note("the app fetches a new token from its backend"),
@@ -103,7 +103,7 @@ fn scenarios() -> Vec<Scenario> {
             tokens: tokens(&[("A", 3600), ("B", 3600 * 2)]),
             steps: vec![
                 configure(),
-                call(AppCall::RegisterHandler {}),
+                call(AppCall::RegisterHandler { throws: false }),
                 set_token("A", None),
                 track("e1"),
                 call(AppCall::Flush {}),
@@ -122,7 +122,7 @@ fn scenarios() -> Vec<Scenario> {
             tokens: suspension_tokens,
             steps: vec![
                 configure(),
-                call(AppCall::RegisterHandler {}),
+                call(AppCall::RegisterHandler { throws: false }),
                 set_token("A", Some("u1")),
                 track("e1"),
                 call(AppCall::Flush {}),
@@ -188,7 +188,7 @@ impl Runner {
                     Reply::NetworkError => "network error".to_owned(),
                 };
                 let _ = writeln!(self.out, "    Server-->>SDK: {label}");
-                let seen = self.driver.input(&Input::Respond { request, reply: *reply });
+                let seen = self.driver.input(&Input::respond(request, *reply));
                 self.draw(&seen, in_loop, false);
             }
             Step::Advance(ms) => {
@@ -227,7 +227,7 @@ impl Runner {
     /// The call as drawn, and as sent (token names replaced by the minted tokens).
     fn concrete_call(&mut self, c: &AppCall, in_loop: bool) -> (String, AppCall) {
         match c {
-            AppCall::SetToken { token, identifier } => {
+            AppCall::SetToken { token: Some(token), identifier } => {
                 let name = if token == "T" {
                     self.next_numbered += 1;
                     format!("T{}", self.next_numbered)
@@ -239,7 +239,7 @@ impl Runner {
                     Some(id) => format!("set_token({shown}, identifier {id})"),
                     None => format!("set_token({shown})"),
                 };
-                (label, AppCall::SetToken { token: self.raw(&name), identifier: identifier.clone() })
+                (label, AppCall::SetToken { token: Some(self.raw(&name)), identifier: identifier.clone() })
             }
             AppCall::Track { event } => (format!("track({event})"), c.clone()),
             AppCall::Configure { token: None, .. } => ("configure".to_owned(), c.clone()),
@@ -251,7 +251,7 @@ impl Runner {
         for obs in seen {
             let when = if timed { format!(" at {}", self.offset(obs.at)) } else { String::new() };
             let line = match &obs.output {
-                Output::RequestSent { request, customer_ids, events, authorization, attempt } => {
+                Output::RequestSent { request, customer_ids, events, authorization, attempt, .. } => {
                     self.last_request = Some(*request);
                     let auth = match authorization {
                         Some(raw) => format!(
@@ -269,6 +269,9 @@ impl Runner {
                         "SDK->>Server: request{number} [{}] for {customer_ids}, {auth}, {attempt}{when}",
                         events.join(", ")
                     )
+                }
+                Output::TokenRequested { customer_ids, .. } => {
+                    format!("SDK->>App: token requested for {customer_ids}{when}")
                 }
                 Output::HandlerCalled { reason, customer_ids, code } => {
                     let code = code.map(|c| format!(", code {c}")).unwrap_or_default();
