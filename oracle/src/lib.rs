@@ -66,6 +66,11 @@ impl Oracle {
             .map(|(_, m)| m.requirement)
     }
 
+    /// The monitors seen broken, one bit per index in [`monitors`].
+    pub fn violated_bits(&self) -> u128 {
+        self.violated
+    }
+
     /// True when `requirement` was seen broken.
     pub fn has_violated(&self, requirement: &str) -> bool {
         catalog::index_of(requirement).is_some_and(|i| self.violated & (1 << i) != 0)
