@@ -15,7 +15,6 @@
 pub mod adapter;
 pub mod case;
 pub mod differential;
-pub mod docgen;
 pub mod generate;
 pub mod report;
 pub mod runner;

@@ -3,9 +3,9 @@
 //! model makes must be an arrow of the profile's diagram. A diagram that misses a
 //! transition the model performs (or draws one for the wrong profile) fails here.
 
-use super::lifecycle::{sync_edges, token_edges, top_edges, Edge};
-use crate::case::token::{mint, TokenSpec};
-use crate::case::OrderedMap;
+use jwt_lifecycle_conformance::case::token::{mint, TokenSpec};
+use jwt_lifecycle_conformance::case::OrderedMap;
+use jwt_lifecycle_docgen::lifecycle::{sync_edges, token_edges, top_edges, Edge};
 use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_spec::alphabet::{AppCall, CustomerIds, Input, Reply};
 use jwt_lifecycle_spec::profile::Profile;

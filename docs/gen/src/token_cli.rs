@@ -1,8 +1,9 @@
 //! Worked `jwt-lifecycle token` examples for backend teams, one set per profile.
 //!
 //! The examples are data: the book shows each command with the output it prints, and
-//! `conformance/tests/docs_drift.rs` runs every one against the built binary and compares
-//! the exit status and the output, so an example in the book always works as shown.
+//! `conformance/tests/book_token_examples.rs` runs every command of the committed page
+//! against the built binary and compares the exit status and the output, so an example in
+//! the book always works as shown.
 
 use jwt_lifecycle_spec::ProfileId;
 use std::fmt::Write as _;

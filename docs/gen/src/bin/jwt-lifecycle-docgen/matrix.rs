@@ -1,10 +1,10 @@
-//! `jwt-lifecycle matrix`: requirement -> model properties -> unit tests -> cases.
+//! `matrix`: requirement -> model properties -> unit tests -> cases.
 //!
-//! Unit tests and cases are read from a repository tree at run time (default: the tree
-//! the binary was built from; `--repo` for another), so the matrix describes the tree as
-//! it is now rather than as it was when the binary was built.
+//! Unit tests and cases are read from a repository tree at run time (default: the
+//! checkout this tool sits in; `--repo` for another), so the matrix describes the tree as
+//! it is now rather than as it was when the tool was built.
 
-use jwt_lifecycle_conformance::docgen::{self, matrix::Coverage, Sources};
+use jwt_lifecycle_docgen::{self as docgen, matrix::Coverage, Sources};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,7 +14,7 @@ pub(crate) struct MatrixArgs {
     /// Print JSON: `{"requirements":[{"id", "level", "subject", "properties", "unit_tests", "cases", "waived", "coverage"}], "unknown_references": [...]}`.
     #[arg(long)]
     json: bool,
-    /// The repository to scan for unit tests and case files (default: the one this binary was built from).
+    /// The repository to scan for unit tests and case files (default: the checkout this tool sits in).
     #[arg(long, value_name = "PATH")]
     repo: Option<PathBuf>,
     /// Exit 1 when a requirement is neither checked nor waived, or an id is unknown.
@@ -27,7 +27,7 @@ pub(crate) fn run(args: MatrixArgs) -> ExitCode {
     let sources = match Sources::collect(&root) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("jwt-lifecycle matrix: {e}");
+            eprintln!("jwt-lifecycle-docgen matrix: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -36,7 +36,7 @@ pub(crate) fn run(args: MatrixArgs) -> ExitCode {
         match serde_json::to_string_pretty(&matrix) {
             Ok(text) => println!("{text}"),
             Err(e) => {
-                eprintln!("jwt-lifecycle matrix: cannot encode JSON: {e}");
+                eprintln!("jwt-lifecycle-docgen matrix: cannot encode JSON: {e}");
                 return ExitCode::FAILURE;
             }
         }
@@ -77,7 +77,7 @@ pub(crate) fn run(args: MatrixArgs) -> ExitCode {
         let uncovered: Vec<&str> = matrix.uncovered().map(|r| r.id).collect();
         if !uncovered.is_empty() || !matrix.unknown_references.is_empty() {
             eprintln!(
-                "jwt-lifecycle matrix: coverage gate failed: uncovered {}; unknown ids {}",
+                "jwt-lifecycle-docgen matrix: coverage gate failed: uncovered {}; unknown ids {}",
                 if uncovered.is_empty() { "none".to_owned() } else { uncovered.join(", ") },
                 matrix.unknown_references.len()
             );

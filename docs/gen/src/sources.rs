@@ -2,8 +2,8 @@
 //! tests named after requirement ids, and the conformance case files.
 //!
 //! Tests and cases are read from the repository tree at generation time (not embedded at
-//! build time), so that `docs generate`, `matrix` and the drift test always describe the
-//! tree as it is now; see [`crate::docgen::default_repo_root`]. The property catalog comes
+//! build time), so that `generate`, `matrix` and the drift test always describe the
+//! tree as it is now; see [`crate::default_repo_root`]. The property catalog comes
 //! from the model crate this one is compiled with.
 
 use super::DocgenError;

@@ -5,8 +5,8 @@
 //! so the diagrams show the reference behaviour, not a drawing of it, and they change
 //! when the model does (the drift test then asks for the pages to be regenerated).
 
-use crate::case::token::{mint, TokenSpec};
-use crate::case::OrderedMap;
+use jwt_lifecycle_conformance::case::token::{mint, TokenSpec};
+use jwt_lifecycle_conformance::case::OrderedMap;
 use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_spec::alphabet::{AppCall, Input, Observation, Output, Reply};
 use jwt_lifecycle_spec::ProfileId;
