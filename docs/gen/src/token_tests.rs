@@ -66,7 +66,7 @@ pub fn mapped_token_tests(root: &Path) -> Result<(Vec<UnitTestRef>, Vec<String>)
             Err(source) => return Err(DocgenError::Io { path, source }),
         };
         let name = format!("{file}::{function}");
-        if text.contains(&format!("fn {function}(")) {
+        if super::sources::test_fn_names(&text).any(|name| name == *function) {
             found.push(UnitTestRef { requirements: vec![(*id).to_owned()], name });
         } else {
             missing.push(format!("{id}: {name}"));
