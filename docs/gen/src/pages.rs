@@ -209,7 +209,13 @@ fn identity_text(i: IdentityBinding) -> &'static str {
 /// The knobs of the side-by-side table: a label and a cell per profile.
 type Knob = (&'static str, fn(&Profile) -> String);
 
+/// Every row of the side-by-side table, in order.
 fn knobs() -> Vec<Knob> {
+    [mode_knobs(), refresh_knobs(), failure_knobs(), claim_knobs()].concat()
+}
+
+/// Where the profile comes from and what it does with a token while JWT is off.
+fn mode_knobs() -> Vec<Knob> {
     vec![
         ("Vendor document", |p| format!("`{}`", p.document)),
         ("Identifier passed with the token", |p| match &p.identifier_key {
@@ -218,6 +224,12 @@ fn knobs() -> Vec<Knob> {
         }),
         ("Token while JWT is off, debug build", |p| action_text(p.token_while_jwt_disabled.debug).into()),
         ("Token while JWT is off, release build", |p| action_text(p.token_while_jwt_disabled.release).into()),
+    ]
+}
+
+/// The refresh notification and the pre-flight checks.
+fn refresh_knobs() -> Vec<Knob> {
+    vec![
         ("Refresh notification", |p| match p.refresh {
             Some(r) => format!("`expired_soon` {} ms before `exp` (± {} ms)", r.lead_ms, r.tolerance_ms),
             None => "none".into(),
@@ -230,50 +242,28 @@ fn knobs() -> Vec<Knob> {
         ("Pre-flight: no token", |p| yes_no(p.preflight.notify_not_provided).into()),
         ("Pre-flight: expired token", |p| yes_no(p.preflight.notify_expired).into()),
         ("Pre-flight: expiring token", |p| yes_no(p.preflight.notify_expiring_soon).into()),
+    ]
+}
+
+/// What failures do: retries, the limit, clearing calls, the handler and its codes.
+fn failure_knobs() -> Vec<Knob> {
+    vec![
         ("401", |p| policy_text(&p.on_unauthorized)),
         ("403 without a token", |p| policy_text(&p.on_forbidden_without_token)),
         ("403 with a valid token", |p| policy_text(&p.on_forbidden_with_valid_token)),
-        ("Consecutive-failure limit", |p| match p.failure_limit {
-            Some(l) => format!(
-                "{} failures; reset on success: {}; suspended until next session: {}",
-                l.consecutive_failures,
-                yes_no(l.reset_on_success),
-                yes_no(l.suspended_until_next_session)
-            ),
-            None => "none".into(),
-        }),
-        ("Calls that clear the token", |p| {
-            p.clears_token_on
-                .iter()
-                .map(|c| {
-                    format!(
-                        "`{}`",
-                        serde_json::to_value(c)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default()
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        }),
+        ("Consecutive-failure limit", limit_text),
+        ("Calls that clear the token", clearing_calls_text),
         ("Logout syncs, deletes on JWT failure", |p| {
             yes_no(p.logout_syncs_then_deletes_on_jwt_failure).into()
         }),
-        ("Handler reasons", |p| {
-            if p.handler_reasons.is_empty() {
-                "none (errors go to the app)".into()
-            } else {
-                p.handler_reasons.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
-            }
-        }),
-        ("Vendor error codes", |p| {
-            if p.codes.is_empty() {
-                "none".into()
-            } else {
-                p.codes.iter().map(|c| format!("`{}` = {}", c.reason, c.code)).collect::<Vec<_>>().join(", ")
-            }
-        }),
+        ("Handler reasons", handler_reasons_text),
+        ("Vendor error codes", codes_text),
+    ]
+}
+
+/// What the backend's tokens look like.
+fn claim_knobs() -> Vec<Knob> {
+    vec![
         ("Token algorithms", |p| {
             p.claims.algorithms.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", ")
         }),
@@ -283,16 +273,61 @@ fn knobs() -> Vec<Knob> {
             p.claims.required_claims.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
         }),
         ("`exp`", |p| presence_text(p.claims.exp).into()),
-        ("Longest lifetime", |p| match p.claims.max_lifetime_s {
-            Some(s) if s.is_multiple_of(86_400) => format!("{} days", s / 86_400),
-            Some(s) => format!("{s} s"),
-            None => "no limit".into(),
-        }),
+        ("Longest lifetime", lifetime_text),
         ("Shortest key", |p| format!("{} bytes", p.claims.min_key_bytes)),
         ("Clock leeway", |p| format!("{} s", p.claims.leeway_s)),
         ("Largest token", |p| format!("{} bytes", p.claims.max_token_bytes)),
         ("Identity binding", |p| identity_text(p.claims.identity).into()),
     ]
+}
+
+fn limit_text(p: &Profile) -> String {
+    match p.failure_limit {
+        Some(l) => format!(
+            "{} failures; reset on success: {}; suspended until next session: {}",
+            l.consecutive_failures,
+            yes_no(l.reset_on_success),
+            yes_no(l.suspended_until_next_session)
+        ),
+        None => "none".into(),
+    }
+}
+
+fn clearing_calls_text(p: &Profile) -> String {
+    p.clears_token_on
+        .iter()
+        .map(|c| {
+            format!(
+                "`{}`",
+                serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn handler_reasons_text(p: &Profile) -> String {
+    if p.handler_reasons.is_empty() {
+        "none (errors go to the app)".into()
+    } else {
+        p.handler_reasons.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn codes_text(p: &Profile) -> String {
+    if p.codes.is_empty() {
+        "none".into()
+    } else {
+        p.codes.iter().map(|c| format!("`{}` = {}", c.reason, c.code)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn lifetime_text(p: &Profile) -> String {
+    match p.claims.max_lifetime_s {
+        Some(s) if s.is_multiple_of(86_400) => format!("{} days", s / 86_400),
+        Some(s) => format!("{s} s"),
+        None => "no limit".into(),
+    }
 }
 
 /// `docs/src/generated/profiles.md`: a row per knob, a column per profile.

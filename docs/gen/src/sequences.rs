@@ -56,90 +56,106 @@ fn configure() -> Step {
 }
 
 fn scenarios() -> Vec<Scenario> {
+    vec![happy_path(), proactive_refresh(), one_retry(), suspension()]
+}
+
+fn tokens(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+    list.iter().map(|(n, e)| ((*n).to_owned(), *e)).collect()
+}
+
+fn happy_path() -> Scenario {
     let exponea = ProfileId::ExponeaStream;
+    Scenario {
+        title: format!("Happy path ({exponea})"),
+        profile: exponea,
+        tokens: tokens(&[("A", 3600)]),
+        steps: vec![
+            configure(),
+            call(AppCall::RegisterHandler {}),
+            set_token("A", None),
+            Step::Note("A stored for the current customer (LIFE-001)"),
+            track("e1"),
+            call(AppCall::Flush {}),
+            Step::RespondLast(Reply::OK),
+            Step::Note("e1 delivered, never sent again (QUEUE-007)"),
+        ],
+    }
+}
+
+fn proactive_refresh() -> Scenario {
+    let exponea = ProfileId::ExponeaStream;
+    Scenario {
+        title: format!("Proactive refresh ({exponea}, token expiring in 300 s)"),
+        profile: exponea,
+        tokens: tokens(&[("A", 300), ("B", 3600)]),
+        steps: vec![
+            configure(),
+            call(AppCall::RegisterHandler {}),
+            set_token("A", None),
+            Step::Advance(250_000),
+            Step::Note("the app fetches a new token from its backend"),
+            set_token("B", None),
+            Step::Note("B replaces A, A's timer is cancelled (LIFE-002, REFR-006)"),
+            track("e1"),
+            call(AppCall::Flush {}),
+            Step::RespondLast(Reply::OK),
+        ],
+    }
+}
+
+fn one_retry() -> Scenario {
+    let exponea = ProfileId::ExponeaStream;
+    Scenario {
+        title: format!("401 and one retry ({exponea})"),
+        profile: exponea,
+        tokens: tokens(&[("A", 3600), ("B", 3600 * 2)]),
+        steps: vec![
+            configure(),
+            call(AppCall::RegisterHandler {}),
+            set_token("A", None),
+            track("e1"),
+            call(AppCall::Flush {}),
+            Step::RespondLast(Reply::UNAUTHORIZED),
+            Step::Note("the handler fetches a new token"),
+            set_token("B", None),
+            Step::Advance(1_000),
+            Step::Note("the retry carries the token stored now (RETRY-002, LIFE-002)"),
+            Step::RespondLast(Reply::UNAUTHORIZED),
+            Step::Note("a rejected retry fails the request for good (RETRY-003)"),
+        ],
+    }
+}
+
+fn suspension() -> Scenario {
     let moengage = ProfileId::MoengageIos;
-    let tokens = |list: &[(&str, i64)]| list.iter().map(|(n, e)| ((*n).to_owned(), *e)).collect();
     let mut suspension_tokens: Vec<(String, i64)> = vec![("A".to_owned(), 3600)];
     for i in 1..=10 {
         suspension_tokens.push((format!("T{i}"), 3600 + i));
     }
     suspension_tokens.push(("C".to_owned(), 7200));
-    vec![
-        Scenario {
-            title: format!("Happy path ({exponea})"),
-            profile: exponea,
-            tokens: tokens(&[("A", 3600)]),
-            steps: vec![
-                configure(),
-                call(AppCall::RegisterHandler {}),
-                set_token("A", None),
-                Step::Note("A stored for the current customer (LIFE-001)"),
-                track("e1"),
-                call(AppCall::Flush {}),
-                Step::RespondLast(Reply::OK),
-                Step::Note("e1 delivered, never sent again (QUEUE-007)"),
-            ],
-        },
-        Scenario {
-            title: format!("Proactive refresh ({exponea}, token expiring in 300 s)"),
-            profile: exponea,
-            tokens: tokens(&[("A", 300), ("B", 3600)]),
-            steps: vec![
-                configure(),
-                call(AppCall::RegisterHandler {}),
-                set_token("A", None),
-                Step::Advance(250_000),
-                Step::Note("the app fetches a new token from its backend"),
-                set_token("B", None),
-                Step::Note("B replaces A, A's timer is cancelled (LIFE-002, REFR-006)"),
-                track("e1"),
-                call(AppCall::Flush {}),
-                Step::RespondLast(Reply::OK),
-            ],
-        },
-        Scenario {
-            title: format!("401 and one retry ({exponea})"),
-            profile: exponea,
-            tokens: tokens(&[("A", 3600), ("B", 3600 * 2)]),
-            steps: vec![
-                configure(),
-                call(AppCall::RegisterHandler {}),
-                set_token("A", None),
-                track("e1"),
-                call(AppCall::Flush {}),
-                Step::RespondLast(Reply::UNAUTHORIZED),
-                Step::Note("the handler fetches a new token"),
-                set_token("B", None),
-                Step::Advance(1_000),
-                Step::Note("the retry carries the token stored now (RETRY-002, LIFE-002)"),
-                Step::RespondLast(Reply::UNAUTHORIZED),
-                Step::Note("a rejected retry fails the request for good (RETRY-003)"),
-            ],
-        },
-        Scenario {
-            title: format!("Suspension ({moengage}, 10 consecutive failures)"),
-            profile: moengage,
-            tokens: suspension_tokens,
-            steps: vec![
-                configure(),
-                call(AppCall::RegisterHandler {}),
-                set_token("A", Some("u1")),
-                track("e1"),
-                call(AppCall::Flush {}),
-                Step::Repeat(10, vec![Step::RespondLast(Reply::UNAUTHORIZED), set_token("T", Some("u1"))]),
-                Step::Note("failure 10 in a row, sync suspended until the next session (LIMIT-001)"),
-                track("e2"),
-                set_token("C", Some("u1")),
-                call(AppCall::Flush {}),
-                Step::Note("kept, nothing sent (LIMIT-004, LIMIT-005)"),
-                call(AppCall::NewSession {}),
-                call(AppCall::Flush {}),
-                Step::RespondLast(Reply::OK),
-                call(AppCall::Flush {}),
-                Step::RespondLast(Reply::OK),
-            ],
-        },
-    ]
+    Scenario {
+        title: format!("Suspension ({moengage}, 10 consecutive failures)"),
+        profile: moengage,
+        tokens: suspension_tokens,
+        steps: vec![
+            configure(),
+            call(AppCall::RegisterHandler {}),
+            set_token("A", Some("u1")),
+            track("e1"),
+            call(AppCall::Flush {}),
+            Step::Repeat(10, vec![Step::RespondLast(Reply::UNAUTHORIZED), set_token("T", Some("u1"))]),
+            Step::Note("failure 10 in a row, sync suspended until the next session (LIMIT-001)"),
+            track("e2"),
+            set_token("C", Some("u1")),
+            call(AppCall::Flush {}),
+            Step::Note("kept, nothing sent (LIMIT-004, LIMIT-005)"),
+            call(AppCall::NewSession {}),
+            call(AppCall::Flush {}),
+            Step::RespondLast(Reply::OK),
+            call(AppCall::Flush {}),
+            Step::RespondLast(Reply::OK),
+        ],
+    }
 }
 
 /// Runs scenarios and draws them.

@@ -56,252 +56,189 @@ fn args(list: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// How a profile's backend checks the example token: the profile and the key flags.
+struct Backend {
+    profile: &'static str,
+    key: &'static [&'static str],
+}
+
+const ACCEPTED: &str = "{\"accepted\":true,\"reason\":null,\"status\":200,\"code\":null}\n";
+
+impl Backend {
+    /// `token verify` at `now` (Unix seconds) of a request for `identity` (its flags),
+    /// expecting exit `status` and `stdout`.
+    fn check(
+        &self,
+        caption: &'static str,
+        now: &str,
+        identity: &[&str],
+        status: i32,
+        stdout: &'static str,
+    ) -> Verification {
+        let mut list = vec!["token", "verify", "--profile", self.profile];
+        list.extend_from_slice(self.key);
+        list.extend_from_slice(&["--now", now]);
+        list.extend_from_slice(identity);
+        list.push("--json");
+        Verification { caption, args: args(&list), status, stdout }
+    }
+}
+
 /// Every example.
 pub fn token_examples() -> Vec<TokenExample> {
-    vec![
-        TokenExample {
-            profile: ProfileId::ExponeaStream,
-            text: "The `ids` claim must equal the request's customer ids exactly (CLAIM-003); a token for \
-                   another customer is valid but does not cover the request, so it is answered 403, which \
-                   the SDK does not retry (RETRY-005).",
-            mint: args(&[
-                "token",
-                "mint",
-                "--profile",
-                "exponea-stream",
-                "--key",
-                "main={KEY}",
-                "--kid",
-                "main",
-                "--alg",
-                "HS256",
-                "--now",
-                "{NOW}",
-                "--ttl",
-                "3600",
-                "--ids",
-                r#"{"registered":"alice"}"#,
-            ]),
-            verify: vec![
-                Verification {
-                    caption: "the request for alice, 100 s later",
-                    args: args(&[
-                        "token",
-                        "verify",
-                        "--profile",
-                        "exponea-stream",
-                        "--key",
-                        "main={KEY}",
-                        "--now",
-                        "1700000100",
-                        "--ids",
-                        r#"{"registered":"alice"}"#,
-                        "--json",
-                    ]),
-                    status: 0,
-                    stdout: "{\"accepted\":true,\"reason\":null,\"status\":200,\"code\":null}\n",
-                },
-                Verification {
-                    caption: "a request for bob with alice's token",
-                    args: args(&[
-                        "token",
-                        "verify",
-                        "--profile",
-                        "exponea-stream",
-                        "--key",
-                        "main={KEY}",
-                        "--now",
-                        "1700000100",
-                        "--ids",
-                        r#"{"registered":"bob"}"#,
-                        "--json",
-                    ]),
-                    status: 1,
-                    stdout:
-                        "{\"accepted\":false,\"reason\":\"identity_mismatch\",\"status\":403,\"code\":null}\n",
-                },
-                Verification {
-                    caption: "the request for alice, one second after `exp`",
-                    args: args(&[
-                        "token",
-                        "verify",
-                        "--profile",
-                        "exponea-stream",
-                        "--key",
-                        "main={KEY}",
-                        "--now",
-                        "1700003601",
-                        "--ids",
-                        r#"{"registered":"alice"}"#,
-                        "--json",
-                    ]),
-                    status: 1,
-                    stdout: "{\"accepted\":false,\"reason\":\"expired\",\"status\":401,\"code\":null}\n",
-                },
-            ],
-        },
-        TokenExample {
-            profile: ProfileId::MoengageIos,
-            text: "The token is bound to the identifier the app passes with it, through `sub` (CLAIM-015); \
-                   the Android profile takes the same flags.",
-            mint: args(&[
-                "token",
-                "mint",
-                "--profile",
-                "moengage-ios",
-                "--key-hex",
-                "{KEY}",
-                "--now",
-                "{NOW}",
-                "--identifier",
-                "u1",
-            ]),
-            verify: vec![Verification {
-                caption: "the identifier the app passed",
-                args: args(&[
-                    "token",
-                    "verify",
-                    "--profile",
-                    "moengage-ios",
-                    "--key-hex",
-                    "{KEY}",
-                    "--now",
-                    "1700000100",
-                    "--identifier",
-                    "u1",
-                    "--json",
-                ]),
-                status: 0,
-                stdout: "{\"accepted\":true,\"reason\":null,\"status\":200,\"code\":null}\n",
-            }],
-        },
-        TokenExample {
-            profile: ProfileId::KhorosLegacy,
-            text:
-                "The header carries the app key id as `kid` and `typ: JWT` (CLAIM-005); the key is the UTF-8 \
+    vec![exponea_example(), moengage_example(), khoros_example(), webex_example()]
+}
+
+/// Exponea: the `ids` claim against the request's customer ids, and `exp`.
+fn exponea_example() -> TokenExample {
+    let backend = Backend { profile: "exponea-stream", key: &["--key", "main={KEY}"] };
+    let alice = &["--ids", r#"{"registered":"alice"}"#];
+    TokenExample {
+        profile: ProfileId::ExponeaStream,
+        text: "The `ids` claim must equal the request's customer ids exactly (CLAIM-003); a token for \
+               another customer is valid but does not cover the request, so it is answered 403, which \
+               the SDK does not retry (RETRY-005).",
+        mint: args(&[
+            "token",
+            "mint",
+            "--profile",
+            "exponea-stream",
+            "--key",
+            "main={KEY}",
+            "--kid",
+            "main",
+            "--alg",
+            "HS256",
+            "--now",
+            "{NOW}",
+            "--ttl",
+            "3600",
+            "--ids",
+            r#"{"registered":"alice"}"#,
+        ]),
+        verify: vec![
+            backend.check("the request for alice, 100 s later", "1700000100", alice, 0, ACCEPTED),
+            backend.check(
+                "a request for bob with alice's token",
+                "1700000100",
+                &["--ids", r#"{"registered":"bob"}"#],
+                1,
+                "{\"accepted\":false,\"reason\":\"identity_mismatch\",\"status\":403,\"code\":null}\n",
+            ),
+            backend.check(
+                "the request for alice, one second after `exp`",
+                "1700003601",
+                alice,
+                1,
+                "{\"accepted\":false,\"reason\":\"expired\",\"status\":401,\"code\":null}\n",
+            ),
+        ],
+    }
+}
+
+/// MoEngage: `sub` bound to the identifier passed with the token.
+fn moengage_example() -> TokenExample {
+    let backend = Backend { profile: "moengage-ios", key: &["--key-hex", "{KEY}"] };
+    TokenExample {
+        profile: ProfileId::MoengageIos,
+        text: "The token is bound to the identifier the app passes with it, through `sub` (CLAIM-015); \
+               the Android profile takes the same flags.",
+        mint: args(&[
+            "token",
+            "mint",
+            "--profile",
+            "moengage-ios",
+            "--key-hex",
+            "{KEY}",
+            "--now",
+            "{NOW}",
+            "--identifier",
+            "u1",
+        ]),
+        verify: vec![backend.check(
+            "the identifier the app passed",
+            "1700000100",
+            &["--identifier", "u1"],
+            0,
+            ACCEPTED,
+        )],
+    }
+}
+
+/// Khoros: `kid` and `typ` in the header, a text key, `iat` in seconds.
+fn khoros_example() -> TokenExample {
+    let backend = Backend { profile: "khoros-legacy", key: &["--key-text", "app_key_id={SECRET}"] };
+    let alice = &["--user-id", "alice"];
+    TokenExample {
+        profile: ProfileId::KhorosLegacy,
+        text: "The header carries the app key id as `kid` and `typ: JWT` (CLAIM-005); the key is the UTF-8 \
                    bytes of the app key secret, which `--key-text KID=SECRET` takes as it is (CLAIM-008); \
                    `iat` is in seconds (CLAIM-007) and `scope` is `appUser` (CLAIM-006).",
-            mint: args(&[
-                "token",
-                "mint",
-                "--profile",
-                "khoros-legacy",
-                "--key-text",
-                "app_key_id={SECRET}",
-                "--kid",
-                "app_key_id",
-                "--now",
-                "{NOW}",
-                "--user-id",
-                "alice",
-                "--given-name",
-                "Alice",
-            ]),
-            verify: vec![
-                Verification {
-                    caption: "alice logging in",
-                    args: args(&[
-                        "token",
-                        "verify",
-                        "--profile",
-                        "khoros-legacy",
-                        "--key-text",
-                        "app_key_id={SECRET}",
-                        "--now",
-                        "1700000100",
-                        "--user-id",
-                        "alice",
-                        "--json",
-                    ]),
-                    status: 0,
-                    stdout: "{\"accepted\":true,\"reason\":null,\"status\":200,\"code\":null}\n",
-                },
-                Verification {
-                    caption: "checked before it was issued (a clock behind, or an `iat` in milliseconds)",
-                    args: args(&[
-                        "token",
-                        "verify",
-                        "--profile",
-                        "khoros-legacy",
-                        "--key-text",
-                        "app_key_id={SECRET}",
-                        "--now",
-                        "1699999000",
-                        "--user-id",
-                        "alice",
-                        "--json",
-                    ]),
-                    status: 1,
-                    stdout:
-                        "{\"accepted\":false,\"reason\":\"issued_in_future\",\"status\":401,\"code\":null}\n",
-                },
-            ],
-        },
-        TokenExample {
-            profile: ProfileId::WebexConnect,
-            text: "`appId` is required and must match the app (CLAIM-010); `exp` is optional but enforced \
-                   when present (CLAIM-013), and rejections carry Webex's codes (38 invalid, 39 missing, \
-                   40 expired).",
-            mint: args(&[
-                "token",
-                "mint",
-                "--profile",
-                "webex-connect",
-                "--key-hex",
-                "{KEY}",
-                "--now",
-                "{NOW}",
-                "--ttl",
-                "600",
-                "--app-id",
-                "TR21063826",
-                "--user-id",
-                "alice",
-            ]),
-            verify: vec![
-                Verification {
-                    caption: "within its ten minutes",
-                    args: args(&[
-                        "token",
-                        "verify",
-                        "--profile",
-                        "webex-connect",
-                        "--key-hex",
-                        "{KEY}",
-                        "--now",
-                        "1700000100",
-                        "--app-id",
-                        "TR21063826",
-                        "--user-id",
-                        "alice",
-                        "--json",
-                    ]),
-                    status: 0,
-                    stdout: "{\"accepted\":true,\"reason\":null,\"status\":200,\"code\":null}\n",
-                },
-                Verification {
-                    caption: "after `exp`",
-                    args: args(&[
-                        "token",
-                        "verify",
-                        "--profile",
-                        "webex-connect",
-                        "--key-hex",
-                        "{KEY}",
-                        "--now",
-                        "1700000700",
-                        "--app-id",
-                        "TR21063826",
-                        "--user-id",
-                        "alice",
-                        "--json",
-                    ]),
-                    status: 1,
-                    stdout: "{\"accepted\":false,\"reason\":\"expired\",\"status\":401,\"code\":40}\n",
-                },
-            ],
-        },
-    ]
+        mint: args(&[
+            "token",
+            "mint",
+            "--profile",
+            "khoros-legacy",
+            "--key-text",
+            "app_key_id={SECRET}",
+            "--kid",
+            "app_key_id",
+            "--now",
+            "{NOW}",
+            "--user-id",
+            "alice",
+            "--given-name",
+            "Alice",
+        ]),
+        verify: vec![
+            backend.check("alice logging in", "1700000100", alice, 0, ACCEPTED),
+            backend.check(
+                "checked before it was issued (a clock behind, or an `iat` in milliseconds)",
+                "1699999000",
+                alice,
+                1,
+                "{\"accepted\":false,\"reason\":\"issued_in_future\",\"status\":401,\"code\":null}\n",
+            ),
+        ],
+    }
+}
+
+/// Webex Connect: `appId`, an optional but enforced `exp`, and Webex's codes.
+fn webex_example() -> TokenExample {
+    let backend = Backend { profile: "webex-connect", key: &["--key-hex", "{KEY}"] };
+    let alice = &["--app-id", "TR21063826", "--user-id", "alice"];
+    TokenExample {
+        profile: ProfileId::WebexConnect,
+        text: "`appId` is required and must match the app (CLAIM-010); `exp` is optional but enforced \
+               when present (CLAIM-013), and rejections carry Webex's codes (38 invalid, 39 missing, \
+               40 expired).",
+        mint: args(&[
+            "token",
+            "mint",
+            "--profile",
+            "webex-connect",
+            "--key-hex",
+            "{KEY}",
+            "--now",
+            "{NOW}",
+            "--ttl",
+            "600",
+            "--app-id",
+            "TR21063826",
+            "--user-id",
+            "alice",
+        ]),
+        verify: vec![
+            backend.check("within its ten minutes", "1700000100", alice, 0, ACCEPTED),
+            backend.check(
+                "after `exp`",
+                "1700000700",
+                alice,
+                1,
+                "{\"accepted\":false,\"reason\":\"expired\",\"status\":401,\"code\":40}\n",
+            ),
+        ],
+    }
 }
 
 /// Quotes an argument for a POSIX shell when it needs it.

@@ -4,7 +4,8 @@
 //! checkout this tool sits in; `--repo` for another), so the matrix describes the tree as
 //! it is now rather than as it was when the tool was built.
 
-use jwt_lifecycle_docgen::{self as docgen, matrix::Coverage, Sources};
+use jwt_lifecycle_docgen::matrix::{Coverage, Matrix, Row};
+use jwt_lifecycle_docgen::{self as docgen, Sources};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,14 +25,13 @@ pub(crate) struct MatrixArgs {
 
 pub(crate) fn run(args: MatrixArgs) -> ExitCode {
     let root = args.repo.unwrap_or_else(docgen::default_repo_root);
-    let sources = match Sources::collect(&root) {
-        Ok(s) => s,
+    let matrix = match Sources::collect(&root) {
+        Ok(sources) => sources.matrix(),
         Err(e) => {
             eprintln!("jwt-lifecycle-docgen matrix: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let matrix = sources.matrix();
     if args.json {
         match serde_json::to_string_pretty(&matrix) {
             Ok(text) => println!("{text}"),
@@ -41,48 +41,64 @@ pub(crate) fn run(args: MatrixArgs) -> ExitCode {
             }
         }
     } else {
-        for row in &matrix.requirements {
-            let status = match row.coverage {
-                Coverage::Covered => "covered",
-                Coverage::Waived => "WAIVED",
-                Coverage::Uncovered => "UNCOVERED",
-            };
-            println!("{} [{}] {} ({status})", row.id, row.level, row.title);
-            for p in &row.properties {
-                println!("    property:  {p}");
-            }
-            for t in &row.unit_tests {
-                println!("    unit test: {t}");
-            }
-            for c in &row.cases {
-                println!("    case:      {c}");
-            }
-            if let Some(w) = row.waived {
-                println!("    waived:    {w}");
-            }
-        }
-        let count = |c: Coverage| matrix.requirements.iter().filter(|r| r.coverage == c).count();
-        println!(
-            "\n{} requirements: {} covered, {} waived, {} uncovered",
-            matrix.requirements.len(),
-            count(Coverage::Covered),
-            count(Coverage::Waived),
-            count(Coverage::Uncovered)
-        );
-        for u in &matrix.unknown_references {
-            println!("unknown id {} in {}", u.id, u.by);
-        }
+        print_text(&matrix);
     }
-    if args.gate {
-        let uncovered: Vec<&str> = matrix.uncovered().map(|r| r.id).collect();
-        if !uncovered.is_empty() || !matrix.unknown_references.is_empty() {
-            eprintln!(
-                "jwt-lifecycle-docgen matrix: coverage gate failed: uncovered {}; unknown ids {}",
-                if uncovered.is_empty() { "none".to_owned() } else { uncovered.join(", ") },
-                matrix.unknown_references.len()
-            );
-            return ExitCode::FAILURE;
-        }
+    if args.gate && !gate_passes(&matrix) {
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Every row with what checks it, then the totals and the unknown ids.
+fn print_text(matrix: &Matrix) {
+    for row in &matrix.requirements {
+        print_row(row);
+    }
+    let count = |c: Coverage| matrix.requirements.iter().filter(|r| r.coverage == c).count();
+    println!(
+        "\n{} requirements: {} covered, {} waived, {} uncovered",
+        matrix.requirements.len(),
+        count(Coverage::Covered),
+        count(Coverage::Waived),
+        count(Coverage::Uncovered)
+    );
+    for u in &matrix.unknown_references {
+        println!("unknown id {} in {}", u.id, u.by);
+    }
+}
+
+fn print_row(row: &Row) {
+    let status = match row.coverage {
+        Coverage::Covered => "covered",
+        Coverage::Waived => "WAIVED",
+        Coverage::Uncovered => "UNCOVERED",
+    };
+    println!("{} [{}] {} ({status})", row.id, row.level, row.title);
+    for p in &row.properties {
+        println!("    property:  {p}");
+    }
+    for t in &row.unit_tests {
+        println!("    unit test: {t}");
+    }
+    for c in &row.cases {
+        println!("    case:      {c}");
+    }
+    if let Some(w) = row.waived {
+        println!("    waived:    {w}");
+    }
+}
+
+/// The coverage gate: false, with the reasons on stderr, when a requirement is neither
+/// checked nor waived or an id is unknown.
+fn gate_passes(matrix: &Matrix) -> bool {
+    let uncovered: Vec<&str> = matrix.uncovered().map(|r| r.id).collect();
+    if uncovered.is_empty() && matrix.unknown_references.is_empty() {
+        return true;
+    }
+    eprintln!(
+        "jwt-lifecycle-docgen matrix: coverage gate failed: uncovered {}; unknown ids {}",
+        if uncovered.is_empty() { "none".to_owned() } else { uncovered.join(", ") },
+        matrix.unknown_references.len()
+    );
+    false
 }
