@@ -317,15 +317,16 @@ fn run(scenario: &Scenario) -> (String, Vec<Observation>) {
         // Minting a token with a positive exp_in cannot fail.
         tokens.push((name.clone(), mint(&spec, START).unwrap_or_default()));
     }
+    let profile = scenario.profile.profile();
+    let handler = capitalized(&profile.handler_term);
     let mut runner = Runner {
-        driver: Driver::new(Sdk::new(scenario.profile.profile()), START),
+        driver: Driver::new(Sdk::new(profile), START),
         tokens,
         last_request: None,
         next_numbered: 0,
         out: String::new(),
         seen: Vec::new(),
     };
-    let handler = if scenario.profile == ProfileId::ExponeaStream { "Handler" } else { "Listener" };
     let _ = writeln!(
         runner.out,
         "sequenceDiagram\n    participant App\n    participant Handler as {handler}\n    participant SDK\n    participant Server"
@@ -334,6 +335,12 @@ fn run(scenario: &Scenario) -> (String, Vec<Observation>) {
         runner.step(step, false);
     }
     (runner.out, runner.seen)
+}
+
+/// `text` with its first letter in upper case, as a participant's box shows a name.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The sequence diagrams, each with its title and Mermaid source.
@@ -384,6 +391,17 @@ mod tests {
         // 1 first attempt + 9 resends on a new token, then nothing until the new session,
         // then the held request and the events tracked while suspended.
         assert_eq!(sent, 12, "{seen:?}");
+    }
+
+    #[test]
+    fn the_handler_is_named_as_its_profile_names_it() {
+        for scenario in scenarios() {
+            let term = scenario.profile.profile().handler_term;
+            let (source, _) = run(&scenario);
+            let expected = format!("participant Handler as {}", capitalized(&term));
+            assert!(source.contains(&expected), "{}: no `{expected}` in\n{source}", scenario.title);
+        }
+        assert_eq!(capitalized("authentication listener"), "Authentication listener");
     }
 
     #[test]
