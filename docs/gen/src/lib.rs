@@ -43,7 +43,7 @@ pub enum DocgenError {
         /// The cause.
         source: std::io::Error,
     },
-    /// A case file is not the JSON FORMATS.md §1 describes.
+    /// A case file is not the JSON docs/formats.md §1 describes.
     #[error("{}: not a valid case file: {source}", path.display())]
     CaseFile {
         /// The file.
@@ -92,6 +92,8 @@ pub struct Sources {
     pub missing_token_tests: Vec<String>,
     /// Whether `docs/adapter-protocol.md` (written with the suite) exists.
     pub adapter_protocol: bool,
+    /// Whether `docs/formats.md` (the case file and report formats) exists.
+    pub formats: bool,
     /// Whether `docs/performance.md` (written with the benches) exists.
     pub performance: bool,
 }
@@ -110,6 +112,7 @@ impl Sources {
             missing_token_tests,
             cases: sources::case_index(root)?,
             adapter_protocol: root.join("docs/adapter-protocol.md").is_file(),
+            formats: root.join("docs/formats.md").is_file(),
             performance: root.join("docs/performance.md").is_file(),
         })
     }
@@ -154,6 +157,10 @@ pub fn generate(sources: &Sources) -> Vec<Page> {
     pages.push(page(
         "docs/src/generated/adapter-protocol.md",
         pages::include_md("The adapter protocol", "adapter-protocol.md", sources.adapter_protocol),
+    ));
+    pages.push(page(
+        "docs/src/generated/formats.md",
+        pages::include_md("File and report formats", "formats.md", sources.formats),
     ));
     pages.push(page(
         "docs/src/generated/performance.md",

@@ -12,7 +12,7 @@ use jwt_lifecycle_spec::alphabet::{AppCall, Input, Observation, Output, Reply};
 use jwt_lifecycle_spec::ProfileId;
 use std::fmt::Write as _;
 
-/// The virtual clock at the start of every scenario (FORMATS.md §1's default).
+/// The virtual clock at the start of every scenario (docs/formats.md §1's default).
 const START: u64 = 1_700_000_000_000;
 
 /// What the outside world does at one step.

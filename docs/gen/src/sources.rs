@@ -23,7 +23,7 @@ pub struct PropertyRef {
     pub kind: String,
 }
 
-/// The model's stateright properties (FORMATS.md §4: `check::property_catalog()`).
+/// The model's stateright properties (docs/formats.md §4: `check::property_catalog()`).
 pub fn model_properties() -> Vec<PropertyRef> {
     let mut properties = property_catalog();
     properties.sort();
@@ -46,7 +46,7 @@ fn property_catalog() -> Vec<PropertyRef> {
     list
 }
 
-/// One unit test whose function name starts with requirement ids (FORMATS.md §4).
+/// One unit test whose function name starts with requirement ids (docs/formats.md §4).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct UnitTestRef {
     /// The ids its name starts with, upper case (`["REFR-001", "REFR-002"]`).
@@ -184,7 +184,7 @@ pub struct CaseRef {
     pub description: String,
 }
 
-/// Reads every case file under `<root>/conformance/cases` (FORMATS.md §1). A missing
+/// Reads every case file under `<root>/conformance/cases` (docs/formats.md §1). A missing
 /// folder is an empty set of cases; an unreadable or malformed file is an error naming it.
 pub fn case_index(root: &Path) -> Result<Vec<CaseRef>, DocgenError> {
     let dir = root.join("conformance").join("cases");

@@ -1,6 +1,6 @@
 //! The token module's tests, mapped to the token rules they check.
 //!
-//! FORMATS.md §4 asks unit tests to start their names with the ids they check; the token
+//! docs/formats.md §4 asks unit tests to start their names with the ids they check; the token
 //! tests were written before that convention, with names that say the behaviour instead.
 //! This table maps them explicitly. Every entry is checked against the tree (the function
 //! must exist in the named file), so a renamed or deleted test shows up as a failure of
