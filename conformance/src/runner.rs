@@ -1,7 +1,7 @@
 //! Running one case against an adapter and judging it.
 //!
 //! A step passes when the adapter reports exactly the expected observations, in order
-//! (FORMATS.md §1). The first step that does not is the verdict: `failed` with what was
+//! (docs/formats.md §1). The first step that does not is the verdict: `failed` with what was
 //! expected, what was seen and the trace up to there; an adapter that cannot be talked
 //! to gives `error`; an adapter without the call gives `unimplemented`. A case is
 //! `passed` only when every step was observed to match.

@@ -47,7 +47,9 @@ impl<M: Machine> Driver<M> {
         while let Some(due) = self.machine.next_timer().filter(|&due| due <= target) {
             self.now = due.max(self.now);
             let now = self.now;
-            seen.extend(self.machine.fire_timers(now).into_iter().map(|output| Observation { at: now, output }));
+            seen.extend(
+                self.machine.fire_timers(now).into_iter().map(|output| Observation { at: now, output }),
+            );
         }
         self.now = self.now.max(target);
         seen

@@ -60,8 +60,8 @@ pub mod token_slot;
 use crate::mutation::Mutation;
 use failure_limit::FailureCount;
 use jwt_lifecycle_spec::alphabet::{
-    AppCall, AppErrorKind, CustomerIds, DeletionRule, EventId, FailureCause, Input, Observation, Output,
-    Reason, Reply, RequestId, RequestKind, UnixMillis,
+    AppCall, AppErrorKind, CustomerIds, DeletionRule, EventId, FailureCause, Input, Output, Reason, Reply,
+    RequestId, RequestKind, UnixMillis,
 };
 use jwt_lifecycle_spec::client_view::ClientToken;
 use jwt_lifecycle_spec::profile::{

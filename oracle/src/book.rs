@@ -91,7 +91,13 @@ impl Tokens {
             return tok;
         }
         let view = ClientToken::parse(raw);
-        self.0.push(TokenInfo { raw: raw.into(), exp_ms: view.exp_ms, bound: None, cleared: None, replaced: false });
+        self.0.push(TokenInfo {
+            raw: raw.into(),
+            exp_ms: view.exp_ms,
+            bound: None,
+            cleared: None,
+            replaced: false,
+        });
         Tok(self.0.len() as u32 - 1)
     }
 

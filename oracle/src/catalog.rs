@@ -22,12 +22,18 @@ macro_rules! m {
 
 static MONITORS: &[MonitorInfo] = &[
     m!("CONF-001", "every request carries exactly the token stored for its customer, or none"),
-    m!("CONF-002", "with JWT off no request carries a token, the handler is never called and a rejection fails at once"),
+    m!(
+        "CONF-002",
+        "with JWT off no request carries a token, the handler is never called and a rejection fails at once"
+    ),
     m!("CONF-004", "a token passed without JWT in a debug build raises jwt_not_enabled"),
     m!("CONF-005", "a token passed without JWT in a release build raises nothing and is never sent"),
     m!("CONF-006", "a token passed to configure is stored as if set right after"),
     m!("CONF-007", "before configure and after stop nothing is sent and a tracked event is reported deleted"),
-    m!("CONF-008", "without JWT no request carries a token, the handler is never called and a rejection fails at once"),
+    m!(
+        "CONF-008",
+        "without JWT no request carries a token, the handler is never called and a rejection fails at once"
+    ),
     m!("LIFE-001", "a token set is carried by every later request for its customer"),
     m!("LIFE-002", "a replaced token is not carried any more, retries included"),
     m!("LIFE-003", "a token cleared by anonymize is never carried again"),
@@ -57,30 +63,45 @@ static MONITORS: &[MonitorInfo] = &[
     m!("PRE-004", "no pre-flight notification before a retry"),
     m!("PRE-005", "the expiry boundaries: expired from exp onward, no client leeway"),
     m!("RETRY-001", "a rejection's reason comes from the token the request carried, at the answer"),
-    m!("RETRY-002", "a 401 is retried once, after the delay within the tolerance, with the token stored then"),
+    m!(
+        "RETRY-002",
+        "a 401 is retried once, after the delay within the tolerance, with the token stored then"
+    ),
     m!("RETRY-003", "a rejected retry fails for good with no further handler call"),
     m!("RETRY-004", "a 403 without a token is told not_provided and retried"),
     m!("RETRY-005", "a 403 with a valid token fails at once, quietly, keeping the token"),
     m!("RETRY-006", "the insufficient reason is never delivered"),
     m!("RETRY-007", "a 403 on an expired token is handled as an expiry"),
-    m!("RETRY-008", "a rejected request is held until a new token, then sent again at once as its next attempt"),
+    m!(
+        "RETRY-008",
+        "a rejected request is held until a new token, then sent again at once as its next attempt"
+    ),
     m!("RETRY-009", "every rejection calls the listener once"),
     m!("RETRY-010", "every rejection calls the delegate once"),
     m!("RETRY-011", "a rejection fails at once and raises token_rejected with its code"),
-    m!("RETRY-012", "a network failure or other status calls nothing, counts nothing and requeues the events"),
+    m!(
+        "RETRY-012",
+        "a network failure or other status calls nothing, counts nothing and requeues the events"
+    ),
     m!("RETRY-013", "without an app call no event is sent more than 1 + the retries"),
     m!("RETRY-014", "a held request fails once its customer is no longer current"),
     m!("LIMIT-001", "after the limit of consecutive failures nothing is sent until the next session"),
     m!("LIMIT-002", "a success resets the failure count"),
     m!("LIMIT-003", "a new session ends the suspension"),
     m!("LIMIT-004", "events tracked while suspended are kept"),
-    m!("LIMIT-005", "a new token does not lift the suspension; the held request goes out after the next session"),
+    m!(
+        "LIMIT-005",
+        "a new token does not lift the suspension; the held request goes out after the next session"
+    ),
     m!("QUEUE-001", "no event is lost silently, and a removal follows its failure's notification"),
     m!("QUEUE-002", "logout sends the customer's queue first; a rejected logout sync deletes its events"),
     m!("QUEUE-003", "a request carries the head run of one customer's events, in order"),
     m!("QUEUE-004", "one request at a time, sent on flush"),
     m!("QUEUE-005", "a request failed for good lists its events"),
-    m!("QUEUE-006", "stop and clear delete and report the queue and the live request's events; late answers are ignored"),
+    m!(
+        "QUEUE-006",
+        "stop and clear delete and report the queue and the live request's events; late answers are ignored"
+    ),
     m!("QUEUE-007", "a delivered event is never sent again"),
     m!("NOTIFY-001", "a handler call names the customer it concerns"),
     m!("NOTIFY-002", "no handler call while none is registered"),
@@ -111,14 +132,20 @@ mod tests {
 
     #[test]
     fn every_sdk_requirement_has_a_monitor_or_a_reason() {
-        for r in jwt_lifecycle_spec::registry::REQUIREMENTS.iter().filter(|r| r.subject == Subject::SdkBehaviour) {
+        for r in
+            jwt_lifecycle_spec::registry::REQUIREMENTS.iter().filter(|r| r.subject == Subject::SdkBehaviour)
+        {
             let monitored = monitor(r.id).is_some();
             let excused = UNMONITORED.iter().any(|(id, _)| *id == r.id);
             assert!(monitored != excused, "{}: exactly one of a monitor or a reason", r.id);
         }
         for m in MONITORS {
             let r = jwt_lifecycle_spec::registry::requirement(m.requirement);
-            assert!(r.is_some_and(|r| r.subject == Subject::SdkBehaviour), "{} is not an SDK requirement", m.requirement);
+            assert!(
+                r.is_some_and(|r| r.subject == Subject::SdkBehaviour),
+                "{} is not an SDK requirement",
+                m.requirement
+            );
         }
         assert!(MONITORS.len() <= CAPACITY);
     }

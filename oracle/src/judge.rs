@@ -22,7 +22,13 @@ pub(crate) struct Judge<'a> {
 }
 
 impl<'a> Judge<'a> {
-    pub(crate) fn new(profile: &'a Profile, belief: &'a mut Belief, start: UnixMillis, step: usize, act: &'a Act) -> Self {
+    pub(crate) fn new(
+        profile: &'a Profile,
+        belief: &'a mut Belief,
+        start: UnixMillis,
+        step: usize,
+        act: &'a Act,
+    ) -> Self {
         Judge { profile, belief, start, step, act, duties: Vec::new(), out: Vec::new(), answered: None }
     }
 
@@ -123,7 +129,9 @@ impl<'a> Judge<'a> {
     pub(crate) fn first_applying(&self, ids: &[&'static str]) -> &'static str {
         ids.iter()
             .copied()
-            .find(|id| jwt_lifecycle_spec::registry::requirement(id).is_some_and(|r| r.applies_to(self.profile.id)))
+            .find(|id| {
+                jwt_lifecycle_spec::registry::requirement(id).is_some_and(|r| r.applies_to(self.profile.id))
+            })
             .unwrap_or(ids[ids.len() - 1])
     }
 

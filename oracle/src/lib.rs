@@ -41,7 +41,12 @@ pub struct Oracle {
 impl Oracle {
     /// An oracle for `profile`, with the trace starting at `start`.
     pub fn new(profile: &Profile, start: UnixMillis) -> Self {
-        Oracle { profile: ProfileRef(Arc::new(profile.clone())), start, belief: Belief::new(start), violated: 0 }
+        Oracle {
+            profile: ProfileRef(Arc::new(profile.clone())),
+            start,
+            belief: Belief::new(start),
+            violated: 0,
+        }
     }
 
     /// Judges one step: `act`, and everything the SDK reported because of it, in order.

@@ -41,7 +41,10 @@ pub fn unverified_exp_seconds(raw: &str) -> Option<u64> {
     let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
     // LIFE-011: three base64url parts, or the client reads nothing (`Bearer eyJ...`, with
     // its space, is not a token the client can read).
-    if parts.next().is_some() || header.is_empty() || ![header, payload, signature].iter().all(|p| is_base64url(p)) {
+    if parts.next().is_some()
+        || header.is_empty()
+        || ![header, payload, signature].iter().all(|p| is_base64url(p))
+    {
         return None;
     }
     let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;

@@ -69,10 +69,15 @@ impl fmt::Display for ProfileId {
 
 /// A profile name that is not one of [`ProfileId::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown profile `{given}`; expected one of: exponea-stream, moengage-ios, moengage-android, khoros-legacy, webex-connect")]
+#[error("unknown profile `{given}`; expected one of: {}", profile_names())]
 pub struct UnknownProfile {
     /// What was given.
     pub given: String,
+}
+
+/// The names of [`ProfileId::ALL`], comma-separated.
+fn profile_names() -> String {
+    ProfileId::ALL.map(ProfileId::as_str).join(", ")
 }
 
 impl FromStr for ProfileId {
@@ -755,8 +760,11 @@ mod tests {
 
     #[test]
     fn an_unknown_profile_name_lists_the_valid_ones() {
-        let err = "exponea".parse::<ProfileId>().unwrap_err();
-        assert!(err.to_string().contains("exponea-stream"), "{err}");
+        let err = "exponea".parse::<ProfileId>().unwrap_err().to_string();
+        assert!(err.starts_with("unknown profile `exponea`; expected one of: "), "{err}");
+        for id in ProfileId::ALL {
+            assert!(err.contains(id.as_str()), "{id} missing from: {err}");
+        }
     }
 
     #[test]

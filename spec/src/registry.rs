@@ -7,7 +7,7 @@
 use crate::profile::ProfileId::{self, *};
 use crate::requirement::{Area, Level, Requirement, Source, Subject};
 
-const ALL: &[ProfileId] = &[ExponeaStream, MoengageIos, MoengageAndroid, KhorosLegacy, WebexConnect];
+const ALL: &[ProfileId] = &ProfileId::ALL;
 const EXPONEA: &[ProfileId] = &[ExponeaStream];
 const MOENGAGE: &[ProfileId] = &[MoengageIos, MoengageAndroid];
 const KHOROS: &[ProfileId] = &[KhorosLegacy];

@@ -1,4 +1,4 @@
-//! The wire protocol's messages (FORMATS.md §2, version 1), and [`serve`], which speaks
+//! The wire protocol's messages (docs/formats.md §2, version 1), and [`serve`], which speaks
 //! the adapter's side of it for any in-process [`Adapter`].
 
 use super::{Adapter, AdapterError, Started, StepReply, PROTOCOL_VERSION};

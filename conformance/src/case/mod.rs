@@ -1,4 +1,4 @@
-//! Case files (FORMATS.md §1): their types, the loader and the named tokens.
+//! Case files (docs/formats.md §1): their types, the loader and the named tokens.
 //!
 //! A [`Case`] is what a file says, checked: every requirement id exists, every token
 //! name used is declared, every token mints. Whether a `respond` answers a request the

@@ -3,7 +3,9 @@
 use crate::belief::{EventState, Purpose, Request, Waiting};
 use crate::duty::{Duty, Must};
 use crate::judge::Judge;
-use jwt_lifecycle_spec::alphabet::{AppErrorKind, Body, DeletionRule, FailureCause, Reason, Reply, RequestId};
+use jwt_lifecycle_spec::alphabet::{
+    AppErrorKind, Body, DeletionRule, FailureCause, Reason, Reply, RequestId,
+};
 use jwt_lifecycle_spec::profile::{BodyMeaning, RetryPolicy};
 
 /// How an answer counts.
@@ -54,7 +56,9 @@ impl Judge<'_> {
         match verdict {
             Verdict::Success => self.delivered(&request),
             Verdict::Other => self.requeue(&request),
-            Verdict::AuthFailure { status, expired_by_body } => self.auth_failure(request, status, expired_by_body),
+            Verdict::AuthFailure { status, expired_by_body } => {
+                self.auth_failure(request, status, expired_by_body)
+            }
         }
     }
 
@@ -105,8 +109,11 @@ impl Judge<'_> {
             return;
         }
         let carried = request.carried.is_some();
-        let unexpired = request.carried.is_some_and(|t| !self.belief.expired(t, self.belief.now)) && !expired_by_body;
-        let Some(policy) = self.profile.auth_failure_policy(status, carried, unexpired).copied() else { return };
+        let unexpired =
+            request.carried.is_some_and(|t| !self.belief.expired(t, self.belief.now)) && !expired_by_body;
+        let Some(policy) = self.profile.auth_failure_policy(status, carried, unexpired).copied() else {
+            return;
+        };
         let reason = self.rejection_reason(&request, expired_by_body);
         let exhausted = match policy.retry {
             RetryPolicy::Never => true,
@@ -122,7 +129,10 @@ impl Judge<'_> {
             }
             if policy.raise_app_error {
                 let code = self.profile.code_for(reason);
-                self.push(Duty::new("RETRY-011", Must::RaiseError { error: AppErrorKind::TokenRejected, code }));
+                self.push(Duty::new(
+                    "RETRY-011",
+                    Must::RaiseError { error: AppErrorKind::TokenRejected, code },
+                ));
             }
         }
         if policy.counts_toward_limit {
@@ -152,7 +162,9 @@ impl Judge<'_> {
         match policy.retry {
             RetryPolicy::After { delay_ms, tolerance_ms, .. } => {
                 let due = self.belief.now.saturating_add(delay_ms);
-                self.belief.requests.push(Request { waiting: Waiting::Retry { due, tolerance: tolerance_ms }, ..request });
+                self.belief
+                    .requests
+                    .push(Request { waiting: Waiting::Retry { due, tolerance: tolerance_ms }, ..request });
             }
             RetryPolicy::OnNewToken if request.cust != self.belief.customer => {
                 // RETRY-014: its customer was left while it was on the wire; no token of

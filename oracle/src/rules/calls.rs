@@ -2,11 +2,13 @@
 //! after them. Calls that store a token act before their outputs (a held request goes out
 //! with the new token); calls that clear act after them (a logout sync keeps its token).
 
-use crate::belief::{EventState, Event, Origin, Purpose, Waiting};
-use crate::book::{Clearing, Customers, Cust, Ev};
+use crate::belief::{Event, EventState, Origin, Purpose, Waiting};
+use crate::book::{Clearing, Cust, Customers, Ev};
 use crate::duty::{Duty, Must};
 use crate::judge::Judge;
-use jwt_lifecycle_spec::alphabet::{AppCall, AppErrorKind, CustomerIds, DeletionRule, FailureCause, Input, Reason};
+use jwt_lifecycle_spec::alphabet::{
+    AppCall, AppErrorKind, CustomerIds, DeletionRule, FailureCause, Input, Reason,
+};
 use jwt_lifecycle_spec::profile::{ClearingCall, DisabledTokenAction};
 
 impl Judge<'_> {
@@ -29,7 +31,9 @@ impl Judge<'_> {
             return;
         }
         match call {
-            AppCall::Identify { token: None, .. } => self.clear_if(ClearingCall::IdentifyWithoutToken, Clearing::IdentifyWithoutToken),
+            AppCall::Identify { token: None, .. } => {
+                self.clear_if(ClearingCall::IdentifyWithoutToken, Clearing::IdentifyWithoutToken)
+            }
             AppCall::Anonymize {} => self.clear_if(ClearingCall::Anonymize, Clearing::Anonymize),
             AppCall::StopIntegration {} => {
                 self.clear_if(ClearingCall::StopIntegration, Clearing::StopIntegration);
@@ -46,7 +50,9 @@ impl Judge<'_> {
                 self.clear_if(ClearingCall::Logout, Clearing::Logout);
                 self.belief.customer = Customers::ANONYMOUS;
             }
-            AppCall::SetToken { token: None, .. } => self.clear_if(ClearingCall::ClearToken, Clearing::ClearToken),
+            AppCall::SetToken { token: None, .. } => {
+                self.clear_if(ClearingCall::ClearToken, Clearing::ClearToken)
+            }
             _ => {}
         }
     }
@@ -77,7 +83,8 @@ impl Judge<'_> {
         match call {
             AppCall::Configure { .. } | AppCall::Track { .. } => {}
             AppCall::SetToken { token: Some(raw), identifier } => {
-                if let (Some(id), Some(_), true) = (identifier, &self.profile.identifier_key, self.belief.jwt) {
+                if let (Some(id), Some(_), true) = (identifier, &self.profile.identifier_key, self.belief.jwt)
+                {
                     // LIFE-013: the identifier passed with the token is the customer.
                     let ids = self.profile.identity_for(id);
                     self.switch_customer(&ids);
@@ -132,7 +139,9 @@ impl Judge<'_> {
     fn retime_restored(&mut self) {
         let now = self.belief.now;
         let jwt = self.belief.jwt;
-        if let Some(stored) = self.belief.stored.as_mut().filter(|s| s.origin == Origin::Restored && !s.timer_live) {
+        if let Some(stored) =
+            self.belief.stored.as_mut().filter(|s| s.origin == Origin::Restored && !s.timer_live)
+        {
             stored.set_at = now;
             stored.timer_live = jwt;
             stored.told_soon = false;
@@ -145,7 +154,13 @@ impl Judge<'_> {
             Some(ev) => ev,
             None => {
                 let tag = self.belief.customer;
-                self.belief.events.push(Event { name: name.into(), tag, state: EventState::Queued, sends_since_call: 0, requeued: false });
+                self.belief.events.push(Event {
+                    name: name.into(),
+                    tag,
+                    state: EventState::Queued,
+                    sends_since_call: 0,
+                    requeued: false,
+                });
                 Ev(self.belief.events.len() as u32 - 1)
             }
         };
@@ -160,7 +175,10 @@ impl Judge<'_> {
         } else {
             // CONF-007: not running: the event is reported, not lost silently.
             self.belief.ev_mut(ev).state = EventState::Refused;
-            self.push(Duty::new("CONF-007", Must::Delete { events: vec![ev], rule: DeletionRule::SdkNotRunning }));
+            self.push(Duty::new(
+                "CONF-007",
+                Must::Delete { events: vec![ev], rule: DeletionRule::SdkNotRunning },
+            ));
         }
     }
 
@@ -172,7 +190,10 @@ impl Judge<'_> {
             let policy = self.profile.token_while_jwt_disabled;
             let action = if self.belief.debug { policy.debug } else { policy.release };
             if action == DisabledTokenAction::RaiseFatal {
-                self.push(Duty::new("CONF-004", Must::RaiseError { error: AppErrorKind::JwtNotEnabled, code: None }));
+                self.push(Duty::new(
+                    "CONF-004",
+                    Must::RaiseError { error: AppErrorKind::JwtNotEnabled, code: None },
+                ));
             }
             return;
         }
@@ -204,7 +225,10 @@ impl Judge<'_> {
         }
         if self.belief.handler {
             let cust = self.belief.tokens.get(stored.tok).bound.unwrap_or(Customers::ANONYMOUS);
-            self.push(Duty::new("REFR-003", Must::Notify { reason: Reason::ExpiredSoon, cust, window: None }));
+            self.push(Duty::new(
+                "REFR-003",
+                Must::Notify { reason: Reason::ExpiredSoon, cust, window: None },
+            ));
         }
     }
 
@@ -213,11 +237,10 @@ impl Judge<'_> {
     fn release_held(&mut self) {
         let customer = self.belief.customer;
         let suspended = self.belief.suspended;
-        let Some(held) = self
-            .belief
-            .requests
-            .iter_mut()
-            .find(|r| matches!(r.waiting, Waiting::NewToken | Waiting::NextSession) && r.cust == customer)
+        let Some(held) =
+            self.belief.requests.iter_mut().find(|r| {
+                matches!(r.waiting, Waiting::NewToken | Waiting::NextSession) && r.cust == customer
+            })
         else {
             return;
         };
@@ -254,7 +277,10 @@ impl Judge<'_> {
             .map(|r| (r.id, r.events.clone()))
             .collect();
         for (request, events) in outlived {
-            self.push(Duty::new("RETRY-014", Must::Fail { request, events, cause: FailureCause::Authentication }));
+            self.push(Duty::new(
+                "RETRY-014",
+                Must::Fail { request, events, cause: FailureCause::Authentication },
+            ));
         }
     }
 
@@ -348,7 +374,9 @@ impl Judge<'_> {
         let now = self.belief.now;
         match self.belief.token_for(cust) {
             None => checks.notify_not_provided.then_some((Reason::NotProvided, "PRE-001")),
-            Some(tok) if self.belief.expired(tok, now) => checks.notify_expired.then_some((Reason::Expired, "PRE-002")),
+            Some(tok) if self.belief.expired(tok, now) => {
+                checks.notify_expired.then_some((Reason::Expired, "PRE-002"))
+            }
             Some(tok) => {
                 let lead = self.profile.refresh.map(|r| r.lead_ms)?;
                 let exp = self.belief.exp(tok)?;

@@ -53,7 +53,9 @@ impl Judge<'_> {
                     self.off(*earliest),
                     self.off(*latest)
                 ),
-                None => format!("the handler must be told {reason} for {} at {at}; it was not", self.cust(*cust)),
+                None => {
+                    format!("the handler must be told {reason} for {} at {at}; it was not", self.cust(*cust))
+                }
             },
             Must::RaiseError { error, code } => {
                 format!("the SDK must raise {error:?} (code {code:?}) to the app at {at}; it raised nothing")
@@ -62,10 +64,9 @@ impl Judge<'_> {
                 "request {request} ({}) must fail for good (request_failed {cause:?}) at {at}; it did not",
                 self.evs(events)
             ),
-            Must::Delete { events, rule } => format!(
-                "{} must be reported deleted ({rule:?}) at {at}; they were not",
-                self.evs(events)
-            ),
+            Must::Delete { events, rule } => {
+                format!("{} must be reported deleted ({rule:?}) at {at}; they were not", self.evs(events))
+            }
         };
         (self.refine_unmet(duty), message)
     }
@@ -81,7 +82,9 @@ impl Judge<'_> {
         let b = &*self.belief;
         if b.lifted {
             "LIMIT-003"
-        } else if b.failures_in_session >= limit.consecutive_failures && b.failures < limit.consecutive_failures {
+        } else if b.failures_in_session >= limit.consecutive_failures
+            && b.failures < limit.consecutive_failures
+        {
             "LIMIT-002"
         } else if b.failures > 0 && duty.why == "QUEUE-004" {
             "LIMIT-001"

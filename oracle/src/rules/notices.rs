@@ -31,10 +31,14 @@ impl Judge<'_> {
     fn check_handler_may_be_called(&mut self, reason: Reason) {
         let at = self.now();
         if !self.belief.handler {
-            self.violate("NOTIFY-002", format!("no handler is registered; at {at} the SDK called one with {reason}"));
+            self.violate(
+                "NOTIFY-002",
+                format!("no handler is registered; at {at} the SDK called one with {reason}"),
+            );
         }
         if !self.profile.handler_reasons.contains(&reason) {
-            let message = format!("the handler is only told the profile's reasons; at {at} it was told {reason}");
+            let message =
+                format!("the handler is only told the profile's reasons; at {at} it was told {reason}");
             self.violate("NOTIFY-003", message.clone());
             if reason == Reason::Insufficient {
                 let why = self.first_applying(&["RETRY-006", "NOTIFY-003"]);
@@ -43,7 +47,10 @@ impl Judge<'_> {
         }
         if !self.belief.jwt && self.belief.running {
             let why = self.first_applying(&["CONF-002", "CONF-008"]);
-            self.violate(why, format!("without JWT the handler is never called; at {at} it was told {reason}"));
+            self.violate(
+                why,
+                format!("without JWT the handler is never called; at {at} it was told {reason}"),
+            );
         }
     }
 
@@ -55,13 +62,17 @@ impl Judge<'_> {
 
     /// A pending notification with another reason: the SDK gave the wrong reason.
     fn find_any_notice(&self) -> Option<usize> {
-        self.duties.iter().position(|d| !d.done && matches!(&d.what, Must::Notify { reason, .. } if *reason != Reason::ExpiredSoon))
+        self.duties.iter().position(|d| {
+            !d.done && matches!(&d.what, Must::Notify { reason, .. } if *reason != Reason::ExpiredSoon)
+        })
     }
 
     fn discharge_notice(&mut self, index: usize, reason: Reason, cust: Cust) {
         self.duties[index].done = true;
         let why = self.duties[index].why;
-        let Must::Notify { reason: due, cust: whom, window } = self.duties[index].what.clone() else { return };
+        let Must::Notify { reason: due, cust: whom, window } = self.duties[index].what.clone() else {
+            return;
+        };
         let at = self.now();
         if due != reason {
             // RETRY-001 for a rejection; the pre-flight rule for a pre-flight check.
@@ -117,7 +128,10 @@ impl Judge<'_> {
     fn blame_answer_notice(&self, request: u64) -> (&'static str, String) {
         use crate::rules::answers::Verdict;
         let Some((answered, verdict)) = &self.answered else {
-            return ("QUEUE-006", format!("request {request} was abandoned or never sent; a late answer is ignored"));
+            return (
+                "QUEUE-006",
+                format!("request {request} was abandoned or never sent; a late answer is ignored"),
+            );
         };
         match verdict {
             Verdict::Other => {
@@ -140,12 +154,16 @@ impl Judge<'_> {
         let at = self.now();
         let now = self.belief.now;
         let Some(policy) = self.profile.refresh else {
-            let message = format!("this profile has no proactive refresh; at {at} the handler was told expired_soon");
+            let message =
+                format!("this profile has no proactive refresh; at {at} the handler was told expired_soon");
             self.violate(self.first_applying(&["REFR-008", "NOTIFY-003"]), message);
             return;
         };
         let Some(stored) = self.belief.stored else {
-            let message = format!("no token is stored; at {at} the handler was told expired_soon for {}", self.cust(cust));
+            let message = format!(
+                "no token is stored; at {at} the handler was told expired_soon for {}",
+                self.cust(cust)
+            );
             self.violate("REFR-006", message);
             return;
         };
@@ -156,7 +174,8 @@ impl Judge<'_> {
             return;
         };
         if stored.told_soon {
-            let message = format!("expired_soon was already delivered for {shown}; the SDK notified it again at {at}");
+            let message =
+                format!("expired_soon was already delivered for {shown}; the SDK notified it again at {at}");
             self.violate("REFR-005", message);
             return;
         }
@@ -166,7 +185,9 @@ impl Judge<'_> {
             return;
         }
         if self.stale_timer_at(now) {
-            let message = format!("the token whose refresh was due at {at} is no longer stored; its expired_soon still came");
+            let message = format!(
+                "the token whose refresh was due at {at} is no longer stored; its expired_soon still came"
+            );
             self.violate("REFR-006", message);
             return;
         }
@@ -202,7 +223,10 @@ impl Judge<'_> {
 
     pub(crate) fn on_app_error(&mut self, obs: &Observation) -> Option<usize> {
         let Output::AppError { error, code } = &obs.output else { return None };
-        let index = self.duties.iter().position(|d| !d.done && matches!(&d.what, Must::RaiseError { error: e, .. } if e == error));
+        let index = self
+            .duties
+            .iter()
+            .position(|d| !d.done && matches!(&d.what, Must::RaiseError { error: e, .. } if e == error));
         let at = self.now();
         match index {
             Some(index) => {
@@ -210,7 +234,8 @@ impl Judge<'_> {
                 if let Must::RaiseError { code: due, .. } = self.duties[index].what {
                     if due != *code {
                         let why = self.first_applying(&["NOTIFY-005", "RETRY-011"]);
-                        let message = format!("the error raised at {at} carries code {due:?}; the SDK gave {code:?}");
+                        let message =
+                            format!("the error raised at {at} carries code {due:?}; the SDK gave {code:?}");
                         self.violate(why, message);
                     }
                 }
@@ -221,9 +246,10 @@ impl Judge<'_> {
                         self.first_applying(&["CONF-005", "CONF-002", "CONF-008"]),
                         "only a token passed without JWT in a debug build raises jwt_not_enabled",
                     ),
-                    AppErrorKind::TokenRejected => {
-                        (self.first_applying(&["RETRY-011", "NOTIFY-008"]), "no rejection calls for token_rejected here")
-                    }
+                    AppErrorKind::TokenRejected => (
+                        self.first_applying(&["RETRY-011", "NOTIFY-008"]),
+                        "no rejection calls for token_rejected here",
+                    ),
                 };
                 self.violate(why, format!("at {at} the SDK raised {error:?}; {context}"));
             }
@@ -234,7 +260,10 @@ impl Judge<'_> {
     pub(crate) fn on_token_requested(&mut self, obs: &Observation) -> Option<usize> {
         let Output::TokenRequested { ask, .. } = &obs.output else { return None };
         if self.profile.token_supply.pull.is_none() {
-            let message = format!("this profile's SDK has no token callback; at {} it asked for a token (ask {ask})", self.now());
+            let message = format!(
+                "this profile's SDK has no token callback; at {} it asked for a token (ask {ask})",
+                self.now()
+            );
             self.violate("NOTIFY-008", message);
         }
         None

@@ -6,7 +6,9 @@ use crate::book::Ev;
 use crate::duty::Must;
 use crate::judge::Judge;
 use crate::rules::answers::Verdict;
-use jwt_lifecycle_spec::alphabet::{AppCall, DeletionRule, FailureCause, Input, Observation, Output, RequestId};
+use jwt_lifecycle_spec::alphabet::{
+    AppCall, DeletionRule, FailureCause, Input, Observation, Output, RequestId,
+};
 use jwt_lifecycle_spec::profile::RetryPolicy;
 
 impl Judge<'_> {
@@ -29,7 +31,9 @@ impl Judge<'_> {
     fn discharge_fail(&mut self, index: usize, request: RequestId, events: &[Ev], cause: FailureCause) {
         self.duties[index].done = true;
         let why = self.duties[index].why;
-        let Must::Fail { events: due, cause: due_cause, .. } = self.duties[index].what.clone() else { return };
+        let Must::Fail { events: due, cause: due_cause, .. } = self.duties[index].what.clone() else {
+            return;
+        };
         if due != events {
             let message = format!(
                 "request_failed for request {request} lists its events {}; it listed {}",
@@ -39,7 +43,8 @@ impl Judge<'_> {
             self.violate("QUEUE-005", message);
         }
         if due_cause != cause {
-            let message = format!("request {request} fails with cause {due_cause:?} ({why}); the SDK gave {cause:?}");
+            let message =
+                format!("request {request} fails with cause {due_cause:?} ({why}); the SDK gave {cause:?}");
             self.violate(why, message);
         }
         self.check_removal_order(request);
@@ -69,13 +74,19 @@ impl Judge<'_> {
             }
             _ => "QUEUE-001",
         };
-        let message = format!("at {at} request {request} was failed for good ({cause:?}), which no rule calls for here");
+        let message = format!(
+            "at {at} request {request} was failed for good ({cause:?}), which no rule calls for here"
+        );
         self.violate(why, message);
     }
 
     /// The rule that says what this profile does after a rejection with `status`.
     fn retry_rule_for(&self, status: u16) -> &'static str {
-        let policy = if status == 403 { self.profile.on_forbidden_without_token } else { self.profile.on_unauthorized };
+        let policy = if status == 403 {
+            self.profile.on_forbidden_without_token
+        } else {
+            self.profile.on_unauthorized
+        };
         match policy.retry {
             RetryPolicy::OnNewToken => "RETRY-008",
             RetryPolicy::After { .. } if status == 403 => self.first_applying(&["RETRY-004", "RETRY-002"]),
@@ -87,13 +98,20 @@ impl Judge<'_> {
     pub(crate) fn on_deleted(&mut self, obs: &Observation) -> Option<usize> {
         let Output::EventsDeleted { events, rule } = &obs.output else { return None };
         let events: Vec<Ev> = events.iter().filter_map(|n| self.belief.event(n)).collect();
-        let index = self.duties.iter().position(|d| !d.done && matches!(&d.what, Must::Delete { rule: r, .. } if r == rule));
+        let index = self
+            .duties
+            .iter()
+            .position(|d| !d.done && matches!(&d.what, Must::Delete { rule: r, .. } if r == rule));
         match index {
             Some(index) => self.discharge_delete(index, &events, *rule),
             None => self.blame_delete(&events, *rule),
         }
         let by = index.map_or("QUEUE-001", |i| self.duties[i].why);
-        let state = if *rule == DeletionRule::SdkNotRunning { EventState::Refused } else { EventState::Removed { by } };
+        let state = if *rule == DeletionRule::SdkNotRunning {
+            EventState::Refused
+        } else {
+            EventState::Removed { by }
+        };
         self.belief.remove_events(&events, state);
         index
     }
@@ -106,7 +124,8 @@ impl Judge<'_> {
         let finished = due.is_empty();
         self.duties[index].done = finished;
         if !extra.is_empty() {
-            let message = format!("{rule:?} deletes only what it discards; the SDK also reported {}", self.evs(&extra));
+            let message =
+                format!("{rule:?} deletes only what it discards; the SDK also reported {}", self.evs(&extra));
             self.violate(why, message);
         }
         if rule == DeletionRule::LogoutSyncFailed {
@@ -121,10 +140,13 @@ impl Judge<'_> {
             (DeletionRule::StopIntegration | DeletionRule::ClearLocalData, _) => "QUEUE-006",
             (DeletionRule::LogoutSyncFailed, _) => "QUEUE-002",
             (_, _) if self.belief.suspended => "LIMIT-004",
-            (DeletionRule::FailureLimit, Some(Input::App(AppCall::Flush {}))) => self.first_applying(&["LIMIT-004", "QUEUE-001"]),
+            (DeletionRule::FailureLimit, Some(Input::App(AppCall::Flush {}))) => {
+                self.first_applying(&["LIMIT-004", "QUEUE-001"])
+            }
             _ => "QUEUE-001",
         };
-        let message = format!("at {at} {} were deleted under {rule:?}, which does not apply here", self.evs(events));
+        let message =
+            format!("at {at} {} were deleted under {rule:?}, which does not apply here", self.evs(events));
         self.violate(why, message);
     }
 }

@@ -19,7 +19,8 @@ pub(crate) struct Sent {
 
 impl Judge<'_> {
     pub(crate) fn on_request(&mut self, obs: &Observation) -> Option<usize> {
-        let Output::RequestSent { request, kind, customer_ids, events, authorization, attempt } = &obs.output else {
+        let Output::RequestSent { request, kind, customer_ids, events, authorization, attempt } = &obs.output
+        else {
             return None;
         };
         let cust = self.belief.customers.intern(customer_ids);
@@ -65,7 +66,9 @@ impl Judge<'_> {
             let limit = self.profile.failure_limit.map_or(0, |l| l.consecutive_failures);
             let token_call = matches!(
                 self.input(),
-                Some(Input::App(AppCall::SetToken { token: Some(_), .. } | AppCall::Identify { token: Some(_), .. }))
+                Some(Input::App(
+                    AppCall::SetToken { token: Some(_), .. } | AppCall::Identify { token: Some(_), .. }
+                ))
             );
             let (why, context) = if token_call {
                 ("LIMIT-005", "a new token does not lift the suspension")
@@ -97,7 +100,10 @@ impl Judge<'_> {
             }
             (Some((_, Some(t))), _) if !self.belief.jwt => {
                 let why = self.first_applying(&["CONF-002", "CONF-005", "CONF-008"]);
-                let message = format!("JWT is not enabled, so no request carries a token; request {id} carried {}", self.tok(t));
+                let message = format!(
+                    "JWT is not enabled, so no request carries a token; request {id} carried {}",
+                    self.tok(t)
+                );
                 self.violate(why, message);
             }
             (Some((_, Some(t))), expected) => {
@@ -108,7 +114,8 @@ impl Judge<'_> {
                 self.stale_retry(id, None, Some(e));
                 let origin = self.belief.stored.map(|s| s.origin);
                 let why = origin.map_or("CONF-001", |o| o.requirement());
-                let message = format!("the SDK holds {} for {who}; request {id} carried no token", self.tok(e));
+                let message =
+                    format!("the SDK holds {} for {who}; request {id} carried no token", self.tok(e));
                 self.violate(why, message.clone());
                 if why != "CONF-001" {
                     self.violate("CONF-001", message);
@@ -121,7 +128,8 @@ impl Judge<'_> {
     /// attempt carried.
     fn stale_retry(&mut self, id: RequestId, carried: Option<Tok>, expected: Option<Tok>) {
         let retried = self.belief.requests.iter().find(|r| {
-            matches!(r.waiting, Waiting::Retry { .. } | Waiting::NewToken | Waiting::NextSession) && r.carried == carried
+            matches!(r.waiting, Waiting::Retry { .. } | Waiting::NewToken | Waiting::NextSession)
+                && r.carried == carried
         });
         if let Some(earlier) = retried {
             let now = expected.map_or("no token".to_owned(), |e| self.tok(e));
@@ -139,7 +147,8 @@ impl Judge<'_> {
         let who = self.cust(cust);
         let shown = self.tok(tok);
         if let Some(how) = info.cleared {
-            let message = format!("{shown} was cleared by {}; request {id} for {who} still carried it", how.call());
+            let message =
+                format!("{shown} was cleared by {}; request {id} for {who} still carried it", how.call());
             self.violate(how.requirement(), message.clone());
             self.violate("LIFE-008", message);
         } else if info.bound != Some(cust) {
@@ -148,7 +157,8 @@ impl Judge<'_> {
             self.violate("LIFE-009", message);
         } else if info.replaced || expected.is_some() {
             let now = expected.map_or("no token".to_owned(), |e| self.tok(e));
-            let message = format!("{shown} was replaced (the SDK holds {now}); request {id} still carried it");
+            let message =
+                format!("{shown} was replaced (the SDK holds {now}); request {id} still carried it");
             self.violate("LIFE-002", message);
         } else {
             let message = format!("request {id} for {who} carried {shown}, which the SDK does not hold");
@@ -180,10 +190,14 @@ impl Judge<'_> {
             let id = sent.id;
             match event.state {
                 EventState::Delivered => {
-                    self.violate("QUEUE-007", format!("{name} was delivered by a 2xx; request {id} sent it again"));
+                    self.violate(
+                        "QUEUE-007",
+                        format!("{name} was delivered by a 2xx; request {id} sent it again"),
+                    );
                 }
                 EventState::Removed { by } => {
-                    let message = format!("{name} was removed for good (under {by}); request {id} sent it again");
+                    let message =
+                        format!("{name} was removed for good (under {by}); request {id} sent it again");
                     self.violate(by, message);
                 }
                 EventState::Refused => {
@@ -229,7 +243,8 @@ impl Judge<'_> {
     fn find_send(&self, events: &[Ev]) -> Option<usize> {
         let open = |d: &&crate::duty::Duty| !d.done && matches!(d.what, Must::Send { .. });
         let overlapping = self.duties.iter().position(|d| {
-            !d.done && matches!(&d.what, Must::Send { events: due, .. } if due.iter().any(|e| events.contains(e)))
+            !d.done
+                && matches!(&d.what, Must::Send { events: due, .. } if due.iter().any(|e| events.contains(e)))
         });
         overlapping.or_else(|| {
             let mut open_sends = self.duties.iter().enumerate().filter(|(_, d)| open(d));
@@ -245,18 +260,25 @@ impl Judge<'_> {
     fn discharge_send(&mut self, index: usize, sent: &Sent) -> (Purpose, Option<RequestId>) {
         self.duties[index].done = true;
         let why = self.duties[index].why;
-        let Must::Send { events, cust, attempt, purpose, resends, preflight, window } = self.duties[index].what.clone() else {
+        let Must::Send { events, cust, attempt, purpose, resends, preflight, window } =
+            self.duties[index].what.clone()
+        else {
             return (Purpose::Events, None);
         };
         let id = sent.id;
         if events != sent.events {
             self.wrong_events(id, why, &events, &sent.events, resends.is_some());
         } else if cust != sent.cust {
-            let message = format!("request {id} is for {}; the SDK sent it for {}", self.cust(cust), self.cust(sent.cust));
+            let message = format!(
+                "request {id} is for {}; the SDK sent it for {}",
+                self.cust(cust),
+                self.cust(sent.cust)
+            );
             self.violate("QUEUE-003", message);
         }
         if attempt != sent.attempt {
-            let message = format!("request {id} is attempt {attempt} ({why}); the SDK numbered it {}", sent.attempt);
+            let message =
+                format!("request {id} is attempt {attempt} ({why}); the SDK numbered it {}", sent.attempt);
             self.violate(why, message);
         }
         if let Some((earliest, latest)) = window {
@@ -282,11 +304,10 @@ impl Judge<'_> {
     fn wrong_events(&mut self, id: RequestId, why: &'static str, due: &[Ev], sent: &[Ev], resend: bool) {
         let missing: Vec<Ev> = due.iter().copied().filter(|e| !sent.contains(e)).collect();
         // Events already blamed by their own rule (delivered, removed, refused) add nothing.
-        let (extra, blamed): (Vec<Ev>, Vec<Ev>) = sent
-            .iter()
-            .copied()
-            .filter(|e| !due.contains(e))
-            .partition(|e| matches!(self.belief.ev(*e).state, EventState::Queued | EventState::Sent | EventState::Lost));
+        let (extra, blamed): (Vec<Ev>, Vec<Ev>) =
+            sent.iter().copied().filter(|e| !due.contains(e)).partition(|e| {
+                matches!(self.belief.ev(*e).state, EventState::Queued | EventState::Sent | EventState::Lost)
+            });
         if !blamed.is_empty() && extra.is_empty() {
             // The events sent in their place already named the rule that broke.
             return;
@@ -300,21 +321,33 @@ impl Judge<'_> {
             self.violate("RETRY-012", message.clone());
             self.violate("QUEUE-001", message);
         }
-        if missing.len() == lost.len() && extra.is_empty() && sent.len() >= due.len() - missing.len() && lost.len() == missing.len() && !lost.is_empty() {
+        if missing.len() == lost.len()
+            && extra.is_empty()
+            && sent.len() >= due.len() - missing.len()
+            && lost.len() == missing.len()
+            && !lost.is_empty()
+        {
             return;
         }
         if missing.is_empty() && extra.is_empty() {
             return;
         }
         let rule = if resend { why } else { "QUEUE-003" };
-        let message = format!("request {id} must carry {} ({why}); it carried {}", self.evs(due), self.evs(sent));
+        let message =
+            format!("request {id} must carry {} ({why}); it carried {}", self.evs(due), self.evs(sent));
         self.violate(rule, message);
     }
 
     /// PRE-001..003: the pre-flight notification comes before the request it is for.
-    fn check_preflight_first(&mut self, id: RequestId, reason: jwt_lifecycle_spec::alphabet::Reason, cust: Cust) {
+    fn check_preflight_first(
+        &mut self,
+        id: RequestId,
+        reason: jwt_lifecycle_spec::alphabet::Reason,
+        cust: Cust,
+    ) {
         let pending = self.duties.iter().position(|d| {
-            !d.done && matches!(&d.what, Must::Notify { reason: r, cust: c, .. } if *r == reason && *c == cust)
+            !d.done
+                && matches!(&d.what, Must::Notify { reason: r, cust: c, .. } if *r == reason && *c == cust)
         });
         if let Some(index) = pending {
             let why = self.duties[index].why;
@@ -335,7 +368,13 @@ impl Judge<'_> {
         }
         let id = sent.id;
         let overlapping = |r: &&Request| r.events.iter().any(|e| sent.events.contains(e));
-        if let Some(held) = self.belief.requests.iter().find(|r| matches!(r.waiting, Waiting::NewToken | Waiting::NextSession)).filter(overlapping) {
+        if let Some(held) = self
+            .belief
+            .requests
+            .iter()
+            .find(|r| matches!(r.waiting, Waiting::NewToken | Waiting::NextSession))
+            .filter(overlapping)
+        {
             if held.cust != self.belief.customer {
                 let message = format!(
                     "request {} ({}) was held for {}, who is no longer the current customer; it must fail, and request {id} sent it again",
@@ -354,7 +393,13 @@ impl Judge<'_> {
             self.violate("RETRY-008", message);
             return;
         }
-        if let Some(early) = self.belief.requests.iter().find(|r| matches!(r.waiting, Waiting::Retry { .. })).filter(overlapping) {
+        if let Some(early) = self
+            .belief
+            .requests
+            .iter()
+            .find(|r| matches!(r.waiting, Waiting::Retry { .. }))
+            .filter(overlapping)
+        {
             if let Waiting::Retry { due, tolerance } = early.waiting {
                 let message = format!(
                     "the retry of request {} is due at {} (± {tolerance} ms); request {id} went out at {}",
@@ -376,14 +421,24 @@ impl Judge<'_> {
             return;
         }
         if let Some(live) = self.belief.events_in_flight() {
-            let message = format!("one request at a time: request {} is still in flight; request {id} went out", live.id);
+            let message = format!(
+                "one request at a time: request {} is still in flight; request {id} went out",
+                live.id
+            );
             self.violate("QUEUE-004", message);
             return;
         }
-        if sent.events.iter().all(|e| matches!(self.belief.ev(*e).state, EventState::Delivered | EventState::Removed { .. } | EventState::Refused)) && !sent.events.is_empty() {
+        if sent.events.iter().all(|e| {
+            matches!(
+                self.belief.ev(*e).state,
+                EventState::Delivered | EventState::Removed { .. } | EventState::Refused
+            )
+        }) && !sent.events.is_empty()
+        {
             return; // each event already named the rule it breaks
         }
-        let message = format!("request {id} went out at {} without a flush or a retry calling for it", self.now());
+        let message =
+            format!("request {id} went out at {} without a flush or a retry calling for it", self.now());
         self.violate("QUEUE-004", message);
     }
 

@@ -64,7 +64,10 @@ impl Judge<'_> {
         }
         let Some(stored) = self.belief.stored else { return };
         let cust = self.belief.tokens.get(stored.tok).bound.unwrap_or(Customers::ANONYMOUS);
-        let duty = Duty::new("REFR-001", Must::Notify { reason: Reason::ExpiredSoon, cust, window: Some((earliest, latest)) });
+        let duty = Duty::new(
+            "REFR-001",
+            Must::Notify { reason: Reason::ExpiredSoon, cust, window: Some((earliest, latest)) },
+        );
         // A handler registered inside the window may have come before or after the
         // timer; both are allowed. A window still open at the end of the step owes nothing yet.
         let optional = to < latest || self.belief.handler_since > earliest;

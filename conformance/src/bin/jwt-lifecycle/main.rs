@@ -3,9 +3,7 @@
 
 mod cases_cmd;
 mod check;
-mod docs_cmd;
 mod explore;
-mod matrix;
 mod reference_adapter;
 mod run;
 mod spec_cmd;
@@ -43,11 +41,6 @@ enum Command {
     Cases(cases_cmd::CasesCommand),
     /// Speak the adapter protocol on stdio, backed by the model.
     ReferenceAdapter(reference_adapter::ReferenceAdapterArgs),
-    /// The traceability matrix: requirement -> properties -> unit tests -> cases.
-    Matrix(matrix::MatrixArgs),
-    /// Generate (or check) the generated pages of the book.
-    #[command(subcommand)]
-    Docs(docs_cmd::DocsCommand),
 }
 
 fn main() -> ExitCode {
@@ -61,7 +54,5 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Cases(cmd) => cases_cmd::run(cmd),
         Command::ReferenceAdapter(args) => reference_adapter::run(args),
-        Command::Matrix(args) => matrix::run(args),
-        Command::Docs(cmd) => docs_cmd::run(cmd),
     }
 }
