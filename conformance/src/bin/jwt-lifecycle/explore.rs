@@ -29,7 +29,7 @@ pub(crate) fn run(args: ExploreArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let environment = if args.cooperative { Environment::Cooperative } else { Environment::Adversarial };
-    let model = LifecycleModel::new(&args.profile.profile(), None, environment, Bounds::CI);
+    let model = LifecycleModel::new(&args.profile.profile(), environment, Bounds::CI);
     eprintln!(
         "serving the Explorer for {} ({environment:?}) on http://{address}/ (Ctrl-C stops it)",
         args.profile
