@@ -29,6 +29,9 @@ pub struct Hello {
     pub version: String,
     /// The profiles it can run.
     pub profiles: Vec<ProfileId>,
+    /// The wire protocol version agreed in the handshake (in-process adapters speak the
+    /// newest).
+    pub protocol: u64,
 }
 
 /// The answer to starting a case.

@@ -338,7 +338,7 @@ fn check_hello(line: &str, parsed: Result<AdapterMessage, serde_json::Error>) ->
                     }
                 }
             }
-            Ok(Hello { adapter, version, profiles: known })
+            Ok(Hello { adapter, version, profiles: known, protocol: PROTOCOL_VERSION })
         }
         Ok(AdapterMessage::Error { message }) => Err(AdapterError::Reported { message }),
         Ok(_) => Err(AdapterError::Unexpected { expected: "a hello reply", line: quote(line) }),
