@@ -104,6 +104,7 @@ class Session {
     this.buffer = [];
     this.uncaughtErrors = [];
     this.started = false;
+    this.step = null;
   }
 
   /** Called for an exception that escaped a timer callback or a promise nobody handled. */
@@ -223,6 +224,9 @@ class Session {
       /** The `request_sent` fields for a captured request, with the adapter's extractors. */
       requestSentFields: (request) => requestSentFields(request, session.spec.request, ctx),
     };
+    // What the current step is (`{kind: 'app'|'respond'|'restart'|'advance', call, reply, body, ms}`):
+    // lets an adapter say why something happened when the SDK itself does not say.
+    Object.defineProperty(ctx, 'step', { get: () => session.step, enumerable: true });
     return ctx;
   }
 
@@ -240,6 +244,7 @@ class Session {
   async input(item) {
     this.requireStarted();
     const kind = item && item.input;
+    this.step = { kind, call: item && item.call, reply: item && item.reply, body: item && item.body };
     if (kind === 'app') await this.appCall(item);
     else if (kind === 'respond') {
       this.transport.respond(item.request, item.reply, item.body);
@@ -292,6 +297,7 @@ class Session {
   /** Moves the virtual clock; returns the observations of the step. */
   async advance(ms) {
     this.requireStarted();
+    this.step = { kind: 'advance', ms };
     await this.clock.advance(ms);
     return this.endStep();
   }
