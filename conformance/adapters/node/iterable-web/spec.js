@@ -123,7 +123,7 @@ function buildSpec() {
         requireApi(ctx).logout();
       },
       track(ctx, input) {
-        requireApi(ctx);
+        // `track` is a module function: callable before initialize too (it then rejects unsent).
         const sentBefore = ctx.requests.list().length;
         ctx.sdk.track({ eventName: input.event }).then(
           () => {},
@@ -146,8 +146,12 @@ function buildSpec() {
   };
 }
 
+/**
+ * setEmail, setUserID and logout exist only on the object initialize returns: before configure
+ * the app has nothing to call.
+ */
 function requireApi(ctx) {
-  if (!ctx.state.api) throw new Error('configure first (the SDK is not initialised)');
+  if (!ctx.state.api) ctx.unimplemented('@iterable/web-sdk: setEmail/setUserID/logout exist only on what initialize returns; before configure there is nothing to call');
   return ctx.state.api;
 }
 

@@ -9,12 +9,16 @@
  *
  * `process.nextTick` and `queueMicrotask` stay real: promise continuations must run as they
  * would, and the kit drains them by yielding to the real event loop between timers.
+ * `setImmediate` stays real too (counted, so the kit knows when none is pending): it means "at
+ * this instant", browsers have none, and libraries such as fake-indexeddb chain it; faked, each
+ * link of such a chain scheduled inside a timer would land one virtual millisecond later.
  */
 
 const FakeTimers = require('@sinonjs/fake-timers');
 
 // Captured before any fake is installed: the kit's own way back to the real event loop.
 const realSetImmediate = setImmediate;
+const realClearImmediate = clearImmediate;
 const realSetTimeout = setTimeout;
 
 /** Resolves on the next turn of the REAL event loop, after every pending microtask. */
@@ -23,7 +27,7 @@ function realYield() {
 }
 
 /** The global functions that take a callback, wrapped so a throwing callback is reported, not fatal. */
-const CALLBACK_TAKERS = ['setTimeout', 'setInterval', 'setImmediate', 'requestAnimationFrame', 'requestIdleCallback'];
+const CALLBACK_TAKERS = ['setTimeout', 'setInterval', 'requestAnimationFrame', 'requestIdleCallback'];
 
 class VirtualClock {
   /**
@@ -47,16 +51,45 @@ class VirtualClock {
     if (this.fake) this.uninstall();
     this.fake = FakeTimers.withGlobal(globalThis).install({
       now: nowMs,
-      toNotFake: ['nextTick', 'queueMicrotask'],
+      toNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'],
       loopLimit: this.loopLimit,
       ignoreMissingTimers: true,
     });
     this.wrapCallbackTakers();
+    this.countImmediates();
+  }
+
+  /** Real immediates, counted: `settle` waits until none is pending. */
+  countImmediates() {
+    const clock = this;
+    this.pendingImmediates = new Set();
+    this.savedImmediate = { setImmediate: globalThis.setImmediate, clearImmediate: globalThis.clearImmediate };
+    globalThis.setImmediate = function setImmediate(callback, ...args) {
+      const handle = realSetImmediate(() => {
+        clock.pendingImmediates.delete(handle);
+        try {
+          callback(...args);
+        } catch (error) {
+          clock.onUncaught(error);
+        }
+      });
+      clock.pendingImmediates.add(handle);
+      return handle;
+    };
+    globalThis.clearImmediate = function clearImmediate(handle) {
+      clock.pendingImmediates.delete(handle);
+      realClearImmediate(handle);
+    };
   }
 
   /** Removes the fakes; every timer scheduled on them is dropped with them. */
   uninstall() {
     if (!this.fake) return;
+    if (this.savedImmediate) {
+      for (const handle of this.pendingImmediates) realClearImmediate(handle);
+      Object.assign(globalThis, this.savedImmediate);
+      this.savedImmediate = null;
+    }
     for (const name of CALLBACK_TAKERS) {
       if (this.originals && this.originals[name]) globalThis[name] = this.originals[name];
     }
@@ -114,16 +147,18 @@ class VirtualClock {
    * now (zero-delay timers, immediates), repeatedly, until nothing is left to run at this instant.
    */
   async settle() {
-    for (let round = 0; round < 1000; round += 1) {
+    const dueNow = () => this.dueInstants().filter((at) => at <= this.fake.now).length;
+    for (let round = 0; round < 100000; round += 1) {
       await realYield();
-      const dueNow = this.dueInstants().filter((at) => at <= this.fake.now).length;
-      if (dueNow === 0) {
+      if (this.pendingImmediates.size > 0) continue;
+      if (dueNow() === 0) {
         await realYield();
-        if (this.dueInstants().filter((at) => at <= this.fake.now).length === 0) return;
+        if (dueNow() === 0 && this.pendingImmediates.size === 0) return;
+        continue;
       }
       await this.fake.tickAsync(0);
     }
-    throw new Error('the SDK keeps scheduling work at the same instant (1000 rounds); a runaway loop?');
+    throw new Error('the SDK keeps scheduling work at the same instant (100000 rounds); a runaway loop?');
   }
 
   /**
@@ -133,8 +168,17 @@ class VirtualClock {
    */
   async advance(ms) {
     if (!Number.isFinite(ms) || ms < 0) throw new Error(`advance needs a non-negative number of ms, got ${ms}`);
+    const target = this.fake.now + ms;
     await this.settle();
-    await this.fake.tickAsync(ms);
+    // One due instant at a time, settling in between, so what a timer starts (promise chains,
+    // immediates) finishes at its instant, before a later timer runs.
+    for (;;) {
+      const next = this.dueInstants()[0];
+      if (next === undefined || next > target) break;
+      await this.fake.tickAsync(Math.max(0, next - this.fake.now));
+      await this.settle();
+    }
+    if (this.fake.now < target) await this.fake.tickAsync(target - this.fake.now);
     await this.settle();
   }
 }

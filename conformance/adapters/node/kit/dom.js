@@ -8,8 +8,10 @@
  * case's cookie jar (cookies, like storage, survive a restart and are wiped at start).
  */
 
-// Names the kit always takes from jsdom, even when Node has a global of that name.
+// Names the kit always takes from jsdom, even when Node has a global of that name. Events must be
+// jsdom's: jsdom's dispatchEvent (window, document, elements) accepts only its own Event objects.
 const FORCED = ['window', 'self', 'top', 'parent', 'frames', 'document', 'navigator', 'location', 'history', 'screen'];
+const FORCED_CLASSES = ['Event', 'CustomEvent'];
 // Names the kit never copies from jsdom: the virtual clock, the captured transport and the
 // case's storage own them, and Node's own versions of the rest are the ones the SDK must see.
 const NEVER = new Set([
@@ -54,12 +56,20 @@ class DomEnvironment {
       url: this.url,
       pretendToBeVisual: true,
       cookieJar: this.cookieJar,
-      userAgent: this.userAgent,
       virtualConsole,
     });
     const win = this.dom.window;
-    for (const name of Object.getOwnPropertyNames(win)) {
-      if (NEVER.has(name) || FORCED.includes(name) || name in globalThis) continue;
+    // jsdom's own user agent names jsdom; SDKs time flushes and pick code paths by it. (Its
+    // `userAgent` option is gone; a custom ResourceLoader would also load subresources.)
+    const userAgent = this.userAgent;
+    Object.defineProperty(win.navigator, 'userAgent', { get: () => userAgent, configurable: true });
+    // The window's own names, and those of its prototypes (addEventListener, dispatchEvent...).
+    const names = new Set();
+    for (let o = win; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      for (const name of Object.getOwnPropertyNames(o)) if (name !== 'constructor') names.add(name);
+    }
+    for (const name of names) {
+      if (NEVER.has(name) || FORCED.includes(name) || FORCED_CLASSES.includes(name) || name in globalThis) continue;
       let value;
       try {
         value = win[name];
@@ -72,6 +82,7 @@ class DomEnvironment {
       this.define(name, value);
     }
     for (const name of ['window', 'self', 'top', 'parent', 'frames']) this.define(name, globalThis);
+    for (const name of FORCED_CLASSES) this.define(name, win[name]);
     for (const name of ['document', 'navigator', 'location', 'history', 'screen']) this.define(name, win[name]);
   }
 

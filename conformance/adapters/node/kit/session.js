@@ -6,7 +6,7 @@
 
 const path = require('node:path');
 const { VirtualClock } = require('./clock');
-const { Transport } = require('./transport');
+const { Transport, onListenerError } = require('./transport');
 const { createStorage } = require('./storage');
 const { SeededRandom } = require('./random');
 const { ModuleLoader } = require('./loader');
@@ -90,6 +90,7 @@ class Session {
     const env = spec.environment || {};
     this.env = env;
     this.clock = new VirtualClock({ onUncaught: (error) => this.uncaught(error) });
+    onListenerError((error) => this.uncaught(error));
     this.transport = new Transport({
       onSent: (request) => this.requestSent(request),
       now: () => this.clock.now(),

@@ -174,6 +174,13 @@ function bodyToText(body) {
   return String(body);
 }
 
+let reportUncaught = (error) => process.stderr.write(`kit: uncaught in an XHR listener: ${error && error.stack}\n`);
+
+/** Where exceptions thrown by XHR event listeners go (the session records them). */
+function onListenerError(report) {
+  reportUncaught = report;
+}
+
 /** A minimal event target with `on<type>` properties, as XHR objects have. */
 class SimpleEventTarget {
   constructor() {
@@ -192,11 +199,20 @@ class SimpleEventTarget {
   }
 
   dispatchEvent(event) {
+    // As in a browser, a listener that throws is reported and the other listeners still run;
+    // the exception does not travel back into whoever caused the event (the kit's respond).
+    const run = (fn) => {
+      try {
+        fn();
+      } catch (error) {
+        reportUncaught(error);
+      }
+    };
     const handler = this[`on${event.type}`];
-    if (typeof handler === 'function') handler.call(this, event);
+    if (typeof handler === 'function') run(() => handler.call(this, event));
     for (const listener of [...(this._listeners.get(event.type) || [])]) {
-      if (typeof listener === 'function') listener.call(this, event);
-      else listener.handleEvent(event);
+      if (typeof listener === 'function') run(() => listener.call(this, event));
+      else run(() => listener.handleEvent(event));
     }
     return true;
   }
@@ -388,4 +404,4 @@ function makeFetch(transport) {
   };
 }
 
-module.exports = { Transport, CapturedRequest };
+module.exports = { Transport, CapturedRequest, onListenerError };
