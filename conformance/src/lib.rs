@@ -4,6 +4,7 @@
 //! - [`case`]: case files (FORMATS.md §1), their loader and named tokens.
 //! - [`adapter`]: the SDK under test, in process ([`adapter::Adapter`]) or as a process
 //!   speaking the wire protocol (FORMATS.md §2); the model as the reference adapter.
+//! - [`bounded`]: reading user-named files with a size limit.
 //! - [`runner`]: runs cases against an adapter and judges each one.
 //! - [`select`]: which cases a run selects (profile, `--strict`, `--shard`,
 //!   expectations file).
@@ -13,6 +14,7 @@
 //! - [`report`]: text, JSON and JUnit output.
 
 pub mod adapter;
+pub mod bounded;
 pub mod case;
 pub mod differential;
 pub mod docgen;

@@ -224,7 +224,12 @@ mod tests {
 
     impl Adapter for Scripted {
         fn hello(&mut self) -> Result<Hello, AdapterError> {
-            Ok(Hello { adapter: "scripted".into(), version: "0".into(), profiles: ProfileId::ALL.to_vec() })
+            Ok(Hello {
+                adapter: "scripted".into(),
+                version: "0".into(),
+                profiles: ProfileId::ALL.to_vec(),
+                protocol: crate::adapter::PROTOCOL_VERSION,
+            })
         }
         fn start(&mut self, _: &str, _: ProfileId, _: UnixMillis) -> Result<Started, AdapterError> {
             Ok(Started::Ready)

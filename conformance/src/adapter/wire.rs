@@ -1,7 +1,7 @@
-//! The wire protocol's messages (FORMATS.md §2, version 1), and [`serve`], which speaks
+//! The wire protocol's messages (docs/adapter-protocol.md), and [`serve`], which speaks
 //! the adapter's side of it for any in-process [`Adapter`].
 
-use super::{Adapter, AdapterError, Started, StepReply, PROTOCOL_VERSION};
+use super::{Adapter, AdapterError, Started, StepReply, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION};
 use jwt_lifecycle_spec::alphabet::{Input, Observation, UnixMillis};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
@@ -15,8 +15,11 @@ pub const SUITE: &str = concat!("jwt-lifecycle/", env!("CARGO_PKG_VERSION"));
 pub enum SuiteMessage {
     /// The handshake.
     Hello {
-        /// The protocol version.
+        /// The newest protocol version the suite offers.
         protocol: u64,
+        /// Every version the suite offers (version 2 on); a version-1 hello has none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        protocols: Option<Vec<u64>>,
         /// The suite's name and version.
         suite: String,
     },
@@ -120,6 +123,31 @@ fn step_reply(result: Result<StepReply, AdapterError>) -> AdapterMessage {
     }
 }
 
+/// The answer to a hello offering `offered`: the newest offered version that both this
+/// module and `adapter` speak, or an error saying which versions would do.
+fn hello_reply(adapter: &mut dyn Adapter, offered: &[u64]) -> AdapterMessage {
+    let hello = match adapter.hello() {
+        Ok(hello) => hello,
+        Err(e) => return AdapterMessage::Error { message: e.to_string() },
+    };
+    let newest = hello.protocol.min(PROTOCOL_VERSION);
+    let Some(protocol) =
+        offered.iter().copied().filter(|v| (MIN_PROTOCOL_VERSION..=newest).contains(v)).max()
+    else {
+        return AdapterMessage::Error {
+            message: format!(
+                "this adapter speaks protocols {MIN_PROTOCOL_VERSION} to {newest}, the suite offered {offered:?}"
+            ),
+        };
+    };
+    AdapterMessage::Hello {
+        protocol,
+        adapter: hello.adapter,
+        version: hello.version,
+        profiles: hello.profiles.iter().map(|p| p.as_str().to_owned()).collect(),
+    }
+}
+
 /// Speaks the adapter's side of the protocol for `adapter`, one reply per line read,
 /// until `bye` or the end of input. A line it cannot read gets an `error` reply.
 pub fn serve(
@@ -140,18 +168,9 @@ pub fn serve(
             }
         };
         let answer = match message {
-            SuiteMessage::Hello { protocol, .. } if protocol != PROTOCOL_VERSION => AdapterMessage::Error {
-                message: format!("this adapter speaks protocol {PROTOCOL_VERSION}, not {protocol}"),
-            },
-            SuiteMessage::Hello { .. } => match adapter.hello() {
-                Ok(hello) => AdapterMessage::Hello {
-                    protocol: PROTOCOL_VERSION,
-                    adapter: hello.adapter,
-                    version: hello.version,
-                    profiles: hello.profiles.iter().map(|p| p.as_str().to_owned()).collect(),
-                },
-                Err(e) => AdapterMessage::Error { message: e.to_string() },
-            },
+            SuiteMessage::Hello { protocol, protocols, .. } => {
+                hello_reply(adapter, &protocols.unwrap_or_else(|| vec![protocol]))
+            }
             SuiteMessage::Start { case, profile, clock } => match profile.parse() {
                 Err(e) => AdapterMessage::Unsupported { reason: format!("{e}") },
                 Ok(profile) => match adapter.start(&case, profile, clock) {
@@ -179,10 +198,15 @@ mod tests {
 
     #[test]
     fn messages_have_their_documented_shape() {
-        let hello = SuiteMessage::Hello { protocol: 1, suite: "jwt-lifecycle/0.1.0".into() };
+        let hello = SuiteMessage::Hello { protocol: 1, protocols: None, suite: "jwt-lifecycle/0.1.0".into() };
         assert_eq!(
             serde_json::to_value(&hello).unwrap(),
             json!({"type":"hello","protocol":1,"suite":"jwt-lifecycle/0.1.0"})
+        );
+        let hello = SuiteMessage::Hello { protocol: 2, protocols: Some(vec![1, 2]), suite: "s".into() };
+        assert_eq!(
+            serde_json::to_value(&hello).unwrap(),
+            json!({"type":"hello","protocol":2,"protocols":[1,2],"suite":"s"})
         );
         let start = SuiteMessage::Start { case: "c".into(), profile: "exponea-stream".into(), clock: 5 };
         assert_eq!(
@@ -208,5 +232,37 @@ mod tests {
         )
         .unwrap();
         assert_eq!(done.kind(), "done");
+    }
+
+    /// The reply lines `serve` writes for `lines` of input, parsed.
+    fn served(adapter: &mut dyn Adapter, lines: &[serde_json::Value]) -> Vec<serde_json::Value> {
+        let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let mut output = Vec::new();
+        serve(adapter, input.as_bytes(), &mut output).unwrap();
+        String::from_utf8(output).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+
+    #[test]
+    fn serve_answers_the_newest_version_offered_that_it_speaks() {
+        use crate::adapter::reference::ReferenceAdapter;
+        let mut adapter = ReferenceAdapter::new();
+        let replies = served(
+            &mut adapter,
+            &[
+                json!({"type":"hello","protocol":2,"protocols":[1,2],"suite":"s"}),
+                json!({"type":"hello","protocol":1,"suite":"s"}),
+                json!({"type":"hello","protocol":3,"protocols":[2,3],"suite":"s"}),
+                json!({"type":"hello","protocol":9,"protocols":[9],"suite":"s"}),
+            ],
+        );
+        assert_eq!((replies[0]["type"].clone(), replies[0]["protocol"].clone()), (json!("hello"), json!(2)));
+        assert_eq!(replies[1]["protocol"], 1);
+        assert_eq!(replies[2]["protocol"], 2);
+        assert_eq!(replies[3]["type"], "error");
+        assert!(
+            replies[3]["message"].as_str().unwrap().contains("speaks protocols 1 to 2"),
+            "{}",
+            replies[3]
+        );
     }
 }

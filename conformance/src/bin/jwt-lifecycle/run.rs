@@ -1,9 +1,10 @@
 //! `jwt-lifecycle run`: the conformance suite against the reference or an adapter.
 
+use crate::output::{note, or_verdict, Outcome, Output, USAGE_OR_IO, VERDICT};
 use jwt_lifecycle_conformance::adapter::process::ProcessAdapter;
 use jwt_lifecycle_conformance::adapter::reference::{parse_mutation, ReferenceAdapter};
 use jwt_lifecycle_conformance::adapter::{Adapter, AdapterError, Hello};
-use jwt_lifecycle_conformance::case::{load_dir, Case};
+use jwt_lifecycle_conformance::case::{load_tree, Case};
 use jwt_lifecycle_conformance::differential::{run_random, RandomConfig};
 use jwt_lifecycle_conformance::report;
 use jwt_lifecycle_conformance::runner::{CaseResult, Status};
@@ -72,32 +73,38 @@ pub(crate) struct RunArgs {
     /// How long to wait for each adapter reply, in ms.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     step_timeout_ms: u64,
+    /// Accept a run that selects no case (without it, no case selected is a usage
+    /// error: a mistyped directory or filter must not pass in CI).
+    #[arg(long)]
+    allow_empty: bool,
     /// Run the reference with a deliberate bug (for testing the suite).
     #[arg(long, value_name = "NAME", hide = true, requires = "reference")]
     mutant: Option<String>,
 }
 
-fn usage(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("jwt-lifecycle run: {message}");
-    ExitCode::from(2)
+fn usage(message: impl std::fmt::Display) -> Outcome {
+    note!("jwt-lifecycle run: {message}");
+    Ok(ExitCode::from(USAGE_OR_IO))
 }
 
-pub(crate) fn run(args: RunArgs) -> ExitCode {
-    let cases: Vec<Case> = match load_dir(&args.cases) {
-        Ok(cases) => cases.into_iter().map(|(_, c)| c).collect(),
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            return usage(format!(
-                "{} problem(s) in the case directory {}",
-                errors.len(),
-                args.cases.display()
-            ));
+pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
+    let loaded = load_tree(&args.cases);
+    for skipped in &loaded.skipped {
+        note!("jwt-lifecycle run: warning: {skipped}");
+    }
+    if !loaded.errors.is_empty() {
+        for e in &loaded.errors {
+            note!("{e}");
         }
-    };
+        return usage(format!(
+            "{} problem(s) in the case directory {}",
+            loaded.errors.len(),
+            args.cases.display()
+        ));
+    }
+    let cases: Vec<Case> = loaded.cases.into_iter().map(|(_, c)| c).collect();
     let expectations = match &args.expectations {
-        Some(path) => match Expectations::load(path) {
+        Some(path) => match Expectations::load_for(path, &cases) {
             Ok(e) => e,
             Err(e) => return usage(e),
         },
@@ -125,7 +132,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     let supported: Vec<ProfileId> = match &hello {
         Ok(h) => h.profiles.clone(),
         Err(e) => {
-            eprintln!("jwt-lifecycle run: adapter handshake failed: {e}");
+            note!("jwt-lifecycle run: adapter handshake failed: {e}");
             ProfileId::ALL.to_vec()
         }
     };
@@ -140,8 +147,23 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     let selection = Selection { profile: args.profile, strict: args.strict, shard: args.shard, expectations };
     let planned = plan(&cases, &supported, &selection);
     let everything = plan(&cases, &ProfileId::ALL, &Selection { profile: args.profile, ..selection.clone() });
+    if planned.is_empty() && !args.allow_empty {
+        let why = if cases.is_empty() {
+            format!("{} holds no case file", args.cases.display())
+        } else if everything.is_empty() {
+            format!(
+                "none of the {} case(s) in {} passes --profile, --shard and --strict \
+                 (cases whose requirements are all SHOULD or MAY need --strict)",
+                cases.len(),
+                args.cases.display()
+            )
+        } else {
+            "the adapter announces none of the selected cases' profiles".to_owned()
+        };
+        return usage(format!("no case selected: {why}; pass --allow-empty to accept an empty run"));
+    }
     if everything.len() > planned.len() {
-        eprintln!(
+        note!(
             "jwt-lifecycle run: {} case/profile pairs not run: the adapter does not announce their profile",
             everything.len() - planned.len()
         );
@@ -182,7 +204,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
                 continue;
             }
             let outcome = run_random(adapter.as_mut(), profile, config);
-            eprintln!(
+            note!(
                 "random {profile}: seed {seed}, {} sequences, {} steps{}",
                 outcome.sequences,
                 outcome.steps,
@@ -214,28 +236,21 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         Format::Json => report::json(&label, &results),
         Format::Junit => report::junit(&label, &results),
     };
+    let verdict =
+        if report::Summary::of(&results).ok() { ExitCode::SUCCESS } else { ExitCode::from(VERDICT) };
     match &args.output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, &rendered) {
                 return usage(format!("cannot write {}: {e}", path.display()));
             }
             if args.format != Format::Text {
-                eprint!(
-                    "{}",
-                    report::text(&label, &results)
-                        .lines()
-                        .last()
-                        .map(|l| format!("{l}\n"))
-                        .unwrap_or_default()
-                );
+                if let Some(summary) = report::text(&label, &results).lines().last() {
+                    note!("{summary}");
+                }
             }
+            Ok(verdict)
         }
-        None => print!("{rendered}"),
-    }
-    if report::Summary::of(&results).ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+        None => or_verdict(out.text(&rendered).and_then(|()| out.flush()), verdict),
     }
 }
 
