@@ -120,10 +120,10 @@ pub enum AdapterError {
     },
     /// More lines than messages: a second reply to one message, or output nobody asked
     /// for. The adapter is stopped: its replies no longer pair with the suite's messages.
-    #[error("adapter wrote more than one reply {to}; the extra line: {line}")]
+    #[error("adapter wrote an extra line {after} (one reply per message): {line}")]
     ExtraReply {
-        /// Which message the extra line followed ("to step 1 of case X").
-        to: String,
+        /// What the extra line followed ("after its reply to step 1 of case X").
+        after: String,
         /// The extra line (truncated).
         line: String,
     },

@@ -313,10 +313,10 @@ enum Position {
 impl Position {
     fn describe(&self) -> String {
         match self {
-            Position::Nothing => "to nothing (it spoke first)".to_owned(),
-            Position::Handshake => "to the handshake".to_owned(),
-            Position::Start(case) => format!("to the start of case {case}"),
-            Position::Step(case, step) => format!("to step {step} of case {case}"),
+            Position::Nothing => "before the suite's hello".to_owned(),
+            Position::Handshake => "after its reply to the handshake".to_owned(),
+            Position::Start(case) => format!("after its reply to the start of case {case}"),
+            Position::Step(case, step) => format!("after its reply to step {step} of case {case}"),
         }
     }
 
@@ -530,13 +530,14 @@ impl ProcessAdapter {
                     let reply = lines.next().unwrap_or_default();
                     running.unasked.extend(lines);
                     running.collect_ready();
-                    if let Some(extra) = running.unasked.first() {
+                    let parsed = serde_json::from_str::<AdapterMessage>(&reply);
+                    // A first line that is not a message says more than the lines after it.
+                    if let (Ok(_), Some(extra)) = (&parsed, running.unasked.first()) {
                         return Err(AdapterError::ExtraReply {
-                            to: "to this message".into(),
+                            after: "after its reply to this message".into(),
                             line: quote(extra),
                         });
                     }
-                    let parsed = serde_json::from_str::<AdapterMessage>(&reply);
                     return Ok((reply, parsed));
                 }
                 Event::Exited => {
@@ -598,7 +599,7 @@ impl ProcessAdapter {
 /// problem, or the adapter's end.
 fn unasked_error(running: &mut Running, before: &str, waiting_for: &'static str) -> Option<AdapterError> {
     if let Some(line) = running.unasked.first() {
-        return Some(AdapterError::ExtraReply { to: before.to_owned(), line: quote(line) });
+        return Some(AdapterError::ExtraReply { after: before.to_owned(), line: quote(line) });
     }
     match running.trouble.take() {
         Some(Event::Unterminated(line)) => {
@@ -767,8 +768,8 @@ mod tests {
     #[test]
     fn positions_name_what_a_reply_answered() {
         let start = Position::Start("c".into());
-        assert_eq!(start.next_step().describe(), "to step 0 of case c");
-        assert_eq!(start.next_step().next_step().describe(), "to step 1 of case c");
-        assert_eq!(Position::Handshake.describe(), "to the handshake");
+        assert_eq!(start.next_step().describe(), "after its reply to step 0 of case c");
+        assert_eq!(start.next_step().next_step().describe(), "after its reply to step 1 of case c");
+        assert_eq!(Position::Nothing.describe(), "before the suite's hello");
     }
 }
