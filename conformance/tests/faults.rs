@@ -225,3 +225,242 @@ mod adapters {
         );
     }
 }
+
+/// A directory holding one valid case, plus whatever a test adds.
+fn case_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let case = crate_dir().join("cases/webex-connect/rejected-request-never-resent.json");
+    std::fs::copy(case, dir.path().join("ok.json")).expect("copy a case");
+    dir
+}
+
+fn path(dir: &tempfile::TempDir) -> String {
+    dir.path().display().to_string()
+}
+
+/// `cases validate DIR` and `run --reference --cases DIR`, which walk the same way.
+fn validate_and_run(dir: &str, code: i32) -> (Ran, Ran) {
+    let validate = Cli::new(&["cases", "validate", dir]).run();
+    validate.assert_well_behaved(code, FAST);
+    let run = Cli::new(&["run", "--reference", "--cases", dir]).run();
+    run.assert_well_behaved(if code == 1 { 2 } else { code }, FAST);
+    (validate, run)
+}
+
+mod files {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn symlink_loops_are_named_once_each_and_never_hang() {
+        let dir = case_dir();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        symlink(dir.path(), dir.path().join("sub/back")).unwrap();
+        symlink(".", dir.path().join("here")).unwrap();
+        let (validate, run) = validate_and_run(&path(&dir), 0);
+        for ran in [&validate, &run] {
+            let loops: Vec<&str> = ran.stderr.lines().filter(|l| l.contains("symbolic link loop")).collect();
+            assert_eq!(loops.len(), 2, "{}", ran.stderr);
+            assert!(loops[0].contains("/here: symbolic link loop"), "{loops:?}");
+            assert!(loops[1].contains("/sub/back: symbolic link loop"), "{loops:?}");
+            assert!(!ran.stderr.contains("duplicate"), "{}", ran.stderr);
+        }
+        assert!(validate.stdout.contains("1 cases, all valid"), "{}", validate.stdout);
+        assert!(run.stdout.contains("1 passed"), "{}", run.stdout);
+    }
+
+    #[test]
+    fn a_named_pipe_is_skipped_with_a_warning_and_never_opened() {
+        let dir = case_dir();
+        let pipe = dir.path().join("x.json");
+        nix::unistd::mkfifo(&pipe, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        symlink("/dev/zero", dir.path().join("zero.json")).unwrap();
+        let (validate, run) = validate_and_run(&path(&dir), 0);
+        for ran in [&validate, &run] {
+            assert!(
+                ran.stderr.contains("x.json: skipped: a named pipe, not a regular file"),
+                "{}",
+                ran.stderr
+            );
+            assert!(ran.stderr.contains("zero.json: skipped: a character device"), "{}", ran.stderr);
+        }
+    }
+
+    #[test]
+    fn a_huge_case_file_is_refused_naming_the_limit() {
+        let dir = case_dir();
+        std::fs::File::create(dir.path().join("huge.json")).unwrap().set_len(3 << 30).unwrap();
+        let (validate, run) = validate_and_run(&path(&dir), 2);
+        for ran in [&validate, &run] {
+            assert!(
+                ran.stderr.contains("huge.json: larger than the 4 MiB limit for case files"),
+                "{}",
+                ran.stderr
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreadable_case_file_is_an_io_error_naming_it() {
+        use std::os::unix::fs::PermissionsExt;
+        use std::os::unix::process::CommandExt;
+        let dir = case_dir();
+        let locked = dir.path().join("locked.json");
+        std::fs::copy(dir.path().join("ok.json"), &locked).unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(dir.path().join("ok.json"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let dir_path = path(&dir);
+        for args in [vec!["cases", "validate", &dir_path], vec!["cases", "list", "--cases", &dir_path]] {
+            let mut cli = Cli::new(&args);
+            // root reads any file: drop to nobody for the permission to matter.
+            if nix::unistd::geteuid().is_root() {
+                cli.command().uid(65534).gid(65534);
+            }
+            let ran = cli.run();
+            ran.assert_well_behaved(2, FAST);
+            assert!(ran.stderr.contains("locked.json: cannot read: Permission denied"), "{}", ran.stderr);
+        }
+    }
+
+    #[test]
+    fn a_missing_directory_is_exit_2_for_every_subcommand() {
+        for args in [
+            vec!["cases", "validate", "/nonexistent/cases"],
+            vec!["cases", "list", "--cases", "/nonexistent/cases"],
+            vec!["run", "--reference", "--cases", "/nonexistent/cases"],
+        ] {
+            let ran = Cli::new(&args).run();
+            ran.assert_well_behaved(2, FAST);
+            assert!(ran.stderr.contains("/nonexistent/cases: cannot read: No such file"), "{}", ran.stderr);
+        }
+    }
+
+    #[test]
+    fn an_invalid_case_is_a_verdict_for_validate_and_a_usage_error_for_run() {
+        let dir = case_dir();
+        std::fs::write(dir.path().join("bad.json"), "{").unwrap();
+        let (validate, _) = validate_and_run(&path(&dir), 1);
+        assert!(validate.stderr.contains("bad.json: EOF"), "{}", validate.stderr);
+    }
+
+    #[test]
+    fn an_empty_selection_is_an_error_unless_allowed() {
+        let empty = tempfile::tempdir().unwrap();
+        let ran = Cli::new(&["run", "--reference", "--cases", &path(&empty)]).run();
+        ran.assert_well_behaved(2, FAST);
+        assert!(ran.stderr.contains("no case selected"), "{}", ran.stderr);
+        assert!(ran.stderr.contains("holds no case file; pass --allow-empty"), "{}", ran.stderr);
+        let ran = Cli::new(&["run", "--reference", "--cases", &path(&empty), "--allow-empty"]).run();
+        ran.assert_well_behaved(0, FAST);
+        let dir = case_dir();
+        let ran =
+            Cli::new(&["run", "--reference", "--cases", &path(&dir), "--profile", "exponea-stream"]).run();
+        ran.assert_well_behaved(2, FAST);
+        assert!(ran.stderr.contains("none of the 1 case(s)"), "{}", ran.stderr);
+    }
+
+    #[test]
+    fn expectations_are_read_with_a_limit_and_their_ids_checked() {
+        let dir = case_dir();
+        let cases = path(&dir);
+        let ran = Cli::new(&["run", "--reference", "--cases", &cases, "--expectations", "/dev/zero"]).run();
+        ran.assert_well_behaved(2, FAST);
+        assert!(
+            ran.stderr.contains("/dev/zero: larger than the 1 MiB limit for expectations files"),
+            "{}",
+            ran.stderr
+        );
+        let expectations = dir.path().join("expectations.txt");
+        std::fs::write(
+            &expectations,
+            r#"{"disabled": {"webex-connect/rejected-request-never-resent": "known",
+                "webex-connect/rejected-request-never-resnt": "typo",
+                "webex-connect/rejected-request-never-resent@exponea-stream": "not its profile"}}"#,
+        )
+        .unwrap();
+        let file = expectations.display().to_string();
+        let ran = Cli::new(&["run", "--reference", "--cases", &cases, "--expectations", &file]).run();
+        ran.assert_well_behaved(2, FAST);
+        assert!(ran.stderr.contains("2 unknown id(s)"), "{}", ran.stderr);
+        assert!(
+            ran.stderr.contains("`webex-connect/rejected-request-never-resnt`: no such case"),
+            "{}",
+            ran.stderr
+        );
+        assert!(ran.stderr.contains("does not run on exponea-stream"), "{}", ran.stderr);
+        let disabled =
+            r#"{"disabled": {"webex-connect/rejected-request-never-resent@webex-connect": "known"}}"#;
+        std::fs::write(&expectations, disabled).unwrap();
+        let ran = Cli::new(&["run", "--reference", "--cases", &cases, "--expectations", &file]).run();
+        ran.assert_well_behaved(0, FAST);
+        assert!(ran.stdout.contains("1 disabled"), "{}", ran.stdout);
+    }
+}
+
+/// Every subcommand that writes to stdout, with its exit code when all goes well.
+fn writers(scratch: &str) -> Vec<(Vec<String>, i32)> {
+    let cases = crate_dir().join("cases").display().to_string();
+    let commands: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["--help"], 0),
+        (vec!["--version"], 0),
+        (vec!["run", "--help"], 0),
+        (vec!["requirements"], 0),
+        (vec!["requirements", "--json"], 0),
+        (vec!["profiles"], 0),
+        (vec!["profiles", "--json"], 0),
+        (vec!["cases", "list"], 0),
+        (vec!["cases", "list", "--json"], 0),
+        (vec!["cases", "validate", &cases], 0),
+        (vec!["cases", "generate", "--profile", "webex-connect", "--out", scratch, "--max-cases", "2"], 0),
+        (vec!["run", "--reference"], 0),
+        (vec!["run", "--reference", "--format", "json"], 0),
+        (vec!["run", "--reference", "--format", "junit"], 0),
+        (vec!["run", "--reference", "--mutant", "retry_twice", "--profile", "exponea-stream"], 1),
+        (vec!["matrix"], 0),
+        (vec!["matrix", "--json"], 0),
+        (vec!["check", "--quick", "--profile", "webex-connect", "--threads", "1"], 0),
+    ];
+    commands.into_iter().map(|(args, code)| (args.into_iter().map(str::to_owned).collect(), code)).collect()
+}
+
+mod output {
+    use super::*;
+
+    #[test]
+    fn a_closed_stdout_is_a_quiet_exit_that_keeps_the_verdict() {
+        let scratch = tempfile::tempdir().unwrap();
+        for (args, code) in writers(&path(&scratch)) {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let ran = Cli::new(&args).stdout(Stdout::Closed).run();
+            ran.assert_well_behaved(code, Duration::from_secs(60));
+            assert!(!ran.stderr.contains("Broken pipe"), "{args:?}: {}", ran.stderr);
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_an_io_error() {
+        let scratch = tempfile::tempdir().unwrap();
+        for (args, _) in writers(&path(&scratch)) {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let ran = Cli::new(&args).stdout(Stdout::Full).run();
+            ran.assert_well_behaved(2, Duration::from_secs(60));
+            assert!(
+                ran.stderr.contains("cannot write to standard output: No space left on device"),
+                "{args:?}: {}",
+                ran.stderr
+            );
+        }
+    }
+
+    #[test]
+    fn the_reference_adapter_ends_quietly_when_the_suite_goes_away() {
+        let hello = b"{\"type\":\"hello\",\"protocol\":2,\"protocols\":[1,2],\"suite\":\"s\"}\n";
+        let ran = Cli::new(&["reference-adapter"]).stdin(hello).stdout(Stdout::Closed).run();
+        ran.assert_well_behaved(0, FAST);
+        assert_eq!(ran.stderr, "");
+        let ran = Cli::new(&["reference-adapter"]).stdin(hello).stdout(Stdout::Full).run();
+        ran.assert_well_behaved(2, FAST);
+        assert!(ran.stderr.contains("No space left on device"), "{}", ran.stderr);
+    }
+}

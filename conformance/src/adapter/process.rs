@@ -740,7 +740,7 @@ mod tests {
         }
         let lines = tail.snapshot();
         assert_eq!(lines.len(), STDERR_LINES + 1);
-        assert_eq!(lines[0], "line 89");
+        assert_eq!(lines[0], "line 88");
         assert!(lines[STDERR_LINES].ends_with(&format!("... ({} bytes)", 64u64 << 20)));
         assert!(tail.current.len() <= STDERR_LINE_BYTES);
         tail.push(b"\nlast");

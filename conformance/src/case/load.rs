@@ -313,7 +313,7 @@ mod tests {
         assert_eq!(loaded.cases.len(), 1);
         let skipped = messages(&loaded.skipped);
         assert_eq!(skipped.len(), 3, "{skipped:#?}");
-        assert!(skipped[0].contains("here: symbolic link loop (leads back to"), "{skipped:#?}");
+        assert!(skipped[0].contains("here: symbolic link loop (it leads back to"), "{skipped:#?}");
         assert!(skipped[1].contains("self: skipped: cannot follow the symbolic link"), "{skipped:#?}");
         assert!(skipped[2].contains("sub/up: symbolic link loop"), "{skipped:#?}");
     }
