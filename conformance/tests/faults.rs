@@ -216,6 +216,25 @@ mod adapters {
     }
 
     #[test]
+    fn an_interrupted_run_ends_the_adapter_and_its_children() {
+        require_python();
+        let adapter = faults_adapter("hang-with-child");
+        let ran = Cli::new(&[
+            "run",
+            "--adapter",
+            &adapter,
+            "--cases",
+            &robust_cases(),
+            "--step-timeout-ms",
+            "60000",
+        ])
+        .interrupt_when_running("sleep 300")
+        .run();
+        ran.assert_well_behaved(130, FAST);
+        assert!(ran.stderr.contains("interrupted (signal 2); the adapter was stopped"), "{}", ran.stderr);
+    }
+
+    #[test]
     fn huge_stderr_is_kept_as_a_bounded_tail() {
         mid_case(
             "huge-stderr",

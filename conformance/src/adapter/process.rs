@@ -60,6 +60,26 @@ const EXIT_GRACE: Duration = Duration::from_millis(300);
 /// After `bye`, or after its stdout closed, how long the program gets to exit by itself.
 const EXIT_WAIT: Duration = Duration::from_secs(1);
 
+/// The process groups of the adapters running now. `Running::end` holds the lock while it
+/// kills and reaps, so [`kill_running_adapters`] never signals a group id already freed.
+static LIVE_GROUPS: Mutex<Vec<Pid>> = Mutex::new(Vec::new());
+
+/// Kills every adapter this process has running, with everything they started, and
+/// leaves the lock held so that no adapter starts or is reaped afterwards: for a signal
+/// handler about to exit the program (an adapter runs in its own process group, so an
+/// interrupt from the terminal does not reach it).
+pub fn kill_running_adapters() {
+    let groups = LIVE_GROUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for group in groups.iter() {
+        let _ = killpg(*group, Signal::SIGKILL);
+    }
+    std::mem::forget(groups);
+}
+
+fn live_groups() -> std::sync::MutexGuard<'static, Vec<Pid>> {
+    LIVE_GROUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// What the reader and watcher threads report.
 enum Event {
     /// Complete lines, as read in one go.
@@ -260,12 +280,15 @@ impl Running {
         if let Some(status) = &self.ended {
             return status.clone();
         }
+        let mut live = live_groups();
         // ESRCH only means the group is already empty.
         let _ = killpg(self.group, Signal::SIGKILL);
         let status = match self.child.wait() {
             Ok(status) => status.to_string(),
             Err(e) => format!("unknown status: {e}"),
         };
+        live.retain(|g| *g != self.group);
+        drop(live);
         self.ended = Some(status.clone());
         status
     }
@@ -370,6 +393,7 @@ impl ProcessAdapter {
         let Some((program, args)) = self.argv.split_first() else {
             return Err(spawn_error("empty command".into()));
         };
+        let mut live = live_groups();
         let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::piped())
@@ -380,11 +404,15 @@ impl ProcessAdapter {
             .spawn()
             .map_err(|e| spawn_error(e.to_string()))?;
         let group = Pid::from_raw(child.id() as i32);
+        live.push(group);
+        drop(live);
         let (Some(stdin), Some(stdout), Some(stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
+            let mut live = live_groups();
             let _ = killpg(group, Signal::SIGKILL);
             let _ = child.wait();
+            live.retain(|g| *g != group);
             return Err(spawn_error("no stdio pipes".into()));
         };
         let (tx, events) = mpsc::sync_channel(CHANNEL_BOUND);

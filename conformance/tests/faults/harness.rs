@@ -48,6 +48,8 @@ pub(crate) struct Cli {
     command: Command,
     stdout: Stdout,
     stdin: Option<Vec<u8>>,
+    /// Interrupt the command (SIGINT) once a process it started runs this program.
+    interrupt_when: Option<String>,
 }
 
 /// What a watched command did.
@@ -73,7 +75,7 @@ impl Cli {
     pub(crate) fn new(args: &[&str]) -> Self {
         let mut command = Command::new(bin());
         command.args(args);
-        Self { command, stdout: Stdout::Captured, stdin: None }
+        Self { command, stdout: Stdout::Captured, stdin: None, interrupt_when: None }
     }
 
     /// Connects stdout as `stdout` says.
@@ -85,6 +87,13 @@ impl Cli {
     /// Feeds `bytes` on stdin (default: none, stdin is /dev/null).
     pub(crate) fn stdin(mut self, bytes: &[u8]) -> Self {
         self.stdin = Some(bytes.to_vec());
+        self
+    }
+
+    /// Sends SIGINT to the command once one of the processes it started has `needle` in
+    /// its command line, as Ctrl-C in a terminal would.
+    pub(crate) fn interrupt_when_running(mut self, needle: &str) -> Self {
+        self.interrupt_when = Some(needle.to_owned());
         self
     }
 
@@ -117,7 +126,8 @@ impl Cli {
             _ => child.stdout.take().map(collect),
         };
         let stderr = child.stderr.take().map(collect);
-        let (code, peak_kb, killed) = watch(&mut child, began);
+        let interrupt = self.interrupt_when.take().map(|needle| (needle, mark.clone()));
+        let (code, peak_kb, killed) = watch(&mut child, began, interrupt);
         let elapsed = began.elapsed();
         let survivors = survivors(&mark);
         Ran {
@@ -152,10 +162,24 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Waits for `child`, polling its memory; kills it at the hard limit.
-fn watch(child: &mut Child, began: Instant) -> (Option<i32>, u64, bool) {
+/// Waits for `child`, polling its memory; kills it at the hard limit. With `interrupt`
+/// (a needle and the mark), sends it SIGINT once a marked process runs the needle.
+fn watch(
+    child: &mut Child,
+    began: Instant,
+    mut interrupt: Option<(String, String)>,
+) -> (Option<i32>, u64, bool) {
     let mut peak = 0;
     loop {
+        if let Some((needle, mark)) = &interrupt {
+            if marked(mark).iter().any(|(_, line)| line.contains(needle.as_str())) {
+                // Let it get going first.
+                std::thread::sleep(Duration::from_millis(500));
+                let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::SIGINT);
+                interrupt = None;
+            }
+        }
         if let Some(kb) = peak_rss_kb(child.id()) {
             peak = peak.max(kb);
         }

@@ -26,7 +26,8 @@ Exit codes (every subcommand):
      over its size limit, no case selected, unknown ids in an expectations file,
      standard output not writable (disk full)
 A closed standard output (`| head`) ends a command quietly, with the exit code its
-verdict already had, else 0.";
+verdict already had, else 0. An interrupted `run --adapter` ends the adapter with all it
+started, then exits with 128 + the signal's number.";
 
 /// Executable specification and conformance suite for client-side JWT lifecycles in
 /// customer-engagement SDKs.

@@ -1,7 +1,7 @@
 //! `jwt-lifecycle run`: the conformance suite against the reference or an adapter.
 
 use crate::output::{note, or_verdict, Outcome, Output, USAGE_OR_IO, VERDICT};
-use jwt_lifecycle_conformance::adapter::process::ProcessAdapter;
+use jwt_lifecycle_conformance::adapter::process::{kill_running_adapters, ProcessAdapter};
 use jwt_lifecycle_conformance::adapter::reference::{parse_mutation, ReferenceAdapter};
 use jwt_lifecycle_conformance::adapter::{Adapter, AdapterError, Hello};
 use jwt_lifecycle_conformance::case::{load_tree, Case};
@@ -119,6 +119,7 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
     };
     let mut adapter: Box<dyn Adapter> = match &args.adapter {
         Some(command) => {
+            end_adapters_on_signal();
             match ProcessAdapter::from_command_line(command, Duration::from_millis(args.step_timeout_ms)) {
                 Ok(a) => Box::new(a),
                 Err(e) => return usage(e),
@@ -252,6 +253,28 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
         }
         None => or_verdict(out.text(&rendered).and_then(|()| out.flush()), verdict),
     }
+}
+
+/// An interrupt (Ctrl-C), a hangup or a termination request ends every adapter's whole
+/// process group before the run exits, with 128 + the signal's number as a shell reports
+/// a process killed by it: an adapter runs in a group of its own, where the terminal's
+/// interrupt does not reach it.
+fn end_adapters_on_signal() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        Ok(signals) => signals,
+        Err(e) => {
+            note!("jwt-lifecycle run: warning: cannot handle interrupts ({e}); an interrupted run may leave the adapter running");
+            return;
+        }
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            kill_running_adapters();
+            note!("jwt-lifecycle run: interrupted (signal {signal}); the adapter was stopped");
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 fn random_result(
