@@ -8,7 +8,7 @@
 #[path = "faults/harness.rs"]
 mod harness;
 
-use harness::{crate_dir, Cli, Ran, Stdout};
+use harness::{crate_dir, Cli, Input, Ran, Stdout};
 use std::time::Duration;
 
 /// A bound for commands whose failure path must not wait for any timeout: well under the
@@ -473,9 +473,23 @@ mod output {
     }
 
     #[test]
+    fn the_reference_adapter_reads_its_stdin_with_a_line_limit() {
+        let tail = b"\n{\"type\":\"hello\",\"protocol\":1,\"suite\":\"s\"}\n".to_vec();
+        let ran =
+            Cli::new(&["reference-adapter"]).stdin(Input::Long { filler: b'x', len: 64 << 20, tail }).run();
+        ran.assert_well_behaved(0, FAST);
+        let lines: Vec<&str> = ran.stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{}", ran.stdout);
+        assert!(lines[0].contains("a line longer than 4194304 bytes"), "{}", lines[0]);
+        assert!(lines[1].contains(r#""type":"hello""#), "{}", lines[1]);
+    }
+
+    #[test]
     fn the_reference_adapter_ends_quietly_when_the_suite_goes_away() {
-        let hello = b"{\"type\":\"hello\",\"protocol\":2,\"protocols\":[1,2],\"suite\":\"s\"}\n";
-        let ran = Cli::new(&["reference-adapter"]).stdin(hello).stdout(Stdout::Closed).run();
+        let hello = Input::Bytes(
+            b"{\"type\":\"hello\",\"protocol\":2,\"protocols\":[1,2],\"suite\":\"s\"}\n".to_vec(),
+        );
+        let ran = Cli::new(&["reference-adapter"]).stdin(hello.clone()).stdout(Stdout::Closed).run();
         ran.assert_well_behaved(0, FAST);
         assert_eq!(ran.stderr, "");
         let ran = Cli::new(&["reference-adapter"]).stdin(hello).stdout(Stdout::Full).run();

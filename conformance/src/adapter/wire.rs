@@ -123,6 +123,45 @@ fn step_reply(result: Result<StepReply, AdapterError>) -> AdapterMessage {
     }
 }
 
+/// The longest line [`serve`] reads; the rest of a longer one is skipped unread.
+pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads one line of at most `limit` bytes: `None` at the end of input, `Some(None)` for
+/// a longer line (consumed up to its newline without being kept).
+fn read_line(input: &mut impl BufRead, limit: usize) -> std::io::Result<Option<Option<String>>> {
+    let mut line = Vec::new();
+    let mut too_long = false;
+    loop {
+        let buffer = match input.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            return Ok(if line.is_empty() && !too_long { None } else { Some(text(line, too_long)) });
+        }
+        let (piece, done) = match buffer.iter().position(|b| *b == b'\n') {
+            Some(i) => (&buffer[..i], i + 1),
+            None => (buffer, buffer.len()),
+        };
+        if !too_long && line.len() + piece.len() <= limit {
+            line.extend_from_slice(piece);
+        } else {
+            too_long = true;
+            line = Vec::new();
+        }
+        let ended = done > piece.len();
+        input.consume(done);
+        if ended {
+            return Ok(Some(text(line, too_long)));
+        }
+    }
+}
+
+fn text(line: Vec<u8>, too_long: bool) -> Option<String> {
+    (!too_long).then(|| String::from_utf8_lossy(&line).into_owned())
+}
+
 /// The answer to a hello offering `offered`: the newest offered version that both this
 /// module and `adapter` speak, or an error saying which versions would do.
 fn hello_reply(adapter: &mut dyn Adapter, offered: &[u64]) -> AdapterMessage {
@@ -152,11 +191,15 @@ fn hello_reply(adapter: &mut dyn Adapter, offered: &[u64]) -> AdapterMessage {
 /// until `bye` or the end of input. A line it cannot read gets an `error` reply.
 pub fn serve(
     adapter: &mut dyn Adapter,
-    input: impl BufRead,
+    mut input: impl BufRead,
     mut output: impl Write,
 ) -> Result<(), ServeError> {
-    for line in input.lines() {
-        let line = line?;
+    while let Some(line) = read_line(&mut input, MAX_MESSAGE_BYTES)? {
+        let Some(line) = line else {
+            let message = format!("unreadable message: a line longer than {MAX_MESSAGE_BYTES} bytes");
+            reply(&mut output, &AdapterMessage::Error { message })?;
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -240,6 +283,26 @@ mod tests {
         let mut output = Vec::new();
         serve(adapter, input.as_bytes(), &mut output).unwrap();
         String::from_utf8(output).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+
+    #[test]
+    fn serve_skips_an_overlong_line_without_keeping_it() {
+        use crate::adapter::reference::ReferenceAdapter;
+        let mut input: Vec<u8> = vec![b'x'; MAX_MESSAGE_BYTES + 10];
+        input.extend_from_slice(b"\n{\"type\":\"hello\",\"protocol\":1,\"suite\":\"s\"}\n");
+        let mut output = Vec::new();
+        serve(&mut ReferenceAdapter::new(), std::io::BufReader::new(&input[..]), &mut output).unwrap();
+        let output = String::from_utf8(output).unwrap();
+        let replies: Vec<serde_json::Value> =
+            output.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(replies[0]["type"], "error");
+        assert!(replies[0]["message"].as_str().unwrap().contains("longer than 4194304 bytes"));
+        assert_eq!(replies[1]["type"], "hello");
+        let mut lines = std::io::BufReader::with_capacity(4, &b"ab\ncdefgh\nij"[..]);
+        assert_eq!(read_line(&mut lines, 5).unwrap(), Some(Some("ab".to_owned())));
+        assert_eq!(read_line(&mut lines, 5).unwrap(), Some(None));
+        assert_eq!(read_line(&mut lines, 5).unwrap(), Some(Some("ij".to_owned())));
+        assert_eq!(read_line(&mut lines, 5).unwrap(), None);
     }
 
     #[test]

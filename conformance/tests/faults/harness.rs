@@ -43,11 +43,39 @@ pub(crate) enum Stdout {
     Full,
 }
 
+/// What the child reads on stdin.
+#[derive(Clone)]
+pub(crate) enum Input {
+    /// These bytes.
+    Bytes(Vec<u8>),
+    /// `len` copies of `filler`, then `tail`: written in chunks, so that the test process
+    /// never holds it all (a child forked from a large process counts its memory).
+    Long { filler: u8, len: usize, tail: Vec<u8> },
+}
+
+impl Input {
+    fn write_to(self, mut stdin: impl std::io::Write) -> std::io::Result<()> {
+        match self {
+            Input::Bytes(bytes) => stdin.write_all(&bytes),
+            Input::Long { filler, len, tail } => {
+                let chunk = vec![filler; 64 * 1024];
+                let mut left = len;
+                while left > 0 {
+                    let n = left.min(chunk.len());
+                    stdin.write_all(&chunk[..n])?;
+                    left -= n;
+                }
+                stdin.write_all(&tail)
+            }
+        }
+    }
+}
+
 /// A command to run and watch.
 pub(crate) struct Cli {
     command: Command,
     stdout: Stdout,
-    stdin: Option<Vec<u8>>,
+    stdin: Option<Input>,
     /// Interrupt the command (SIGINT) once a process it started runs this program.
     interrupt_when: Option<String>,
 }
@@ -84,9 +112,9 @@ impl Cli {
         self
     }
 
-    /// Feeds `bytes` on stdin (default: none, stdin is /dev/null).
-    pub(crate) fn stdin(mut self, bytes: &[u8]) -> Self {
-        self.stdin = Some(bytes.to_vec());
+    /// Feeds `input` on stdin (default: none, stdin is /dev/null).
+    pub(crate) fn stdin(mut self, input: Input) -> Self {
+        self.stdin = Some(input);
         self
     }
 
@@ -115,8 +143,8 @@ impl Cli {
         };
         let began = Instant::now();
         let mut child = self.command.spawn().expect("spawn jwt-lifecycle");
-        if let (Some(bytes), Some(mut stdin)) = (self.stdin.take(), child.stdin.take()) {
-            std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &bytes));
+        if let (Some(input), Some(stdin)) = (self.stdin.take(), child.stdin.take()) {
+            std::thread::spawn(move || input.write_to(stdin));
         }
         let stdout = match self.stdout {
             Stdout::Closed => {
@@ -243,6 +271,8 @@ impl Ran {
     /// The exit code, the bounds every command in the fault suite keeps: finished by
     /// itself within `within`, no panic, under the memory limit, nothing left running.
     pub(crate) fn assert_well_behaved(&self, code: i32, within: Duration) -> &Self {
+        // Shown with --nocapture: what each command cost, for the suite's record.
+        eprintln!("{}: exit {:?} in {:?}, peak {} kB", self.args, self.code, self.elapsed, self.peak_kb);
         assert!(
             !self.killed,
             "{}: still running after {HARD_LIMIT:?}; killed\nstderr: {}",
