@@ -372,6 +372,10 @@ mod files {
         assert!(ran.stderr.contains("holds no case file; pass --allow-empty"), "{}", ran.stderr);
         let ran = Cli::new(&["run", "--reference", "--cases", &path(&empty), "--allow-empty"]).run();
         ran.assert_well_behaved(0, FAST);
+        // Random sequences alone are a run with something in it.
+        let args =
+            ["run", "--reference", "--cases", &path(&empty), "--random", "2", "--profile", "webex-connect"];
+        Cli::new(&args).run().assert_well_behaved(0, FAST);
         let dir = case_dir();
         let ran =
             Cli::new(&["run", "--reference", "--cases", &path(&dir), "--profile", "exponea-stream"]).run();

@@ -73,8 +73,8 @@ pub(crate) struct RunArgs {
     /// How long to wait for each adapter reply, in ms.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     step_timeout_ms: u64,
-    /// Accept a run that selects no case (without it, no case selected is a usage
-    /// error: a mistyped directory or filter must not pass in CI).
+    /// Accept a run that selects no case and no random sequence (without it, that is a
+    /// usage error: a mistyped directory or filter must not pass in CI).
     #[arg(long)]
     allow_empty: bool,
     /// Run the reference with a deliberate bug (for testing the suite).
@@ -110,6 +110,23 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
         },
         None => Expectations::default(),
     };
+    // Before any adapter starts: a selection empty whatever the adapter says is known now.
+    let filters =
+        Selection { profile: args.profile, strict: args.strict, shard: args.shard, ..Selection::default() };
+    let random = args.random.is_some_and(|n| n > 0);
+    if !args.allow_empty && !random && plan(&cases, &ProfileId::ALL, &filters).is_empty() {
+        let why = if cases.is_empty() {
+            format!("{} holds no case file", args.cases.display())
+        } else {
+            format!(
+                "none of the {} case(s) in {} passes --profile, --shard and --strict \
+                 (cases whose requirements are all SHOULD or MAY need --strict)",
+                cases.len(),
+                args.cases.display()
+            )
+        };
+        return usage(empty_selection(&why));
+    }
     let mutation = match &args.mutant {
         Some(name) => match parse_mutation(name) {
             Some(m) => Some(m),
@@ -148,20 +165,8 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
     let selection = Selection { profile: args.profile, strict: args.strict, shard: args.shard, expectations };
     let planned = plan(&cases, &supported, &selection);
     let everything = plan(&cases, &ProfileId::ALL, &Selection { profile: args.profile, ..selection.clone() });
-    if planned.is_empty() && !args.allow_empty {
-        let why = if cases.is_empty() {
-            format!("{} holds no case file", args.cases.display())
-        } else if everything.is_empty() {
-            format!(
-                "none of the {} case(s) in {} passes --profile, --shard and --strict \
-                 (cases whose requirements are all SHOULD or MAY need --strict)",
-                cases.len(),
-                args.cases.display()
-            )
-        } else {
-            "the adapter announces none of the selected cases' profiles".to_owned()
-        };
-        return usage(format!("no case selected: {why}; pass --allow-empty to accept an empty run"));
+    if planned.is_empty() && !args.allow_empty && !random {
+        return usage(empty_selection("the adapter announces none of the selected cases' profiles"));
     }
     if everything.len() > planned.len() {
         note!(
@@ -253,6 +258,10 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
         }
         None => or_verdict(out.text(&rendered).and_then(|()| out.flush()), verdict),
     }
+}
+
+fn empty_selection(why: &str) -> String {
+    format!("no case selected: {why}; pass --allow-empty to accept an empty run")
 }
 
 /// An interrupt (Ctrl-C), a hangup or a termination request ends every adapter's whole
