@@ -462,6 +462,14 @@ mod output {
     }
 
     #[test]
+    fn the_exit_codes_are_in_the_help() {
+        let ran = Cli::new(&["--help"]).run();
+        ran.assert_well_behaved(0, FAST);
+        assert!(ran.stdout.contains("Exit codes (every subcommand):"), "{}", ran.stdout);
+        assert!(ran.stdout.contains("2  a usage or I/O error"), "{}", ran.stdout);
+    }
+
+    #[test]
     fn a_full_disk_is_an_io_error() {
         let scratch = tempfile::tempdir().unwrap();
         for (args, _) in writers(&path(&scratch)) {
