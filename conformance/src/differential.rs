@@ -9,7 +9,7 @@
 //! the abstract moves, where deleting a step always yields a valid sequence.
 
 use crate::adapter::Adapter;
-use crate::case::{Action, Case, CaseFile, Expected, OrderedMap, Step, TokenSpec, TokenTable};
+use crate::case::{Action, Case, CaseFile, ExpectEntry, Expected, OrderedMap, Step, TokenSpec, TokenTable};
 use crate::runner::{run_case, Status};
 use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_spec::alphabet::{AppCall, CustomerIds, Output, Reply, RequestId};
@@ -114,10 +114,11 @@ fn call_for(m: &Move, profile: ProfileId, events: &mut usize) -> Option<AppCall>
         Move::Configure { jwt, debug, token } => {
             AppCall::Configure { jwt_enabled: *jwt, debug: *debug, token: token.map(name) }
         }
-        Move::SetToken { token, identifier } => {
-            AppCall::SetToken { token: name(*token), identifier: identifier.map(|i| person(i).to_owned()) }
-        }
-        Move::RegisterHandler => AppCall::RegisterHandler {},
+        Move::SetToken { token, identifier } => AppCall::SetToken {
+            token: Some(name(*token)),
+            identifier: identifier.map(|i| person(i).to_owned()),
+        },
+        Move::RegisterHandler => AppCall::RegisterHandler { throws: false },
         Move::Identify { who, token } => AppCall::Identify {
             customer_ids: CustomerIds::single(&identity_key, person(*who)),
             token: token.map(name),
@@ -173,7 +174,7 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
                     continue;
                 }
                 let request = in_flight.remove(pick % in_flight.len());
-                Action::Respond { request, reply: REPLIES[reply % REPLIES.len()] }
+                Action::Respond { request, reply: REPLIES[reply % REPLIES.len()], body: None }
             }
             Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
             other => match call_for(other, profile, &mut events) {
@@ -181,7 +182,7 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
                 None => continue,
             },
         };
-        let mut step = Step { action, expect: Vec::new() };
+        let mut step = Step::exact(action, Vec::new());
         let seen = match (&step.action, step.input(&case.tokens)) {
             (Action::Advance(ms), _) => driver.advance(*ms),
             (_, Some(input)) => driver.input(&input),
@@ -192,7 +193,10 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
                 in_flight.push(request);
             }
         }
-        step.expect = seen.iter().map(|o| Expected::from_observation(o, start, &case.tokens)).collect();
+        step.expect = seen
+            .iter()
+            .map(|o| ExpectEntry::One(Expected::from_observation(o, start, &case.tokens)))
+            .collect();
         case.file.steps.push(step);
     }
     case

@@ -1,9 +1,9 @@
 //! The conformance suite: case files, adapters, the runner, generated and random
 //! cases, and reports.
 //!
-//! - [`case`]: case files (FORMATS.md §1), their loader and named tokens.
+//! - [`case`]: case files (docs/formats.md §1), their loader and named tokens.
 //! - [`adapter`]: the SDK under test, in process ([`adapter::Adapter`]) or as a process
-//!   speaking the wire protocol (FORMATS.md §2); the model as the reference adapter.
+//!   speaking the wire protocol (docs/formats.md §2); the model as the reference adapter.
 //! - [`bounded`]: reading user-named files with a size limit.
 //! - [`runner`]: runs cases against an adapter and judges each one.
 //! - [`select`]: which cases a run selects (profile, `--strict`, `--shard`,
@@ -17,7 +17,6 @@ pub mod adapter;
 pub mod bounded;
 pub mod case;
 pub mod differential;
-pub mod docgen;
 pub mod generate;
 pub mod report;
 pub mod runner;

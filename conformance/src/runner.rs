@@ -1,7 +1,7 @@
 //! Running one case against an adapter and judging it.
 //!
 //! A step passes when the adapter reports exactly the expected observations, in order
-//! (FORMATS.md §1). The first step that does not is the verdict: `failed` with what was
+//! (docs/formats.md §1). The first step that does not is the verdict: `failed` with what was
 //! expected, what was seen and the trace up to there; an adapter that cannot be talked
 //! to gives `error`; an adapter without the call gives `unimplemented`. A case is
 //! `passed` only when every step was observed to match.
@@ -174,14 +174,12 @@ pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId) -> C
                 return finish(result, Status::Error, Some(index), format!("{at}: {e}"));
             }
         };
-        observed.push(Step {
-            action: step.action.clone(),
-            expect: seen
-                .iter()
-                .map(|o| Expected::from_observation(o, case.file.start, &case.tokens))
-                .collect(),
-        });
-        if let Some(why) = compare(&step.expect, &seen, case) {
+        observed.push(Step::exact(
+            step.action.clone(),
+            seen.iter().map(|o| Expected::from_observation(o, case.file.start, &case.tokens)).collect(),
+        ));
+        let expect: Vec<Expected> = step.expected().cloned().collect();
+        if let Some(why) = compare(&expect, &seen, case) {
             let at = locate(case, profile, index, step);
             let expected = one_line(&step.expect);
             let actual = one_line(&observed[index].expect);
@@ -288,7 +286,7 @@ mod tests {
         assert!(result.message.as_deref().unwrap().contains("240000 ± 2000 ms after start, got 230000"));
         let trace = parse_case(result.trace.as_deref().unwrap(), Path::new("trace.json")).unwrap();
         assert_eq!(trace.file.steps.len(), 2);
-        assert_eq!(trace.file.steps[1].expect[0].at, Some(230_000));
+        assert_eq!(trace.file.steps[1].expect[0].members()[0].at, Some(230_000));
     }
 
     #[test]

@@ -440,8 +440,6 @@ fn writers(scratch: &str) -> Vec<(Vec<String>, i32)> {
         (vec!["run", "--reference", "--format", "json"], 0),
         (vec!["run", "--reference", "--format", "junit"], 0),
         (vec!["run", "--reference", "--mutant", "retry_twice", "--profile", "exponea-stream"], 1),
-        (vec!["matrix"], 0),
-        (vec!["matrix", "--json"], 0),
         (vec!["check", "--quick", "--profile", "webex-connect", "--threads", "1"], 0),
     ];
     commands.into_iter().map(|(args, code)| (args.into_iter().map(str::to_owned).collect(), code)).collect()

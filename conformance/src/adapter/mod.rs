@@ -3,7 +3,7 @@
 //! [`Adapter`] is what the runner drives. Three implementations:
 //! - [`reference::ReferenceAdapter`]: the model, optionally with a deliberate bug;
 //! - [`process::ProcessAdapter`]: any program speaking the wire protocol on stdio
-//!   (docs/adapter-protocol.md), restarted after it crashes, hangs or talks nonsense;
+//!   (docs/formats.md §2), restarted after it crashes, hangs or talks nonsense;
 //! - anything a Rust SDK implements itself.
 //!
 //! [`wire`] holds the protocol's messages and [`wire::serve`], which puts any in-process

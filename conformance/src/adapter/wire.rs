@@ -1,4 +1,4 @@
-//! The wire protocol's messages (docs/adapter-protocol.md), and [`serve`], which speaks
+//! The wire protocol's messages (docs/formats.md §2; versions 1 and 2), and [`serve`], which speaks
 //! the adapter's side of it for any in-process [`Adapter`].
 
 use super::{Adapter, AdapterError, Started, StepReply, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION};
@@ -257,7 +257,7 @@ mod tests {
             json!({"type":"start","case":"c","profile":"exponea-stream","clock":5})
         );
         let respond = SuiteMessage::Input {
-            input: Input::Respond { request: 1, reply: jwt_lifecycle_spec::alphabet::Reply::NetworkError },
+            input: Input::respond(1, jwt_lifecycle_spec::alphabet::Reply::NetworkError),
         };
         assert_eq!(
             serde_json::to_value(&respond).unwrap(),

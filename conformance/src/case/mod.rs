@@ -1,4 +1,4 @@
-//! Case files (FORMATS.md §1): their types, the loader and the named tokens.
+//! Case files (docs/formats.md §1): their types, the loader and the named tokens.
 //!
 //! A [`Case`] is what a file says, checked: every requirement id exists, every token
 //! name used is declared, every token mints. Whether a `respond` answers a request the
@@ -11,10 +11,10 @@ pub mod ordered;
 pub mod step;
 pub mod token;
 
-pub use expect::{Expected, ExpectedOutput};
+pub use expect::{ExpectEntry, Expected, ExpectedOutput};
 pub use load::{load_dir, load_file, load_tree, parse_case, LoadError, Loaded, Skipped};
 pub use ordered::OrderedMap;
-pub use step::{Action, Step};
+pub use step::{Action, Match, Step};
 pub use token::{TokenSpec, TokenTable};
 
 use jwt_lifecycle_spec::alphabet::UnixMillis;
@@ -165,7 +165,7 @@ impl Case {
                     }
                 }
             }
-            for (j, expected) in step.expect.iter().enumerate() {
+            for (j, expected) in step.expected().enumerate() {
                 if let Some(name) = expected.output.authorization_name() {
                     if !tokens.contains(name) {
                         return Err(undefined(format!("steps[{i}].expect[{j}].authorization"), name));

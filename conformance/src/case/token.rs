@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::collections::BTreeMap;
 
-/// The HS256 key every case token is signed with (FORMATS.md §1). Only the shape of a
+/// The HS256 key every case token is signed with (docs/formats.md §1). Only the shape of a
 /// token matters to an SDK; the key is fixed so tokens are reproducible.
 pub const SIGNING_KEY: &[u8; 32] = b"jwt-lifecycle-conformance-key-01";
 

@@ -341,7 +341,7 @@ impl Observer {
         let profile = m.profile();
         let at = seen.at;
         match &seen.output {
-            Output::RequestSent { request, customer_ids, events, authorization, attempt } => {
+            Output::RequestSent { request, customer_ids, events, authorization, attempt, .. } => {
                 let token = authorization.as_deref().and_then(|raw| m.tok_of(raw));
                 if let Some(t) = token {
                     if self.cleared & t.bit() != 0 {
@@ -478,7 +478,7 @@ impl Observer {
                     self.last |= fact::LOGOUT_SYNC_DELETED;
                 }
             }
-            Output::AppError { .. } => {}
+            Output::AppError { .. } | Output::TokenRequested { .. } => {}
         }
     }
 

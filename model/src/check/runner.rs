@@ -171,7 +171,7 @@ fn describe_output(model: &LifecycleModel, seen: &Observation) -> String {
     };
     let at = (seen.at - START) as f64 / 1_000.0;
     let what = match &seen.output {
-        Output::RequestSent { request, customer_ids, events, authorization, attempt } => format!(
+        Output::RequestSent { request, customer_ids, events, authorization, attempt, .. } => format!(
             "request_sent #{request} for {customer_ids} events={events:?} token={} attempt={attempt}",
             token(authorization)
         ),
@@ -185,6 +185,9 @@ fn describe_output(model: &LifecycleModel, seen: &Observation) -> String {
             format!("request_failed #{request} events={events:?} cause={cause:?}")
         }
         Output::EventsDeleted { events, rule } => format!("events_deleted {events:?} rule={rule:?}"),
+        Output::TokenRequested { ask, reason, customer_ids } => {
+            format!("token_requested #{ask} for {customer_ids} reason={reason:?}")
+        }
         Output::AppError { error, code } => {
             format!("app_error {error:?}{}", code.map(|c| format!(" code={c}")).unwrap_or_default())
         }

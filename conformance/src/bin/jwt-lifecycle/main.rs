@@ -3,9 +3,7 @@
 
 mod cases_cmd;
 mod check;
-mod docs_cmd;
 mod explore;
-mod matrix;
 mod output;
 mod reference_adapter;
 mod run;
@@ -21,10 +19,10 @@ const EXIT_CODES: &str = "\
 Exit codes (every subcommand):
   0  success
   1  a verdict: a case failed or errored, a token was rejected, a property is violated,
-     case files are invalid, generated docs drifted, the coverage gate failed
+     case files are invalid
   2  a usage or I/O error: a bad flag, a missing or unreadable file or directory, a file
-     over its size limit, no case selected, unknown ids in an expectations file,
-     standard output not writable (disk full)
+     over its size limit, no case selected (and no --random), unknown ids in an
+     expectations file, standard output not writable (disk full)
 A closed standard output (`| head`) ends a command quietly, with the exit code its
 verdict already had, else 0. An interrupted `run --adapter` ends the adapter with all it
 started, then exits with 128 + the signal's number.";
@@ -58,11 +56,6 @@ enum Command {
     Cases(cases_cmd::CasesCommand),
     /// Speak the adapter protocol on stdio, backed by the model.
     ReferenceAdapter(reference_adapter::ReferenceAdapterArgs),
-    /// The traceability matrix: requirement -> properties -> unit tests -> cases.
-    Matrix(matrix::MatrixArgs),
-    /// Generate (or check) the generated pages of the book.
-    #[command(subcommand)]
-    Docs(docs_cmd::DocsCommand),
 }
 
 fn main() -> ExitCode {
@@ -92,8 +85,6 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args, &mut out),
         Command::Cases(cmd) => cases_cmd::run(cmd, &mut out),
         Command::ReferenceAdapter(args) => Ok(reference_adapter::run(args)),
-        Command::Matrix(args) => matrix::run(args, &mut out),
-        Command::Docs(cmd) => Ok(docs_cmd::run(cmd)),
     };
     out.conclude(outcome)
 }

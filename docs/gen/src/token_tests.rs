@@ -1,6 +1,6 @@
 //! The token module's tests, mapped to the token rules they check.
 //!
-//! FORMATS.md §4 asks unit tests to start their names with the ids they check; the token
+//! docs/formats.md §4 asks unit tests to start their names with the ids they check; the token
 //! tests were written before that convention, with names that say the behaviour instead.
 //! This table maps them explicitly. Every entry is checked against the tree (the function
 //! must exist in the named file), so a renamed or deleted test shows up as a failure of
@@ -66,7 +66,7 @@ pub fn mapped_token_tests(root: &Path) -> Result<(Vec<UnitTestRef>, Vec<String>)
             Err(source) => return Err(DocgenError::Io { path, source }),
         };
         let name = format!("{file}::{function}");
-        if text.contains(&format!("fn {function}(")) {
+        if super::sources::test_fn_names(&text).any(|name| name == *function) {
             found.push(UnitTestRef { requirements: vec![(*id).to_owned()], name });
         } else {
             missing.push(format!("{id}: {name}"));

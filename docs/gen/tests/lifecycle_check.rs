@@ -3,9 +3,9 @@
 //! model makes must be an arrow of the profile's diagram. A diagram that misses a
 //! transition the model performs (or draws one for the wrong profile) fails here.
 
-use super::lifecycle::{sync_edges, token_edges, top_edges, Edge};
-use crate::case::token::{mint, TokenSpec};
-use crate::case::OrderedMap;
+use jwt_lifecycle_conformance::case::token::{mint, TokenSpec};
+use jwt_lifecycle_conformance::case::OrderedMap;
+use jwt_lifecycle_docgen::lifecycle::{sync_edges, token_edges, top_edges, Edge};
 use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_spec::alphabet::{AppCall, CustomerIds, Input, Reply};
 use jwt_lifecycle_spec::profile::Profile;
@@ -55,7 +55,7 @@ impl Lcg {
 }
 
 /// One random input for the walk (or a clock advance, as `Err(ms)`).
-fn pick(rng: &mut Lcg, p: &Profile, d: &Driver, n: usize) -> Result<Input, u64> {
+fn pick(rng: &mut Lcg, p: &Profile, d: &Driver, n: usize) -> WalkStep {
     let token = |rng: &mut Lcg| {
         let exp_in = [Some(-10), Some(30), Some(90), Some(3600), None][rng.below(5)];
         let spec = TokenSpec::Minted { exp_in, claims: OrderedMap::default() };
@@ -64,8 +64,8 @@ fn pick(rng: &mut Lcg, p: &Profile, d: &Driver, n: usize) -> Result<Input, u64> 
     let identifier = p.identifier_key.as_ref().map(|_| "u1".to_owned());
     let call = match rng.below(16) {
         0 => AppCall::Configure { jwt_enabled: true, debug: false, token: None },
-        1 => AppCall::RegisterHandler {},
-        2 | 3 => AppCall::SetToken { token: token(rng), identifier },
+        1 => AppCall::RegisterHandler { throws: false },
+        2 | 3 => AppCall::SetToken { token: Some(token(rng)), identifier },
         4 => AppCall::Identify {
             customer_ids: CustomerIds::single("registered", "alice"),
             token: Some(token(rng)),
@@ -87,7 +87,7 @@ fn pick(rng: &mut Lcg, p: &Profile, d: &Driver, n: usize) -> Result<Input, u64> 
                     Reply::Status(500),
                     Reply::NetworkError,
                 ][rng.below(5)];
-                return Ok(Input::Respond { request, reply });
+                return Ok(Input::respond(request, reply));
             }
             AppCall::Flush {}
         }
@@ -162,6 +162,109 @@ impl Walk<'_> {
     }
 }
 
+/// One step of a walk: an input, or a clock advance in ms.
+type WalkStep = Result<Input, u64>;
+
+impl Walk<'_> {
+    /// Applies `step` to the model and notes the changes of state it makes.
+    fn apply(&mut self, d: &mut Driver, step: &WalkStep, label: &str) {
+        match step {
+            Ok(input) => {
+                let set_token =
+                    matches!(input, Input::App(AppCall::SetToken { .. } | AppCall::Identify { .. }));
+                let before = self.snapshot(d);
+                d.input(input);
+                let after = self.snapshot(d);
+                self.note(before, after, set_token, label);
+            }
+            Err(ms) => self.advance(d, *ms, label),
+        }
+    }
+
+    /// Advances in steps shorter than the refresh window, so that passing time is seen to
+    /// go through "Expiring soon" rather than jump over it.
+    fn advance(&mut self, d: &mut Driver, ms: u64, label: &str) {
+        let mut left = ms;
+        while left > 0 {
+            let chunk = left.min(20_000);
+            let before = self.snapshot(d);
+            d.advance(chunk);
+            let after = self.snapshot(d);
+            self.note(before, after, false, label);
+            left -= chunk;
+        }
+    }
+
+    /// 300 random walks of 40 steps, each from a fresh SDK.
+    fn random_walks(&mut self) {
+        let p = self.profile;
+        for seed in 0..300u64 {
+            let mut rng = Lcg(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5);
+            let mut d = Driver::new(Sdk::new(p.clone()), START);
+            self.configured = false;
+            for n in 0..40 {
+                let step = pick(&mut rng, p, &d, n);
+                let label = format!("{step:?} (seed {seed}, step {n})");
+                self.apply(&mut d, &step, &label);
+            }
+        }
+    }
+
+    /// Failures in a row are rare in a random walk: one scripted walk drives the profile's
+    /// failure limit, then a new session.
+    fn walk_to_the_failure_limit(&mut self, consecutive_failures: u32) {
+        const LABEL: &str = "scripted walk to the failure limit";
+        let p = self.profile;
+        let mut d = Driver::new(Sdk::new(p.clone()), START);
+        self.configured = false;
+        let identifier = p.identifier_key.as_ref().map(|_| "u1".to_owned());
+        let token = |n: i64, d: &Driver| {
+            mint(&TokenSpec::Minted { exp_in: Some(3600 + n), claims: OrderedMap::default() }, d.now())
+                .unwrap_or_default()
+        };
+        let call = |c: AppCall| Ok(Input::App(c));
+        let first_request = [
+            call(AppCall::Configure { jwt_enabled: true, debug: false, token: None }),
+            call(AppCall::RegisterHandler { throws: false }),
+            call(AppCall::SetToken { token: Some(token(0, &d)), identifier: identifier.clone() }),
+            call(AppCall::Track { event: "e1".into() }),
+            call(AppCall::Flush {}),
+        ];
+        for step in &first_request {
+            self.apply(&mut d, step, LABEL);
+        }
+        for n in 1..=i64::from(consecutive_failures) {
+            if let Some(request) =
+                d.sdk().in_flight().filter(|f| f.awaits_response_to(f.request)).map(|f| f.request)
+            {
+                self.apply(&mut d, &Ok(Input::respond(request, Reply::UNAUTHORIZED)), LABEL);
+            }
+            let step = call(AppCall::SetToken { token: Some(token(n, &d)), identifier: identifier.clone() });
+            self.apply(&mut d, &step, LABEL);
+        }
+        for c in [
+            AppCall::Track { event: "e2".into() },
+            AppCall::Flush {},
+            AppCall::NewSession {},
+            AppCall::Flush {},
+        ] {
+            self.apply(&mut d, &call(c), LABEL);
+        }
+    }
+
+    /// Each missing arrow once, with one input that produced it.
+    fn first_of_each_missing(&self) -> Vec<String> {
+        let mut first: Vec<String> = Vec::new();
+        for m in &self.missing {
+            let key = m.split(" on ").next().unwrap_or_default();
+            if !first.iter().any(|f| f.split(" on ").next() == Some(key)) {
+                first.push(m.clone());
+            }
+        }
+        first
+    }
+}
+
 /// Walks the model for `p` and returns the arrows the given diagrams lack (one line each,
 /// with an input that produced it) and every change of state seen.
 fn walk(
@@ -172,88 +275,11 @@ fn walk(
 ) -> (Vec<String>, BTreeSet<(&'static str, &'static str)>) {
     let mut walk =
         Walk { profile: p, top, token, sync, configured: false, seen: BTreeSet::new(), missing: Vec::new() };
-    let apply = |walk: &mut Walk<'_>, d: &mut Driver, step: &Result<Input, u64>, label: &str| {
-        let set_token = matches!(step, Ok(Input::App(AppCall::SetToken { .. } | AppCall::Identify { .. })));
-        match step {
-            Ok(input) => {
-                let before = walk.snapshot(d);
-                d.input(input);
-                let after = walk.snapshot(d);
-                walk.note(before, after, set_token, label);
-            }
-            Err(ms) => {
-                // In steps shorter than the refresh window, so that passing time is seen
-                // to go through "Expiring soon" rather than jump over it.
-                let mut left = *ms;
-                while left > 0 {
-                    let chunk = left.min(20_000);
-                    let before = walk.snapshot(d);
-                    d.advance(chunk);
-                    let after = walk.snapshot(d);
-                    walk.note(before, after, false, label);
-                    left -= chunk;
-                }
-            }
-        }
-    };
-    for seed in 0..300u64 {
-        let mut rng = Lcg(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5);
-        let mut d = Driver::new(Sdk::new(p.clone()), START);
-        walk.configured = false;
-        for n in 0..40 {
-            let step = pick(&mut rng, p, &d, n);
-            let label = format!("{step:?} (seed {seed}, step {n})");
-            apply(&mut walk, &mut d, &step, &label);
-        }
-    }
-    // Failures in a row are rare in a random walk: one scripted walk drives the limit.
+    walk.random_walks();
     if let Some(limit) = p.failure_limit {
-        let mut d = Driver::new(Sdk::new(p.clone()), START);
-        walk.configured = false;
-        let identifier = p.identifier_key.as_ref().map(|_| "u1".to_owned());
-        let token = |n: i64, d: &Driver| {
-            mint(&TokenSpec::Minted { exp_in: Some(3600 + n), claims: OrderedMap::default() }, d.now())
-                .unwrap_or_default()
-        };
-        let call = |c: AppCall| Ok(Input::App(c));
-        let mut steps: Vec<Result<Input, u64>> = vec![
-            call(AppCall::Configure { jwt_enabled: true, debug: false, token: None }),
-            call(AppCall::RegisterHandler {}),
-            call(AppCall::SetToken { token: token(0, &d), identifier: identifier.clone() }),
-            call(AppCall::Track { event: "e1".into() }),
-            call(AppCall::Flush {}),
-        ];
-        for step in steps.drain(..) {
-            apply(&mut walk, &mut d, &step, "scripted walk to the failure limit");
-        }
-        for n in 1..=i64::from(limit.consecutive_failures) {
-            if let Some(request) =
-                d.sdk().in_flight().filter(|f| f.awaits_response_to(f.request)).map(|f| f.request)
-            {
-                let step = Ok(Input::Respond { request, reply: Reply::UNAUTHORIZED });
-                apply(&mut walk, &mut d, &step, "scripted walk to the failure limit");
-            }
-            let step = call(AppCall::SetToken { token: token(n, &d), identifier: identifier.clone() });
-            apply(&mut walk, &mut d, &step, "scripted walk to the failure limit");
-        }
-        for c in [
-            AppCall::Track { event: "e2".into() },
-            AppCall::Flush {},
-            AppCall::NewSession {},
-            AppCall::Flush {},
-        ] {
-            apply(&mut walk, &mut d, &call(c), "scripted walk to the failure limit");
-        }
+        walk.walk_to_the_failure_limit(limit.consecutive_failures);
     }
-    // Each missing arrow once, with one input that produced it.
-    let mut first: Vec<String> = Vec::new();
-    for m in &walk.missing {
-        let key = m.split(" on ").next().unwrap_or_default();
-        if !first.iter().any(|f| f.split(" on ").next() == Some(key)) {
-            first.push(m.clone());
-        }
-    }
-    (first, walk.seen)
+    (walk.first_of_each_missing(), walk.seen)
 }
 
 #[test]

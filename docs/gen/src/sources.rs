@@ -2,8 +2,8 @@
 //! tests named after requirement ids, and the conformance case files.
 //!
 //! Tests and cases are read from the repository tree at generation time (not embedded at
-//! build time), so that `docs generate`, `matrix` and the drift test always describe the
-//! tree as it is now; see [`crate::docgen::default_repo_root`]. The property catalog comes
+//! build time), so that `generate`, `matrix` and the drift test always describe the
+//! tree as it is now; see [`crate::default_repo_root`]. The property catalog comes
 //! from the model crate this one is compiled with.
 
 use super::DocgenError;
@@ -23,7 +23,7 @@ pub struct PropertyRef {
     pub kind: String,
 }
 
-/// The model's stateright properties (FORMATS.md §4: `check::property_catalog()`).
+/// The model's stateright properties (docs/formats.md §4: `check::property_catalog()`).
 pub fn model_properties() -> Vec<PropertyRef> {
     let mut properties = property_catalog();
     properties.sort();
@@ -46,7 +46,7 @@ fn property_catalog() -> Vec<PropertyRef> {
     list
 }
 
-/// One unit test whose function name starts with requirement ids (FORMATS.md §4).
+/// One unit test whose function name starts with requirement ids (docs/formats.md §4).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct UnitTestRef {
     /// The ids its name starts with, upper case (`["REFR-001", "REFR-002"]`).
@@ -55,16 +55,13 @@ pub struct UnitTestRef {
     pub name: String,
 }
 
-/// Finds the unit tests named after requirement ids in every crate of the workspace at
-/// `root`: `<crate>/src/**/*.rs` and `<crate>/tests/**/*.rs`.
+/// Finds the unit tests named after requirement ids in every crate at `root` (every
+/// folder with a `Cargo.toml`): `<crate>/src/**/*.rs` and `<crate>/tests/**/*.rs`.
 pub fn scan_unit_tests(root: &Path) -> Result<Vec<UnitTestRef>, DocgenError> {
     let mut files = Vec::new();
-    for entry in read_dir_sorted(root)? {
-        if !entry.is_dir() || is_hidden(&entry) || entry.ends_with("target") {
-            continue;
-        }
+    for krate in crate_dirs(root)? {
         for sub in ["src", "tests"] {
-            let dir = entry.join(sub);
+            let dir = krate.join(sub);
             if dir.is_dir() {
                 collect_files(&dir, "rs", &mut files)?;
             }
@@ -75,7 +72,7 @@ pub fn scan_unit_tests(root: &Path) -> Result<Vec<UnitTestRef>, DocgenError> {
         let text =
             fs::read_to_string(&file).map_err(|source| DocgenError::Io { path: file.clone(), source })?;
         let rel = relative(root, &file);
-        for name in fn_names(&text) {
+        for name in test_fn_names(&text) {
             let ids = leading_ids(name);
             if !ids.is_empty() {
                 tests.push(UnitTestRef { requirements: ids, name: format!("{rel}::{name}") });
@@ -87,13 +84,73 @@ pub fn scan_unit_tests(root: &Path) -> Result<Vec<UnitTestRef>, DocgenError> {
     Ok(tests)
 }
 
-/// The names of the functions declared in `text` (`fn name(` or `fn name<`).
-fn fn_names(text: &str) -> impl Iterator<Item = &str> {
-    text.split("fn ").skip(1).filter_map(|rest| {
-        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
-        let after = rest[end..].trim_start();
-        (end > 0 && (after.starts_with('(') || after.starts_with('<'))).then(|| &rest[..end])
-    })
+/// `dir` and every folder below it that holds a `Cargo.toml`, in path order (hidden
+/// folders and `target` skipped).
+fn crate_dirs(dir: &Path) -> Result<Vec<PathBuf>, DocgenError> {
+    let mut found = Vec::new();
+    if dir.join("Cargo.toml").is_file() {
+        found.push(dir.to_path_buf());
+    }
+    for path in read_dir_sorted(dir)? {
+        if path.is_dir() && !is_hidden(&path) && !path.ends_with("target") {
+            found.extend(crate_dirs(&path)?);
+        }
+    }
+    Ok(found)
+}
+
+/// The names of the test functions in `text`: each `fn` whose attributes include
+/// `#[test]` at the start of a line (other attributes and comments may sit between them).
+pub(crate) fn test_fn_names(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("#[test]")
+        .filter(|(at, _)| starts_its_line(text, *at))
+        .filter_map(|(at, attr)| declared_fn_name(skip_attributes_and_comments(&text[at + attr.len()..])))
+}
+
+/// True when only whitespace precedes byte `at` on its line (so not a comment or a string).
+fn starts_its_line(text: &str, at: usize) -> bool {
+    text[..at].rsplit('\n').next().is_none_or(|before| before.trim().is_empty())
+}
+
+/// `text` without the attributes (`#[...]`), comments and whitespace it starts with.
+fn skip_attributes_and_comments(mut text: &str) -> &str {
+    loop {
+        text = text.trim_start();
+        if text.starts_with("//") {
+            text = text.split_once('\n').map_or("", |(_, rest)| rest);
+        } else if text.starts_with("#[") {
+            text = after_brackets(text);
+        } else {
+            return text;
+        }
+    }
+}
+
+/// What follows the bracketed group `text` starts with (`#[cfg(all(a, b))]` nests).
+fn after_brackets(text: &str) -> &str {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' if depth <= 1 => return &text[i + 1..],
+            ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    ""
+}
+
+/// The name of the function `text` declares at its start (`fn name(`, `pub fn name<`,
+/// `async fn name(`), if it declares one.
+fn declared_fn_name(text: &str) -> Option<&str> {
+    let mut rest = text;
+    for qualifier in ["pub(crate) ", "pub ", "async ", "unsafe "] {
+        rest = rest.strip_prefix(qualifier).unwrap_or(rest).trim_start();
+    }
+    let rest = rest.strip_prefix("fn ")?.trim_start();
+    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+    let after = rest[end..].trim_start();
+    (end > 0 && (after.starts_with('(') || after.starts_with('<'))).then(|| &rest[..end])
 }
 
 /// The requirement ids at the start of a lower-snake function name:
@@ -127,7 +184,7 @@ pub struct CaseRef {
     pub description: String,
 }
 
-/// Reads every case file under `<root>/conformance/cases` (FORMATS.md §1). A missing
+/// Reads every case file under `<root>/conformance/cases` (docs/formats.md §1). A missing
 /// folder is an empty set of cases; an unreadable or malformed file is an error naming it.
 pub fn case_index(root: &Path) -> Result<Vec<CaseRef>, DocgenError> {
     let dir = root.join("conformance").join("cases");
@@ -196,14 +253,22 @@ mod tests {
     }
 
     #[test]
-    fn fn_names_finds_declarations_not_calls_or_words() {
-        // Spelt in two pieces so that the scan of this very file does not find it.
+    fn a_test_function_is_found_by_its_test_attribute_and_other_functions_are_not() {
+        // Attributes spelt in pieces, so that the scan of this very file finds none of them.
         let text = concat!(
-            "#[test]\nf",
-            "n conf_001_x() {}\nlet fn_ptr = 1; // fn is a word\npub f",
-            "n go<T>() {}\n"
+            "#[te",
+            "st]\nfn conf_001_x() {}\n",
+            "fn conf_002_helper_not_a_test() {}\n",
+            "    #[te",
+            "st]\n    #[ignore = \"slow\"]\n    // why\n    pub fn life_003_y<T>() {}\n",
+            "let fn_ptr = 1; // #[te",
+            "st] is a word here\nfn refr_001_z() {}\n",
+            "#[te",
+            "st]\n#[cfg_attr(miri, ignore)]\nasync fn pre_001_w() {}\n",
+            "#[te",
+            "st] fn valid_004_v() {}\n",
         );
-        let names: Vec<&str> = fn_names(text).collect();
-        assert_eq!(names, ["conf_001_x", "go"]);
+        let names: Vec<&str> = test_fn_names(text).collect();
+        assert_eq!(names, ["conf_001_x", "life_003_y", "pre_001_w", "valid_004_v"]);
     }
 }

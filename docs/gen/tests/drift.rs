@@ -1,20 +1,17 @@
 //! The book cannot drift from the code, and nothing in the spec goes unchecked.
 //!
 //! - The committed generated pages (docs/spec.md, docs/src/rules, docs/src/generated) are
-//!   exactly what `jwt-lifecycle docs generate` produces from the tree now.
+//!   exactly what `cargo run -p jwt-lifecycle-docgen -- generate` produces from the tree now.
 //! - docs/spec.md and the registry hold the same ids (read from the committed file, not
 //!   from the generator, so a hand edit is caught too).
 //! - The coverage gate: every requirement is checked (a property or a case for SDK
 //!   behaviour, a unit test for token rules) or waived with a reason.
 
-use jwt_lifecycle_conformance::docgen::{self, matrix::Coverage, Sources};
+use jwt_lifecycle_docgen::{self as docgen, matrix::Coverage, Sources, REGENERATE};
 use jwt_lifecycle_spec::requirement::Subject;
 use jwt_lifecycle_spec::REQUIREMENTS;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-
-const REGENERATE: &str =
-    "run `cargo run -p jwt-lifecycle-conformance -- docs generate` and commit the result";
 
 fn root() -> PathBuf {
     docgen::default_repo_root()
@@ -29,14 +26,18 @@ fn committed_generated_pages_are_what_the_generator_produces_now() {
     let pages = docgen::generate(&sources());
     let drift = docgen::drift(&root(), &pages).unwrap_or_else(|e| panic!("{e}"));
     let listed: Vec<String> = drift.iter().map(|d| format!("  {d}")).collect();
-    assert!(drift.is_empty(), "generated docs are out of date:\n{}\n{REGENERATE}", listed.join("\n"));
+    assert!(
+        drift.is_empty(),
+        "generated docs are out of date:\n{}\nrun `{REGENERATE}` and commit the result",
+        listed.join("\n")
+    );
 }
 
 #[test]
 fn spec_md_and_the_registry_hold_the_same_ids() {
     let path = root().join("docs/spec.md");
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}; {REGENERATE}", path.display()));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run `{REGENERATE}` and commit the result", path.display()));
     // Each rule is a heading `### AREA-NNN (LEVEL): title`.
     let in_spec: BTreeSet<&str> = text
         .lines()
@@ -48,7 +49,7 @@ fn spec_md_and_the_registry_hold_the_same_ids() {
     let only_registry: Vec<&&str> = in_registry.difference(&in_spec).collect();
     assert!(
         only_spec.is_empty() && only_registry.is_empty(),
-        "docs/spec.md only: {only_spec:?}; registry only: {only_registry:?}; {REGENERATE}"
+        "docs/spec.md only: {only_spec:?}; registry only: {only_registry:?}; run `{REGENERATE}` and commit the result"
     );
 }
 
@@ -64,7 +65,7 @@ fn every_sdk_behaviour_requirement_has_a_property_or_a_case_or_a_waiver() {
         uncovered.is_empty(),
         "SDK-behaviour requirements with no model property and no conformance case: {}.\n\
          Add a property named `<ID>: ...` or a case listing the id, or a waiver with its reason \
-         in conformance/src/docgen/matrix.rs",
+         in docs/gen/src/matrix.rs",
         uncovered.join(", ")
     );
 }
@@ -74,7 +75,7 @@ fn every_token_requirement_has_a_unit_test_or_a_waiver() {
     let sources = sources();
     assert!(
         sources.missing_token_tests.is_empty(),
-        "conformance/src/docgen/token_tests.rs names tests that no longer exist: {:?}",
+        "docs/gen/src/token_tests.rs names tests that no longer exist: {:?}",
         sources.missing_token_tests
     );
     let matrix = sources.matrix();
@@ -83,7 +84,7 @@ fn every_token_requirement_has_a_unit_test_or_a_waiver() {
     assert!(
         uncovered.is_empty(),
         "token requirements with no unit test: {uncovered:?}. Name a test `<id>_...` (e.g. \
-         `fn claim_008_...`) or map an existing one in conformance/src/docgen/token_tests.rs"
+         `fn claim_008_...`) or map an existing one in docs/gen/src/token_tests.rs"
     );
 }
 
@@ -126,51 +127,11 @@ fn every_generated_book_page_is_reachable_from_the_summary() {
 }
 
 #[test]
-fn every_token_example_in_the_book_prints_what_the_book_shows() {
-    use jwt_lifecycle_conformance::docgen::token_cli::token_examples;
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-    let bin = env!("CARGO_BIN_EXE_jwt-lifecycle");
-    for example in token_examples() {
-        let minted = Command::new(bin).args(&example.mint).output().unwrap_or_else(|e| panic!("{bin}: {e}"));
-        assert!(
-            minted.status.success(),
-            "{}: mint failed: {}",
-            example.profile,
-            String::from_utf8_lossy(&minted.stderr)
-        );
-        let token = String::from_utf8_lossy(&minted.stdout).trim().to_owned();
-        for v in &example.verify {
-            let mut child = Command::new(bin)
-                .args(&v.args)
-                .arg("-")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap_or_else(|e| panic!("{bin}: {e}"));
-            if let Some(mut stdin) = child.stdin.take() {
-                stdin.write_all(token.as_bytes()).unwrap_or_else(|e| panic!("stdin: {e}"));
-            }
-            let out = child.wait_with_output().unwrap_or_else(|e| panic!("{bin}: {e}"));
-            assert_eq!(
-                (out.status.code(), String::from_utf8_lossy(&out.stdout).as_ref()),
-                (Some(v.status), v.stdout),
-                "{} ({}): stderr {}; {REGENERATE} after fixing the example in conformance/src/docgen/token_cli.rs",
-                example.profile,
-                v.caption,
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
-}
-
-#[test]
 fn matrix_json_has_the_documented_shape() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jwt-lifecycle"))
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jwt-lifecycle-docgen"))
         .args(["matrix", "--json"])
         .output()
-        .unwrap_or_else(|e| panic!("jwt-lifecycle matrix: {e}"));
+        .unwrap_or_else(|e| panic!("jwt-lifecycle-docgen matrix: {e}"));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("matrix --json is not JSON: {e}"));
@@ -189,7 +150,7 @@ fn matrix_json_has_the_documented_shape() {
 }
 
 #[test]
-fn docs_generate_check_exits_nonzero_and_lists_the_file_that_differs() {
+fn check_exits_nonzero_and_lists_the_file_that_differs_and_the_command_that_regenerates() {
     // A scratch copy of the parts of the tree the generator reads, with one page edited.
     let scratch = std::env::temp_dir().join(format!("jwt-lifecycle-docs-check-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
@@ -202,14 +163,14 @@ fn docs_generate_check_exits_nonzero_and_lists_the_file_that_differs() {
         std::fs::copy(&from, &to).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
     };
     copy("spec/src/registry.rs");
-    let bin = env!("CARGO_BIN_EXE_jwt-lifecycle");
+    let bin = env!("CARGO_BIN_EXE_jwt-lifecycle-docgen");
     let run = |check: bool| {
-        let mut cmd = std::process::Command::new(bin);
-        cmd.args(["docs", "generate", "--repo"]).arg(&scratch);
-        if check {
-            cmd.arg("--check");
-        }
-        cmd.output().unwrap_or_else(|e| panic!("{bin}: {e}"))
+        std::process::Command::new(bin)
+            .arg(if check { "check" } else { "generate" })
+            .arg("--repo")
+            .arg(&scratch)
+            .output()
+            .unwrap_or_else(|e| panic!("{bin}: {e}"))
     };
     assert!(run(false).status.success(), "generate into a scratch tree");
     assert!(run(true).status.success(), "a freshly generated tree is up to date");
@@ -217,6 +178,9 @@ fn docs_generate_check_exits_nonzero_and_lists_the_file_that_differs() {
     let out = run(true);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("docs/spec.md") && stderr.contains("docs generate"), "{stderr}");
+    assert!(
+        stderr.contains("docs/spec.md") && stderr.contains("cargo run -p jwt-lifecycle-docgen -- generate"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&scratch);
 }

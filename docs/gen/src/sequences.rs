@@ -5,14 +5,14 @@
 //! so the diagrams show the reference behaviour, not a drawing of it, and they change
 //! when the model does (the drift test then asks for the pages to be regenerated).
 
-use crate::case::token::{mint, TokenSpec};
-use crate::case::OrderedMap;
+use jwt_lifecycle_conformance::case::token::{mint, TokenSpec};
+use jwt_lifecycle_conformance::case::OrderedMap;
 use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_spec::alphabet::{AppCall, Input, Observation, Output, Reply};
 use jwt_lifecycle_spec::ProfileId;
 use std::fmt::Write as _;
 
-/// The virtual clock at the start of every scenario (FORMATS.md §1's default).
+/// The virtual clock at the start of every scenario (docs/formats.md §1's default).
 const START: u64 = 1_700_000_000_000;
 
 /// What the outside world does at one step.
@@ -44,7 +44,7 @@ fn call(c: AppCall) -> Step {
 }
 
 fn set_token(name: &str, identifier: Option<&str>) -> Step {
-    call(AppCall::SetToken { token: name.to_owned(), identifier: identifier.map(str::to_owned) })
+    call(AppCall::SetToken { token: Some(name.to_owned()), identifier: identifier.map(str::to_owned) })
 }
 
 fn track(event: &str) -> Step {
@@ -56,90 +56,106 @@ fn configure() -> Step {
 }
 
 fn scenarios() -> Vec<Scenario> {
+    vec![happy_path(), proactive_refresh(), one_retry(), suspension()]
+}
+
+fn tokens(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+    list.iter().map(|(n, e)| ((*n).to_owned(), *e)).collect()
+}
+
+fn happy_path() -> Scenario {
     let exponea = ProfileId::ExponeaStream;
+    Scenario {
+        title: format!("Happy path ({exponea})"),
+        profile: exponea,
+        tokens: tokens(&[("A", 3600)]),
+        steps: vec![
+            configure(),
+            call(AppCall::RegisterHandler { throws: false }),
+            set_token("A", None),
+            Step::Note("A stored for the current customer (LIFE-001)"),
+            track("e1"),
+            call(AppCall::Flush {}),
+            Step::RespondLast(Reply::OK),
+            Step::Note("e1 delivered, never sent again (QUEUE-007)"),
+        ],
+    }
+}
+
+fn proactive_refresh() -> Scenario {
+    let exponea = ProfileId::ExponeaStream;
+    Scenario {
+        title: format!("Proactive refresh ({exponea}, token expiring in 300 s)"),
+        profile: exponea,
+        tokens: tokens(&[("A", 300), ("B", 3600)]),
+        steps: vec![
+            configure(),
+            call(AppCall::RegisterHandler { throws: false }),
+            set_token("A", None),
+            Step::Advance(250_000),
+            Step::Note("the app fetches a new token from its backend"),
+            set_token("B", None),
+            Step::Note("B replaces A, A's timer is cancelled (LIFE-002, REFR-006)"),
+            track("e1"),
+            call(AppCall::Flush {}),
+            Step::RespondLast(Reply::OK),
+        ],
+    }
+}
+
+fn one_retry() -> Scenario {
+    let exponea = ProfileId::ExponeaStream;
+    Scenario {
+        title: format!("401 and one retry ({exponea})"),
+        profile: exponea,
+        tokens: tokens(&[("A", 3600), ("B", 3600 * 2)]),
+        steps: vec![
+            configure(),
+            call(AppCall::RegisterHandler { throws: false }),
+            set_token("A", None),
+            track("e1"),
+            call(AppCall::Flush {}),
+            Step::RespondLast(Reply::UNAUTHORIZED),
+            Step::Note("the handler fetches a new token"),
+            set_token("B", None),
+            Step::Advance(1_000),
+            Step::Note("the retry carries the token stored now (RETRY-002, LIFE-002)"),
+            Step::RespondLast(Reply::UNAUTHORIZED),
+            Step::Note("a rejected retry fails the request for good (RETRY-003)"),
+        ],
+    }
+}
+
+fn suspension() -> Scenario {
     let moengage = ProfileId::MoengageIos;
-    let tokens = |list: &[(&str, i64)]| list.iter().map(|(n, e)| ((*n).to_owned(), *e)).collect();
     let mut suspension_tokens: Vec<(String, i64)> = vec![("A".to_owned(), 3600)];
     for i in 1..=10 {
         suspension_tokens.push((format!("T{i}"), 3600 + i));
     }
     suspension_tokens.push(("C".to_owned(), 7200));
-    vec![
-        Scenario {
-            title: format!("Happy path ({exponea})"),
-            profile: exponea,
-            tokens: tokens(&[("A", 3600)]),
-            steps: vec![
-                configure(),
-                call(AppCall::RegisterHandler {}),
-                set_token("A", None),
-                Step::Note("A stored for the current customer (LIFE-001)"),
-                track("e1"),
-                call(AppCall::Flush {}),
-                Step::RespondLast(Reply::OK),
-                Step::Note("e1 delivered, never sent again (QUEUE-007)"),
-            ],
-        },
-        Scenario {
-            title: format!("Proactive refresh ({exponea}, token expiring in 300 s)"),
-            profile: exponea,
-            tokens: tokens(&[("A", 300), ("B", 3600)]),
-            steps: vec![
-                configure(),
-                call(AppCall::RegisterHandler {}),
-                set_token("A", None),
-                Step::Advance(250_000),
-                Step::Note("the app fetches a new token from its backend"),
-                set_token("B", None),
-                Step::Note("B replaces A, A's timer is cancelled (LIFE-002, REFR-006)"),
-                track("e1"),
-                call(AppCall::Flush {}),
-                Step::RespondLast(Reply::OK),
-            ],
-        },
-        Scenario {
-            title: format!("401 and one retry ({exponea})"),
-            profile: exponea,
-            tokens: tokens(&[("A", 3600), ("B", 3600 * 2)]),
-            steps: vec![
-                configure(),
-                call(AppCall::RegisterHandler {}),
-                set_token("A", None),
-                track("e1"),
-                call(AppCall::Flush {}),
-                Step::RespondLast(Reply::UNAUTHORIZED),
-                Step::Note("the handler fetches a new token"),
-                set_token("B", None),
-                Step::Advance(1_000),
-                Step::Note("the retry carries the token stored now (RETRY-002, LIFE-002)"),
-                Step::RespondLast(Reply::UNAUTHORIZED),
-                Step::Note("a rejected retry fails the request for good (RETRY-003)"),
-            ],
-        },
-        Scenario {
-            title: format!("Suspension ({moengage}, 10 consecutive failures)"),
-            profile: moengage,
-            tokens: suspension_tokens,
-            steps: vec![
-                configure(),
-                call(AppCall::RegisterHandler {}),
-                set_token("A", Some("u1")),
-                track("e1"),
-                call(AppCall::Flush {}),
-                Step::Repeat(10, vec![Step::RespondLast(Reply::UNAUTHORIZED), set_token("T", Some("u1"))]),
-                Step::Note("failure 10 in a row, sync suspended until the next session (LIMIT-001)"),
-                track("e2"),
-                set_token("C", Some("u1")),
-                call(AppCall::Flush {}),
-                Step::Note("kept, nothing sent (LIMIT-004, LIMIT-005)"),
-                call(AppCall::NewSession {}),
-                call(AppCall::Flush {}),
-                Step::RespondLast(Reply::OK),
-                call(AppCall::Flush {}),
-                Step::RespondLast(Reply::OK),
-            ],
-        },
-    ]
+    Scenario {
+        title: format!("Suspension ({moengage}, 10 consecutive failures)"),
+        profile: moengage,
+        tokens: suspension_tokens,
+        steps: vec![
+            configure(),
+            call(AppCall::RegisterHandler { throws: false }),
+            set_token("A", Some("u1")),
+            track("e1"),
+            call(AppCall::Flush {}),
+            Step::Repeat(10, vec![Step::RespondLast(Reply::UNAUTHORIZED), set_token("T", Some("u1"))]),
+            Step::Note("failure 10 in a row, sync suspended until the next session (LIMIT-001)"),
+            track("e2"),
+            set_token("C", Some("u1")),
+            call(AppCall::Flush {}),
+            Step::Note("kept, nothing sent (LIMIT-004, LIMIT-005)"),
+            call(AppCall::NewSession {}),
+            call(AppCall::Flush {}),
+            Step::RespondLast(Reply::OK),
+            call(AppCall::Flush {}),
+            Step::RespondLast(Reply::OK),
+        ],
+    }
 }
 
 /// Runs scenarios and draws them.
@@ -188,7 +204,7 @@ impl Runner {
                     Reply::NetworkError => "network error".to_owned(),
                 };
                 let _ = writeln!(self.out, "    Server-->>SDK: {label}");
-                let seen = self.driver.input(&Input::Respond { request, reply: *reply });
+                let seen = self.driver.input(&Input::respond(request, *reply));
                 self.draw(&seen, in_loop, false);
             }
             Step::Advance(ms) => {
@@ -227,7 +243,7 @@ impl Runner {
     /// The call as drawn, and as sent (token names replaced by the minted tokens).
     fn concrete_call(&mut self, c: &AppCall, in_loop: bool) -> (String, AppCall) {
         match c {
-            AppCall::SetToken { token, identifier } => {
+            AppCall::SetToken { token: Some(token), identifier } => {
                 let name = if token == "T" {
                     self.next_numbered += 1;
                     format!("T{}", self.next_numbered)
@@ -239,7 +255,7 @@ impl Runner {
                     Some(id) => format!("set_token({shown}, identifier {id})"),
                     None => format!("set_token({shown})"),
                 };
-                (label, AppCall::SetToken { token: self.raw(&name), identifier: identifier.clone() })
+                (label, AppCall::SetToken { token: Some(self.raw(&name)), identifier: identifier.clone() })
             }
             AppCall::Track { event } => (format!("track({event})"), c.clone()),
             AppCall::Configure { token: None, .. } => ("configure".to_owned(), c.clone()),
@@ -251,7 +267,7 @@ impl Runner {
         for obs in seen {
             let when = if timed { format!(" at {}", self.offset(obs.at)) } else { String::new() };
             let line = match &obs.output {
-                Output::RequestSent { request, customer_ids, events, authorization, attempt } => {
+                Output::RequestSent { request, customer_ids, events, authorization, attempt, .. } => {
                     self.last_request = Some(*request);
                     let auth = match authorization {
                         Some(raw) => format!(
@@ -269,6 +285,9 @@ impl Runner {
                         "SDK->>Server: request{number} [{}] for {customer_ids}, {auth}, {attempt}{when}",
                         events.join(", ")
                     )
+                }
+                Output::TokenRequested { customer_ids, .. } => {
+                    format!("SDK->>App: token requested for {customer_ids}{when}")
                 }
                 Output::HandlerCalled { reason, customer_ids, code } => {
                     let code = code.map(|c| format!(", code {c}")).unwrap_or_default();
@@ -301,15 +320,16 @@ fn run(scenario: &Scenario) -> (String, Vec<Observation>) {
         // Minting a token with a positive exp_in cannot fail.
         tokens.push((name.clone(), mint(&spec, START).unwrap_or_default()));
     }
+    let profile = scenario.profile.profile();
+    let handler = capitalized(&profile.handler_term);
     let mut runner = Runner {
-        driver: Driver::new(Sdk::new(scenario.profile.profile()), START),
+        driver: Driver::new(Sdk::new(profile), START),
         tokens,
         last_request: None,
         next_numbered: 0,
         out: String::new(),
         seen: Vec::new(),
     };
-    let handler = if scenario.profile == ProfileId::ExponeaStream { "Handler" } else { "Listener" };
     let _ = writeln!(
         runner.out,
         "sequenceDiagram\n    participant App\n    participant Handler as {handler}\n    participant SDK\n    participant Server"
@@ -318,6 +338,12 @@ fn run(scenario: &Scenario) -> (String, Vec<Observation>) {
         runner.step(step, false);
     }
     (runner.out, runner.seen)
+}
+
+/// `text` with its first letter in upper case, as a participant's box shows a name.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The sequence diagrams, each with its title and Mermaid source.
@@ -368,6 +394,17 @@ mod tests {
         // 1 first attempt + 9 resends on a new token, then nothing until the new session,
         // then the held request and the events tracked while suspended.
         assert_eq!(sent, 12, "{seen:?}");
+    }
+
+    #[test]
+    fn the_handler_is_named_as_its_profile_names_it() {
+        for scenario in scenarios() {
+            let term = scenario.profile.profile().handler_term;
+            let (source, _) = run(&scenario);
+            let expected = format!("participant Handler as {}", capitalized(&term));
+            assert!(source.contains(&expected), "{}: no `{expected}` in\n{source}", scenario.title);
+        }
+        assert_eq!(capitalized("authentication listener"), "Authentication listener");
     }
 
     #[test]

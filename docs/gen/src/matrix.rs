@@ -62,6 +62,42 @@ pub struct Row {
     pub coverage: Coverage,
 }
 
+impl Row {
+    /// The row of `r`: what among `properties`, `unit_tests` and `cases` checks it.
+    fn of(
+        r: &Requirement,
+        properties: &[PropertyRef],
+        unit_tests: &[UnitTestRef],
+        cases: &[CaseRef],
+    ) -> Self {
+        let properties: Vec<String> =
+            properties.iter().filter(|p| p.requirement == r.id).map(|p| p.name.clone()).collect();
+        let unit_tests: Vec<String> = unit_tests
+            .iter()
+            .filter(|t| t.requirements.iter().any(|id| id == r.id))
+            .map(|t| t.name.clone())
+            .collect();
+        let cases: Vec<String> = cases
+            .iter()
+            .filter(|c| c.requirements.iter().any(|id| id == r.id))
+            .map(|c| c.id.clone())
+            .collect();
+        let waived = waiver(r.id);
+        let coverage = coverage(r, &properties, &unit_tests, &cases, waived);
+        Row {
+            id: r.id,
+            level: r.level,
+            subject: r.subject,
+            title: r.title,
+            properties,
+            unit_tests,
+            cases,
+            waived,
+            coverage,
+        }
+    }
+}
+
 /// A reference to a requirement id that the registry does not have.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct UnknownReference {
@@ -83,61 +119,10 @@ pub struct Matrix {
 impl Matrix {
     /// Joins the registry with what checks each requirement.
     pub fn build(properties: &[PropertyRef], unit_tests: &[UnitTestRef], cases: &[CaseRef]) -> Self {
-        let requirements = REQUIREMENTS
-            .iter()
-            .map(|r| {
-                let properties: Vec<String> =
-                    properties.iter().filter(|p| p.requirement == r.id).map(|p| p.name.clone()).collect();
-                let unit_tests: Vec<String> = unit_tests
-                    .iter()
-                    .filter(|t| t.requirements.iter().any(|id| id == r.id))
-                    .map(|t| t.name.clone())
-                    .collect();
-                let cases: Vec<String> = cases
-                    .iter()
-                    .filter(|c| c.requirements.iter().any(|id| id == r.id))
-                    .map(|c| c.id.clone())
-                    .collect();
-                let waived = waiver(r.id);
-                let coverage = coverage(r, &properties, &unit_tests, &cases, waived);
-                Row {
-                    id: r.id,
-                    level: r.level,
-                    subject: r.subject,
-                    title: r.title,
-                    properties,
-                    unit_tests,
-                    cases,
-                    waived,
-                    coverage,
-                }
-            })
-            .collect();
-
-        let mut unknown = Vec::new();
-        let mut note = |id: &str, by: String| {
-            if requirement(id).is_none() {
-                unknown.push(UnknownReference { id: id.to_owned(), by });
-            }
-        };
-        for p in properties {
-            note(&p.requirement, format!("property `{}`", p.name));
+        Matrix {
+            requirements: REQUIREMENTS.iter().map(|r| Row::of(r, properties, unit_tests, cases)).collect(),
+            unknown_references: unknown_references(properties, unit_tests, cases),
         }
-        for t in unit_tests {
-            for id in &t.requirements {
-                note(id, format!("unit test `{}`", t.name));
-            }
-        }
-        for c in cases {
-            for id in &c.requirements {
-                note(id, format!("case `{}`", c.id));
-            }
-        }
-        for (id, _) in WAIVERS {
-            note(id, "a waiver".to_owned());
-        }
-        unknown.sort();
-        Matrix { requirements, unknown_references: unknown }
     }
 
     /// The rows the coverage gate rejects.
@@ -156,6 +141,38 @@ impl Matrix {
     pub fn row(&self, id: &str) -> Option<&Row> {
         self.requirements.iter().find(|r| r.id == id)
     }
+}
+
+/// Every id a property, a unit test, a case or a waiver names that the registry lacks.
+fn unknown_references(
+    properties: &[PropertyRef],
+    unit_tests: &[UnitTestRef],
+    cases: &[CaseRef],
+) -> Vec<UnknownReference> {
+    let mut unknown = Vec::new();
+    let mut note = |id: &str, by: String| {
+        if requirement(id).is_none() {
+            unknown.push(UnknownReference { id: id.to_owned(), by });
+        }
+    };
+    for p in properties {
+        note(&p.requirement, format!("property `{}`", p.name));
+    }
+    for t in unit_tests {
+        for id in &t.requirements {
+            note(id, format!("unit test `{}`", t.name));
+        }
+    }
+    for c in cases {
+        for id in &c.requirements {
+            note(id, format!("case `{}`", c.id));
+        }
+    }
+    for (id, _) in WAIVERS {
+        note(id, "a waiver".to_owned());
+    }
+    unknown.sort();
+    unknown
 }
 
 /// SDK behaviour is checked by the model's properties and the conformance cases (unit

@@ -87,20 +87,29 @@ pub fn token_edges(profile: Option<&Profile>) -> Vec<Edge> {
         "set_token, identify with token",
         &["LIFE-001", "LIFE-007", "LIFE-013"],
     ));
-    let refresh = profile.map(|p| p.refresh);
-    match refresh {
-        Some(None) => {
-            edges.push(edge("Valid", "Expired", "clock reaches exp", &["PRE-005", "REFR-008"]));
-        }
+    edges.extend(expiry_edges(profile));
+    edges.push(edge("NoToken", "Expired", "set_token already past exp", &["REFR-004", "PRE-005"]));
+    // Replacing the token: from any stored state, the new token enters the state its own
+    // `exp` gives, as from "No token"; drawn once, to the usual target.
+    edges.push(edge("Stored", "Valid", "set_token replaces it", &["LIFE-002", "REFR-006"]));
+    edges.extend(clearing_edge(profile));
+    edges
+}
+
+/// How a stored token ages: through "Expiring soon" where the profile notifies a refresh,
+/// straight to "Expired" where it does not, both in the union diagram.
+fn expiry_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    match profile.map(|p| p.refresh) {
+        Some(None) => vec![edge("Valid", "Expired", "clock reaches exp", &["PRE-005", "REFR-008"])],
         Some(Some(r)) => {
             let lead = seconds(r.lead_ms);
             let tol = seconds(r.tolerance_ms);
-            edges.push(edge(
+            let mut edges = vec![edge(
                 "Valid",
                 "ExpiringSoon",
                 format!("exp − {lead} (± {tol}), handler expired_soon"),
                 &["REFR-001", "REFR-002"],
-            ));
+            )];
             if r.notify_at_once_inside_window {
                 edges.push(edge(
                     "NoToken",
@@ -110,20 +119,21 @@ pub fn token_edges(profile: Option<&Profile>) -> Vec<Edge> {
                 ));
             }
             edges.push(edge("ExpiringSoon", "Expired", "clock reaches exp", &["PRE-005"]));
+            edges
         }
-        None => {
-            edges.push(edge("Valid", "ExpiringSoon", "exp − lead, handler expired_soon", &["REFR-001"]));
-            edges.push(edge("NoToken", "ExpiringSoon", "set_token inside the window", &["REFR-003"]));
-            edges.push(edge("ExpiringSoon", "Expired", "clock reaches exp", &["PRE-005"]));
-            edges.push(edge("Valid", "Expired", "clock reaches exp (no refresh)", &["PRE-005", "REFR-008"]));
-        }
+        None => vec![
+            edge("Valid", "ExpiringSoon", "exp − lead, handler expired_soon", &["REFR-001"]),
+            edge("NoToken", "ExpiringSoon", "set_token inside the window", &["REFR-003"]),
+            edge("ExpiringSoon", "Expired", "clock reaches exp", &["PRE-005"]),
+            edge("Valid", "Expired", "clock reaches exp (no refresh)", &["PRE-005", "REFR-008"]),
+        ],
     }
-    edges.push(edge("NoToken", "Expired", "set_token already past exp", &["REFR-004", "PRE-005"]));
-    // Replacing the token: from any stored state, the new token enters the state its own
-    // `exp` gives, as from "No token"; drawn once, to the usual target.
-    edges.push(edge("Stored", "Valid", "set_token replaces it", &["LIFE-002", "REFR-006"]));
+}
 
-    let clearing: Vec<(ClearingCall, &str, &str)> = vec![
+/// One arrow from any stored state to "No token", labelled with the calls that clear the
+/// token in the profile (every such call in the union diagram); none when no call does.
+fn clearing_edge(profile: Option<&Profile>) -> Option<Edge> {
+    let clearing: [(ClearingCall, &str, &str); 5] = [
         (ClearingCall::Anonymize, "anonymize", "LIFE-003"),
         (ClearingCall::StopIntegration, "stop_integration", "LIFE-004"),
         (ClearingCall::ClearLocalData, "clear_local_data", "LIFE-005"),
@@ -132,17 +142,13 @@ pub fn token_edges(profile: Option<&Profile>) -> Vec<Edge> {
     ];
     let chosen: Vec<&(ClearingCall, &str, &str)> =
         clearing.iter().filter(|(call, _, _)| when(profile, |p| p.clears_token(*call))).collect();
-    if !chosen.is_empty() {
-        let label = chosen.iter().map(|(_, name, _)| *name).collect::<Vec<_>>().join(", ");
-        let mut reqs: Vec<&'static str> = Vec::new();
-        for (_, _, id) in &chosen {
-            reqs.push(id);
-        }
-        reqs.push("LIFE-008");
-        let reqs: Vec<&'static str> = reqs.into_iter().map(static_id).collect();
-        edges.push(Edge { from: "Stored", to: "NoToken", label, requirements: reqs });
+    if chosen.is_empty() {
+        return None;
     }
-    edges
+    let label = chosen.iter().map(|(_, name, _)| *name).collect::<Vec<_>>().join(", ");
+    let mut reqs: Vec<&'static str> = chosen.iter().map(|(_, _, id)| static_id(id)).collect();
+    reqs.push("LIFE-008");
+    Some(Edge { from: "Stored", to: "NoToken", label, requirements: reqs })
 }
 
 /// Maps an id borrowed from the table above back to its `'static` registry entry.
@@ -152,14 +158,28 @@ fn static_id(id: &str) -> &'static str {
 
 /// The request pipeline's states.
 pub fn sync_edges(profile: Option<&Profile>) -> Vec<Edge> {
-    let mut edges = vec![
+    let mut edges = delivery_edges();
+    edges.extend(retry_edges(profile));
+    edges.extend(forbidden_edges(profile));
+    edges.extend(app_error_edges(profile));
+    edges.extend(held_edges(profile));
+    edges.extend(limit_edges(profile));
+    edges
+}
+
+/// A request sent and answered, the same in every profile.
+fn delivery_edges() -> Vec<Edge> {
+    vec![
         edge("[*]", "Idle", "", &["QUEUE-004"]),
         edge("Idle", "InFlight", "flush with events queued", &["QUEUE-004", "QUEUE-003", "CONF-001"]),
         edge("InFlight", "Idle", "2xx, events delivered", &["QUEUE-007"]),
         edge("InFlight", "Idle", "network error or other status, events back in the queue", &["RETRY-012"]),
-    ];
-    let unauthorized = profile.map(|p| p.on_unauthorized);
-    let retry_after = match unauthorized {
+    ]
+}
+
+/// A 401 retried after a delay, where the profile retries.
+fn retry_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    let retry_after = match profile.map(|p| p.on_unauthorized) {
         Some(policy) => match policy.retry {
             RetryPolicy::After { delay_ms, tolerance_ms, attempts } => {
                 Some(format!("after {} (± {}), up to {attempts}x", seconds(delay_ms), seconds(tolerance_ms)))
@@ -168,83 +188,93 @@ pub fn sync_edges(profile: Option<&Profile>) -> Vec<Edge> {
         },
         None => Some("after the retry delay".to_owned()),
     };
-    if let Some(after) = retry_after {
-        edges.push(edge(
+    let Some(after) = retry_after else { return Vec::new() };
+    vec![
+        edge(
             "InFlight",
             "RetryPending",
             "401, or 403 without token, handler told",
             &["RETRY-001", "RETRY-004", "RETRY-007"],
-        ));
-        edges.push(edge(
-            "RetryPending",
-            "InFlight",
-            format!("{after}, current token"),
-            &["RETRY-002", "LIFE-002"],
-        ));
-        edges.push(edge("InFlight", "Idle", "retry rejected, request_failed", &["RETRY-003", "QUEUE-005"]));
-        edges.push(edge("RetryPending", "Idle", "clear_local_data, events deleted", &["QUEUE-006"]));
-    }
-    if when(profile, |p| {
+        ),
+        edge("RetryPending", "InFlight", format!("{after}, current token"), &["RETRY-002", "LIFE-002"]),
+        edge("InFlight", "Idle", "retry rejected, request_failed", &["RETRY-003", "QUEUE-005"]),
+        edge("RetryPending", "Idle", "clear_local_data, events deleted", &["QUEUE-006"]),
+    ]
+}
+
+/// A 403 on a valid token that fails the request without a retry or an app error.
+fn forbidden_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    let fails_quietly = when(profile, |p| {
         p.on_forbidden_with_valid_token.retry == RetryPolicy::Never
             && !p.on_forbidden_with_valid_token.raise_app_error
-    }) {
-        edges.push(edge(
-            "InFlight",
-            "Idle",
-            "403 with a valid token, request_failed",
-            &["RETRY-005", "QUEUE-005"],
-        ));
+    });
+    if !fails_quietly {
+        return Vec::new();
     }
-    if when(profile, |p| p.on_unauthorized.raise_app_error && p.on_unauthorized.retry == RetryPolicy::Never) {
-        let codes = match profile {
-            Some(p) => {
-                let codes: Vec<String> = p.codes.iter().map(|c| c.code.to_string()).collect();
-                format!("app_error with code {}", codes.join("/"))
-            }
-            None => "app_error with the vendor code".to_owned(),
-        };
-        edges.push(edge(
-            "InFlight",
-            "Idle",
-            format!("401 or 403, request_failed, {codes}"),
-            &["RETRY-011", "NOTIFY-005"],
-        ));
+    vec![edge("InFlight", "Idle", "403 with a valid token, request_failed", &["RETRY-005", "QUEUE-005"])]
+}
+
+/// An authentication failure raised to the app with the vendor's code, without a retry.
+fn app_error_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    if !when(profile, |p| p.on_unauthorized.raise_app_error && p.on_unauthorized.retry == RetryPolicy::Never)
+    {
+        return Vec::new();
     }
-    if when(profile, |p| p.on_unauthorized.retry == RetryPolicy::OnNewToken) {
-        edges.push(edge(
-            "InFlight",
-            "Held",
-            "401 or 403, handler told",
-            &["RETRY-008", "RETRY-009", "RETRY-010"],
-        ));
-        edges.push(edge(
+    let codes = match profile {
+        Some(p) => {
+            let codes: Vec<String> = p.codes.iter().map(|c| c.code.to_string()).collect();
+            format!("app_error with code {}", codes.join("/"))
+        }
+        None => "app_error with the vendor code".to_owned(),
+    };
+    vec![edge(
+        "InFlight",
+        "Idle",
+        format!("401 or 403, request_failed, {codes}"),
+        &["RETRY-011", "NOTIFY-005"],
+    )]
+}
+
+/// A rejected request held until the app provides a new token.
+fn held_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    if !when(profile, |p| p.on_unauthorized.retry == RetryPolicy::OnNewToken) {
+        return Vec::new();
+    }
+    vec![
+        edge("InFlight", "Held", "401 or 403, handler told", &["RETRY-008", "RETRY-009", "RETRY-010"]),
+        edge(
             "Held",
             "InFlight",
             "set_token with a new token, or flush after a suspension",
             &["RETRY-008", "RETRY-013", "LIMIT-005"],
-        ));
-        edges.push(edge("Held", "Idle", "clear_local_data, events deleted", &["QUEUE-006"]));
-    }
-    if let Some(limit) = match profile {
+        ),
+        edge("Held", "Idle", "clear_local_data, events deleted", &["QUEUE-006"]),
+    ]
+}
+
+/// The consecutive-failure limit: suspension until the next session.
+fn limit_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    let limit = match profile {
         Some(p) => p.failure_limit.map(|l| l.consecutive_failures.to_string()),
         None => Some("N".to_owned()),
-    } {
-        edges.push(edge(
+    };
+    let Some(limit) = limit else { return Vec::new() };
+    vec![
+        edge(
             "InFlight",
             "Suspended",
             format!("failure number {limit} in a row"),
             &["LIMIT-001", "LIMIT-002"],
-        ));
-        edges.push(edge(
+        ),
+        edge(
             "Suspended",
             "Suspended",
             "track, set_token or flush, nothing sent",
             &["LIMIT-004", "LIMIT-005"],
-        ));
-        edges.push(edge("Suspended", "Idle", "new_session", &["LIMIT-003"]));
-        edges.push(edge("Suspended", "Held", "new_session with a request held", &["LIMIT-003", "LIMIT-005"]));
-    }
-    edges
+        ),
+        edge("Suspended", "Idle", "new_session", &["LIMIT-003"]),
+        edge("Suspended", "Held", "new_session with a request held", &["LIMIT-003", "LIMIT-005"]),
+    ]
 }
 
 /// Every edge of the diagram for `profile` (or the union over all profiles).

@@ -1,25 +1,24 @@
-//! Generated documentation: the pages of the book that are derived from the code, the
-//! traceability matrix, and the drift check that keeps the committed pages honest.
+//! The generated pages of the book, the traceability matrix, and the drift check that
+//! keeps the committed pages honest. A tool of this repository, not published: run it as
+//! `cargo run -p jwt-lifecycle-docgen -- generate` (or `check`, or `matrix`).
 //!
 //! - [`sources`]: what the pages are made from (property catalog, unit tests, cases).
 //! - [`matrix`]: requirement -> properties -> unit tests -> cases, waivers, coverage gate.
 //! - [`lifecycle`]: state diagrams (Mermaid) from the profiles' data.
 //! - [`sequences`]: sequence diagrams of scenarios run through the reference model.
-//! - [`token_cli`]: worked `jwt-lifecycle token` examples (run by the drift test).
+//! - [`token_cli`]: worked `jwt-lifecycle token` examples (run by a test of the CLI).
 //! - [`token_tests`]: the token tests that predate the id naming, mapped to their rules.
 //! - [`pages`]: Markdown rendering.
 //!
 //! Unit tests and case files are read from a repository tree at run time rather than
-//! embedded at build time: `docs generate` writes into that tree anyway, and a build
-//! script could not notice a new test or case file in another crate without rebuilding on
-//! every change. The default tree is the one this crate was built from
-//! ([`default_repo_root`]); the CLI takes `--repo` for any other checkout. The registry,
-//! the profiles, the property catalog and the model behind the sequence diagrams are the
-//! ones this crate is compiled with.
+//! embedded at build time: `generate` writes into that tree anyway, and a build script
+//! could not notice a new test or case file in another crate without rebuilding on every
+//! change. The default tree is the checkout this crate sits in ([`default_repo_root`]);
+//! the command line takes `--repo` for any other. The registry, the profiles, the
+//! property catalog and the model behind the sequence diagrams are the ones this crate is
+//! compiled with.
 
 pub mod lifecycle;
-#[cfg(test)]
-mod lifecycle_check;
 pub mod matrix;
 pub mod pages;
 pub mod sequences;
@@ -44,7 +43,7 @@ pub enum DocgenError {
         /// The cause.
         source: std::io::Error,
     },
-    /// A case file is not the JSON FORMATS.md §1 describes.
+    /// A case file is not the JSON docs/formats.md §1 describes.
     #[error("{}: not a valid case file: {source}", path.display())]
     CaseFile {
         /// The file.
@@ -60,10 +59,15 @@ pub enum DocgenError {
     },
 }
 
-/// The repository this crate was built from.
+/// The command that rewrites the generated pages, for messages that ask for it.
+pub const REGENERATE: &str = "cargo run -p jwt-lifecycle-docgen -- generate";
+
+/// The checkout this crate sits in: it is `docs/gen` of the repository. The crate is not
+/// published, so its manifest folder is always inside a checkout; [`ensure_repo`] still
+/// checks the guess before anything is read or written.
 pub fn default_repo_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
+    manifest.ancestors().nth(2).unwrap_or(manifest).to_path_buf()
 }
 
 /// Fails unless `root` looks like a checkout of this project.
@@ -88,6 +92,8 @@ pub struct Sources {
     pub missing_token_tests: Vec<String>,
     /// Whether `docs/adapter-protocol.md` (written with the suite) exists.
     pub adapter_protocol: bool,
+    /// Whether `docs/formats.md` (the case file and report formats) exists.
+    pub formats: bool,
     /// Whether `docs/performance.md` (written with the benches) exists.
     pub performance: bool,
 }
@@ -106,6 +112,7 @@ impl Sources {
             missing_token_tests,
             cases: sources::case_index(root)?,
             adapter_protocol: root.join("docs/adapter-protocol.md").is_file(),
+            formats: root.join("docs/formats.md").is_file(),
             performance: root.join("docs/performance.md").is_file(),
         })
     }
@@ -150,6 +157,10 @@ pub fn generate(sources: &Sources) -> Vec<Page> {
     pages.push(page(
         "docs/src/generated/adapter-protocol.md",
         pages::include_md("The adapter protocol", "adapter-protocol.md", sources.adapter_protocol),
+    ));
+    pages.push(page(
+        "docs/src/generated/formats.md",
+        pages::include_md("File and report formats", "formats.md", sources.formats),
     ));
     pages.push(page(
         "docs/src/generated/performance.md",
