@@ -650,8 +650,13 @@ impl Sdk {
 
     fn auth_failure(&mut self, now: UnixMillis, status: u16, flight: InFlight, out: &mut Vec<Output>) {
         if !self.jwt_enabled {
-            // Without JWT there is nothing to refresh: the request fails for good.
-            self.fail_or_delete(flight, FailureCause::Authentication, out);
+            // CONF-008: without JWT there is nothing to refresh and no JWT error: the
+            // request fails for good, a logout sync included (QUEUE-002's decision).
+            out.push(Output::RequestFailed {
+                request: flight.request,
+                events: flight.events,
+                cause: FailureCause::Authentication,
+            });
             return;
         }
         let carried = flight.carried.is_some();

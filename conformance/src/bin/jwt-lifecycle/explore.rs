@@ -30,7 +30,7 @@ pub(crate) fn run(args: ExploreArgs) -> ExitCode {
         return ExitCode::from(USAGE_OR_IO);
     }
     let environment = if args.cooperative { Environment::Cooperative } else { Environment::Adversarial };
-    let model = LifecycleModel::new(&args.profile.profile(), None, environment, Bounds::CI);
+    let model = LifecycleModel::new(&args.profile.profile(), environment, Bounds::CI);
     note!(
         "serving the Explorer for {} ({environment:?}) on http://{address}/ (Ctrl-C stops it)",
         args.profile
