@@ -181,6 +181,7 @@ pub fn generate(profile: ProfileId, config: GenerateConfig) -> Vec<Case> {
                     requirements: attribute(profile, &observed),
                     start,
                     tokens: specs.clone(),
+                    housekeeping: Default::default(),
                     steps: next.steps.clone(),
                 };
                 cases.push(Case { file, tokens: table.clone() });

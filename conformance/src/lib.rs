@@ -5,7 +5,9 @@
 //! - [`adapter`]: the SDK under test, in process ([`adapter::Adapter`]) or as a process
 //!   speaking the wire protocol (docs/formats.md §2); the model as the reference adapter.
 //! - [`bounded`]: reading user-named files with a size limit.
-//! - [`runner`]: runs cases against an adapter and judges each one.
+//! - [`runner`]: runs cases against an adapter; the oracle's monitors and the case's
+//!   expectations judge each step.
+//! - [`verdict`]: aligning expectations with observations, and request-id bindings.
 //! - [`select`]: which cases a run selects (profile, `--strict`, `--shard`,
 //!   expectations file).
 //! - [`generate`]: cases computed from the model's reachable paths.
@@ -21,3 +23,4 @@ pub mod generate;
 pub mod report;
 pub mod runner;
 pub mod select;
+pub mod verdict;

@@ -195,7 +195,8 @@ pub fn run_planned(
                 format!("case {} on {}, at the handshake: {e}", p.case.id(), p.profile),
             )
         } else {
-            run_case(adapter, p.case, p.profile)
+            let protocol = hello.as_ref().map_or(1, |h| h.protocol);
+            run_case(adapter, p.case, p.profile, protocol)
         };
         on_result(&result);
         results.push(result);

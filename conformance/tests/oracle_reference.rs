@@ -6,7 +6,7 @@ mod common;
 
 use common::hand_written_cases;
 use jwt_lifecycle_conformance::case::Action;
-use jwt_lifecycle_conformance::differential::{concretize, sequence_strategy};
+use jwt_lifecycle_conformance::differential::{concretize, Alphabet};
 use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_oracle::{Act, Oracle, Violation};
 use jwt_lifecycle_spec::profile::ProfileId;
@@ -60,7 +60,8 @@ fn the_reference_breaks_no_monitored_requirement_on_random_sequences() {
     let mut broken = Vec::new();
     for profile in ProfileId::ALL {
         for n in 0..300 {
-            let tree = sequence_strategy(30).new_tree(&mut runner).expect("a sequence");
+            let tree =
+                Alphabet::new(profile, 2).sequence_strategy(30).new_tree(&mut runner).expect("a sequence");
             let (first, rest) = tree.current();
             let moves: Vec<_> = std::iter::once(first).chain(rest).collect();
             let case = concretize(profile, &moves, &format!("random/{profile}-{n}"));

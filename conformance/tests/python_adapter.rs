@@ -44,15 +44,20 @@ fn the_python_example_adapter_agrees_with_the_model_on_random_sequences() {
         );
     };
     use jwt_lifecycle_conformance::adapter::process::ProcessAdapter;
-    use jwt_lifecycle_conformance::differential::{run_random, RandomConfig};
+    use jwt_lifecycle_conformance::adapter::Adapter;
+    use jwt_lifecycle_conformance::differential::{run_random, Differential, RandomConfig};
     use jwt_lifecycle_spec::profile::ProfileId;
     let script = crate_dir().join("adapters/python/adapter.py").display().to_string();
     let mut adapter =
         ProcessAdapter::new(vec![python.to_owned(), script], std::time::Duration::from_secs(10));
+    let protocol = adapter.hello().map(|h| h.protocol).unwrap_or(1);
+    // The example adapter was written to match the reference: hold it to it exactly.
     let outcome = run_random(
         &mut adapter,
         ProfileId::ExponeaStream,
         RandomConfig { sequences: 300, seed: 11, max_len: 24 },
+        Differential::Exact,
+        protocol,
     );
     assert!(outcome.error.is_none(), "{:?}", outcome.error);
     assert!(

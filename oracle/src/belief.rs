@@ -295,7 +295,7 @@ impl Belief {
         for ev in &front {
             self.ev_mut(*ev).state = EventState::Queued;
         }
-        front.extend(self.queue.drain(..));
+        front.append(&mut self.queue);
         self.queue = front;
     }
 

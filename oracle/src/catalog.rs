@@ -125,6 +125,29 @@ static UNMONITORED: &[(&str, &str)] = &[
     ("NOTIFY-004", "a rule about the suite itself: MoEngage's listener codes are not compared"),
 ];
 
+/// Every monitored requirement, in registry order.
+pub fn monitors() -> &'static [MonitorInfo] {
+    MONITORS
+}
+
+/// The monitor of `requirement`, if it has one.
+pub fn monitor(requirement: &str) -> Option<&'static MonitorInfo> {
+    MONITORS.iter().find(|m| m.requirement == requirement)
+}
+
+/// SDK-behaviour requirements with no monitor, and why.
+pub fn unmonitored() -> &'static [(&'static str, &'static str)] {
+    UNMONITORED
+}
+
+/// The most monitors an [`Oracle`](crate::Oracle) can record (one bit each).
+pub const CAPACITY: usize = 128;
+
+/// The index of `requirement`'s monitor in [`monitors`].
+pub fn index_of(requirement: &str) -> Option<usize> {
+    MONITORS.iter().position(|m| m.requirement == requirement)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,27 +172,4 @@ mod tests {
         }
         assert!(MONITORS.len() <= CAPACITY);
     }
-}
-
-/// Every monitored requirement, in registry order.
-pub fn monitors() -> &'static [MonitorInfo] {
-    MONITORS
-}
-
-/// The monitor of `requirement`, if it has one.
-pub fn monitor(requirement: &str) -> Option<&'static MonitorInfo> {
-    MONITORS.iter().find(|m| m.requirement == requirement)
-}
-
-/// SDK-behaviour requirements with no monitor, and why.
-pub fn unmonitored() -> &'static [(&'static str, &'static str)] {
-    UNMONITORED
-}
-
-/// The most monitors an [`Oracle`](crate::Oracle) can record (one bit each).
-pub const CAPACITY: usize = 128;
-
-/// The index of `requirement`'s monitor in [`monitors`].
-pub fn index_of(requirement: &str) -> Option<usize> {
-    MONITORS.iter().position(|m| m.requirement == requirement)
 }

@@ -8,14 +8,12 @@ use serde::Serialize;
 
 /// Requirements that no property or case checks, each with the reason the project
 /// accepts that. A waiver is a decision, so it lives here in the code, reviewed like code.
-pub const WAIVERS: &[(&str, &str)] = &[
-    (
-        "VALID-008",
-        "Timing is not a functional behaviour a test can assert reliably on a shared machine; the \
+pub const WAIVERS: &[(&str, &str)] = &[(
+    "VALID-008",
+    "Timing is not a functional behaviour a test can assert reliably on a shared machine; the \
          validator compares signatures only through the hmac crate's constant-time `verify_slice` \
          (spec/src/token/keyring.rs), which review checks.",
-    ),
-];
+)];
 
 /// The waiver reason for `id`, if it is waived.
 pub fn waiver(id: &str) -> Option<&'static str> {

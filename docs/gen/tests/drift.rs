@@ -144,7 +144,8 @@ fn matrix_json_has_the_documented_shape() {
             assert!(row.get(key).is_some(), "row without `{key}`: {row}");
         }
     }
-    let valid_008 = rows.iter().find(|r| r["id"] == "VALID-008").unwrap_or_else(|| panic!("VALID-008 missing"));
+    let valid_008 =
+        rows.iter().find(|r| r["id"] == "VALID-008").unwrap_or_else(|| panic!("VALID-008 missing"));
     assert_eq!(valid_008["coverage"], "waived");
     assert!(valid_008["waived"].as_str().is_some_and(|w| !w.is_empty()));
 }

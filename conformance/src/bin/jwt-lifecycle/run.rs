@@ -5,7 +5,7 @@ use jwt_lifecycle_conformance::adapter::process::{kill_running_adapters, Process
 use jwt_lifecycle_conformance::adapter::reference::{parse_mutation, ReferenceAdapter};
 use jwt_lifecycle_conformance::adapter::{Adapter, AdapterError, Hello};
 use jwt_lifecycle_conformance::case::{load_tree, Case};
-use jwt_lifecycle_conformance::differential::{run_random, RandomConfig};
+use jwt_lifecycle_conformance::differential::{run_random, Differential, RandomConfig, RandomOutcome};
 use jwt_lifecycle_conformance::report;
 use jwt_lifecycle_conformance::runner::{CaseResult, Status};
 use jwt_lifecycle_conformance::select::{plan, run_planned, Expectations, Selection, Shard};
@@ -55,6 +55,11 @@ pub(crate) struct RunArgs {
     /// Longest random sequence, in steps after the first configure.
     #[arg(long, value_name = "STEPS", default_value_t = 24)]
     random_max_len: usize,
+    /// How random runs are judged: by the requirements' monitors (`rules`, any behaviour
+    /// the rules allow passes), or observation for observation against the reference
+    /// model (`exact`, for SDKs that aim to match it).
+    #[arg(long, value_enum, default_value_t = Differential::Rules)]
+    differential: Differential,
     /// Also run cases whose requirements are all SHOULD/MAY.
     #[arg(long)]
     strict: bool,
@@ -206,33 +211,27 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
             let id = format!("random/{profile}");
             if let Err(e) = &hello {
                 let message = format!("{id}, at the handshake: {e}");
-                results.push(random_result(id, profile, Status::Error, Some(message), None));
+                let outcome = RandomOutcome {
+                    profile,
+                    seed,
+                    sequences: 0,
+                    steps: 0,
+                    divergence: None,
+                    unimplemented: 0,
+                    error: Some(message),
+                };
+                results.push(random_result(id, profile, outcome, args.differential, "", ""));
                 continue;
             }
-            let outcome = run_random(adapter.as_mut(), profile, config);
-            note!(
-                "random {profile}: seed {seed}, {} sequences, {} steps{}",
-                outcome.sequences,
-                outcome.steps,
-                if outcome.unimplemented > 0 {
-                    format!(", {} unimplemented", outcome.unimplemented)
-                } else {
-                    String::new()
-                }
+            let protocol = hello.as_ref().map_or(1, |h| h.protocol);
+            let outcome = run_random(adapter.as_mut(), profile, config, args.differential, protocol);
+            let counts = format!(
+                "seed {seed}, {} sequences, {} steps, {} unimplemented",
+                outcome.sequences, outcome.steps, outcome.unimplemented
             );
-            let (status, message, trace) = match outcome.divergence {
-                None if outcome.error.is_some() => (Status::Error, outcome.error, None),
-                None => (Status::Passed, None, None),
-                Some(d) => (
-                    Status::Failed,
-                    Some(format!(
-                        "divergence from the model (seed {seed}, rerun: --random {n} --seed {seed} --profile {profile}), shrunk to {} steps: {}",
-                        d.steps, d.message
-                    )),
-                    Some(d.case),
-                ),
-            };
-            results.push(random_result(id, profile, status, message, trace));
+            note!("random {profile}: {counts}");
+            let rerun = format!("rerun: --random {n} --seed {seed} --profile {profile}");
+            results.push(random_result(id, profile, outcome, args.differential, &counts, &rerun));
         }
     }
     adapter.finish();
@@ -286,22 +285,50 @@ fn end_adapters_on_signal() {
     });
 }
 
+/// The result line of a random run: failed with the minimal sequence, error, or passed
+/// with its counts (unimplemented sequences are never a silent pass).
 fn random_result(
     id: String,
     profile: ProfileId,
-    status: Status,
-    message: Option<String>,
-    trace: Option<String>,
+    outcome: RandomOutcome,
+    mode: Differential,
+    counts: &str,
+    rerun: &str,
 ) -> CaseResult {
+    let (status, message, trace, violations, requirements) = match outcome.divergence {
+        None if outcome.error.is_some() => (Status::Error, outcome.error, None, Vec::new(), Vec::new()),
+        None if outcome.unimplemented > 0 && outcome.unimplemented >= outcome.sequences => (
+            Status::Unimplemented,
+            Some(format!("every random sequence needed a call the adapter does not implement ({counts})")),
+            None,
+            Vec::new(),
+            Vec::new(),
+        ),
+        None => (Status::Passed, Some(counts.to_owned()), None, Vec::new(), Vec::new()),
+        Some(d) => {
+            let what = match (mode, d.requirement) {
+                (Differential::Rules, Some(req)) => format!("breaks {req}"),
+                _ => "diverges from the reference model".to_owned(),
+            };
+            let message = format!(
+                "a random sequence {what} ({counts}; {rerun}), shrunk to {} steps:\n{}",
+                d.steps, d.message
+            );
+            let requirements = d.requirement.map(|r| vec![r.to_owned()]).unwrap_or_default();
+            (Status::Failed, Some(message), Some(d.case), d.violations, requirements)
+        }
+    };
     CaseResult {
         case: id.clone(),
         id,
         profile,
-        requirements: Vec::new(),
+        requirements,
         status,
         step: None,
         message,
         trace,
+        violations,
+        differences: Vec::new(),
         duration: Duration::ZERO,
     }
 }
