@@ -62,7 +62,7 @@ impl Adapter for ReferenceAdapter {
             adapter,
             version: env!("CARGO_PKG_VERSION").to_owned(),
             profiles: self.profiles.clone(),
-            protocol: 2,
+            protocol: super::PROTOCOL_VERSION,
         })
     }
 
