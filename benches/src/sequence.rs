@@ -8,7 +8,7 @@
 use jwt_lifecycle_conformance::case::Action;
 use jwt_lifecycle_conformance::differential::{concretize, Move, TOKENS};
 use jwt_lifecycle_model::{Driver, Sdk};
-use jwt_lifecycle_spec::alphabet::{Input, UnixMillis};
+use jwt_lifecycle_spec::alphabet::{CallKind, Input, UnixMillis};
 use jwt_lifecycle_spec::profile::ProfileId;
 
 /// The seed of the bench sequences.
@@ -51,7 +51,13 @@ impl SplitMix {
     }
 }
 
-const PLAIN: [&str; 5] = ["anonymize", "stop_integration", "clear_local_data", "logout", "new_session"];
+const PLAIN: [CallKind; 5] = [
+    CallKind::Anonymize,
+    CallKind::StopIntegration,
+    CallKind::ClearLocalData,
+    CallKind::Logout,
+    CallKind::NewSession,
+];
 
 fn random_move(rng: &mut SplitMix) -> Move {
     let n_tokens = TOKENS.len() + 1;
@@ -60,10 +66,10 @@ fn random_move(rng: &mut SplitMix) -> Move {
     match rng.below(27) {
         0 => Move::Configure { jwt: true, debug: rng.below(2) == 0, token: Some(rng.below(n_tokens)) },
         1..=3 => Move::SetToken {
-            token: rng.below(n_tokens),
+            token: Some(rng.below(n_tokens)),
             identifier: if rng.below(2) == 0 { Some(rng.below(2)) } else { None },
         },
-        4..=5 => Move::RegisterHandler,
+        4..=5 => Move::RegisterHandler { throws: false },
         6..=7 => Move::Identify {
             who: rng.below(2),
             token: if rng.below(2) == 0 { Some(rng.below(n_tokens)) } else { None },
@@ -81,8 +87,10 @@ impl Sequence {
     /// in flight are dropped), from [`SEED`].
     pub fn random(profile: ProfileId, moves: usize) -> Sequence {
         let mut rng = SplitMix(SEED ^ profile.as_str().len() as u64);
-        let mut all =
-            vec![Move::Configure { jwt: true, debug: false, token: Some(0) }, Move::RegisterHandler];
+        let mut all = vec![
+            Move::Configure { jwt: true, debug: false, token: Some(0) },
+            Move::RegisterHandler { throws: false },
+        ];
         all.extend((0..moves).map(|_| random_move(&mut rng)));
         let case = concretize(profile, &all, "bench/model-steps");
         let steps = case

@@ -47,14 +47,15 @@ struct Node {
 fn alphabet(profile: ProfileId, node: &Node) -> Vec<Action> {
     let key = profile.profile().identifier_key.unwrap_or_else(|| "registered".to_owned());
     let alice = CustomerIds::single(&key, "alice");
+    let calls = profile.profile().calls;
     let mut actions: Vec<Action> = vec![
         AppCall::Configure { jwt_enabled: true, debug: false, token: None },
         AppCall::Configure { jwt_enabled: false, debug: true, token: Some("A".into()) },
-        AppCall::RegisterHandler {},
-        AppCall::SetToken { token: "A".into(), identifier: None },
-        AppCall::SetToken { token: "S".into(), identifier: None },
-        AppCall::SetToken { token: "E".into(), identifier: None },
-        AppCall::SetToken { token: "N".into(), identifier: None },
+        AppCall::RegisterHandler { throws: false },
+        AppCall::SetToken { token: Some("A".into()), identifier: None },
+        AppCall::SetToken { token: Some("S".into()), identifier: None },
+        AppCall::SetToken { token: Some("E".into()), identifier: None },
+        AppCall::SetToken { token: Some("N".into()), identifier: None },
         AppCall::Identify { customer_ids: alice.clone(), token: Some("A".into()) },
         AppCall::Identify { customer_ids: alice, token: None },
         AppCall::Anonymize {},
@@ -65,11 +66,12 @@ fn alphabet(profile: ProfileId, node: &Node) -> Vec<Action> {
         AppCall::Flush {},
     ]
     .into_iter()
+    .filter(|call| calls.contains(&call.kind()))
     .map(Action::Call)
     .collect();
     for &request in &node.in_flight {
         for reply in [Reply::Status(200), Reply::Status(401), Reply::Status(403), Reply::NetworkError] {
-            actions.push(Action::Respond { request, reply });
+            actions.push(Action::Respond { request, reply, body: None });
         }
     }
     actions.extend([1_000, 60_000, 3_600_000].map(Action::Advance));
@@ -93,6 +95,7 @@ fn attribute(profile: ProfileId, seen: &[Observation]) -> Vec<String> {
                 vec![by_reason, "NOTIFY-001"]
             }
             Output::RequestFailed { .. } => vec!["QUEUE-005"],
+            Output::TokenRequested { .. } => vec!["LIFE-001"],
             Output::EventsDeleted { rule: DeletionRule::LogoutSyncFailed, .. } => vec!["QUEUE-002"],
             Output::EventsDeleted { rule: DeletionRule::SdkNotRunning, .. } => vec!["CONF-007"],
             Output::EventsDeleted { .. } => vec!["QUEUE-006"],
@@ -144,7 +147,7 @@ pub fn generate(profile: ProfileId, config: GenerateConfig) -> Vec<Case> {
         }
         for action in alphabet(profile, &node) {
             let mut next = node.clone();
-            let step = Step { action, expect: vec![] };
+            let step = Step::exact(action, vec![]);
             let observed = match (&step.action, step.input(&table)) {
                 (Action::Advance(ms), _) => next.driver.advance(*ms),
                 (_, Some(input)) => next.driver.input(&input),
@@ -165,7 +168,7 @@ pub fn generate(profile: ProfileId, config: GenerateConfig) -> Vec<Case> {
                 continue;
             }
             let expect = observed.iter().map(|o| Expected::from_observation(o, start, &table)).collect();
-            next.steps.push(Step { action: step.action, expect });
+            next.steps.push(Step::exact(step.action, expect));
             if !observed.is_empty() && cases.len() < config.max_cases {
                 let n = cases.len() + 1;
                 let last = next.steps.last().map(|s| s.describe()).unwrap_or_default();
@@ -178,6 +181,7 @@ pub fn generate(profile: ProfileId, config: GenerateConfig) -> Vec<Case> {
                     requirements: attribute(profile, &observed),
                     start,
                     tokens: specs.clone(),
+                    housekeeping: Default::default(),
                     steps: next.steps.clone(),
                 };
                 cases.push(Case { file, tokens: table.clone() });

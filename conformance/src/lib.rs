@@ -1,10 +1,13 @@
 //! The conformance suite: case files, adapters, the runner, generated and random
 //! cases, and reports.
 //!
-//! - [`case`]: case files (FORMATS.md §1), their loader and named tokens.
+//! - [`case`]: case files (docs/formats.md §1), their loader and named tokens.
 //! - [`adapter`]: the SDK under test, in process ([`adapter::Adapter`]) or as a process
-//!   speaking the wire protocol (FORMATS.md §2); the model as the reference adapter.
-//! - [`runner`]: runs cases against an adapter and judges each one.
+//!   speaking the wire protocol (docs/formats.md §2); the model as the reference adapter.
+//! - [`bounded`]: reading user-named files with a size limit.
+//! - [`runner`]: runs cases against an adapter; the oracle's monitors and the case's
+//!   expectations judge each step.
+//! - [`verdict`]: aligning expectations with observations, and request-id bindings.
 //! - [`select`]: which cases a run selects (profile, `--strict`, `--shard`,
 //!   expectations file).
 //! - [`generate`]: cases computed from the model's reachable paths.
@@ -13,10 +16,11 @@
 //! - [`report`]: text, JSON and JUnit output.
 
 pub mod adapter;
+pub mod bounded;
 pub mod case;
 pub mod differential;
-pub mod docgen;
 pub mod generate;
 pub mod report;
 pub mod runner;
 pub mod select;
+pub mod verdict;

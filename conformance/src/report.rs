@@ -1,6 +1,7 @@
 //! Reports: a text summary per requirement, JSON, and JUnit XML for CI.
 
-use crate::runner::{CaseResult, Status};
+use crate::runner::{CaseResult, Difference, Status};
+use jwt_lifecycle_oracle::Violation;
 use jwt_lifecycle_spec::registry::REQUIREMENTS;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -56,14 +57,65 @@ struct JsonResult<'a> {
     message: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     trace: Option<&'a str>,
+    violations: Vec<JsonViolation<'a>>,
+    differences: &'a [Difference],
     duration_ms: u64,
+}
+
+#[derive(Serialize)]
+struct JsonViolation<'a> {
+    requirement: &'a str,
+    step: usize,
+    at: u64,
+    message: &'a str,
+}
+
+impl<'a> From<&'a Violation> for JsonViolation<'a> {
+    fn from(v: &'a Violation) -> Self {
+        JsonViolation { requirement: v.requirement, step: v.step, at: v.at, message: &v.message }
+    }
 }
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     adapter: &'a str,
     summary: Summary,
+    requirements: BTreeMap<&'static str, Tally>,
     results: Vec<JsonResult<'a>>,
+}
+
+/// How a requirement fared over a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Results in which it was seen broken: its monitor fired, or a case checking only it
+    /// differed from its expectations.
+    pub violated: usize,
+    /// Results that judged it: every judged run on a profile it applies to when it has a
+    /// monitor, else the judged cases that list it.
+    pub checked: usize,
+}
+
+/// Per requirement, how often it was checked and violated in `results`.
+pub fn requirements(results: &[CaseResult]) -> BTreeMap<&'static str, Tally> {
+    let mut tallies: BTreeMap<&'static str, Tally> = BTreeMap::new();
+    for r in results.iter().filter(|r| matches!(r.status, Status::Passed | Status::Failed)) {
+        let violated = r.violated();
+        for req in REQUIREMENTS.iter().filter(|q| q.applies_to(r.profile)) {
+            let monitored = jwt_lifecycle_oracle::monitor(req.id).is_some();
+            let listed = r.requirements.iter().any(|id| id == req.id);
+            if !(monitored || listed) {
+                continue;
+            }
+            let tally = tallies.entry(req.id).or_default();
+            tally.checked += 1;
+            let only_this =
+                r.violations.is_empty() && !r.differences.is_empty() && r.requirements == [req.id];
+            if violated.contains(&req.id) || only_this {
+                tally.violated += 1;
+            }
+        }
+    }
+    tallies
 }
 
 /// The JSON report.
@@ -71,6 +123,7 @@ pub fn json(adapter: &str, results: &[CaseResult]) -> String {
     let report = JsonReport {
         adapter,
         summary: Summary::of(results),
+        requirements: requirements(results),
         results: results
             .iter()
             .map(|r| JsonResult {
@@ -82,6 +135,8 @@ pub fn json(adapter: &str, results: &[CaseResult]) -> String {
                 step: r.step,
                 message: r.message.as_deref(),
                 trace: r.trace.as_deref(),
+                violations: r.violations.iter().map(JsonViolation::from).collect(),
+                differences: &r.differences,
                 duration_ms: r.duration.as_millis() as u64,
             })
             .collect(),
@@ -89,26 +144,21 @@ pub fn json(adapter: &str, results: &[CaseResult]) -> String {
     serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
 }
 
-/// Per requirement: the results of the cases that test it.
-fn by_requirement(results: &[CaseResult]) -> BTreeMap<usize, (&'static str, Vec<&CaseResult>)> {
-    let mut map: BTreeMap<usize, (&'static str, Vec<&CaseResult>)> = BTreeMap::new();
-    for r in results {
-        for id in &r.requirements {
-            if let Some(pos) = REQUIREMENTS.iter().position(|q| q.id == id) {
-                map.entry(pos).or_insert((REQUIREMENTS[pos].id, Vec::new())).1.push(r);
-            }
-        }
-    }
-    map
-}
-
 /// The text report: every non-pass with its message (and trace for failures), a
 /// summary per requirement, and the totals.
 pub fn text(adapter: &str, results: &[CaseResult]) -> String {
     let mut out = String::new();
+    for r in results.iter().filter(|r| r.status == Status::Passed && r.message.is_some()) {
+        let _ = writeln!(out, "NOTE {}: {}", r.id, r.message.as_deref().unwrap_or_default());
+    }
     for r in results.iter().filter(|r| r.status != Status::Passed) {
-        let _ =
-            writeln!(out, "{} {} [{}]", r.status.as_str().to_uppercase(), r.id, r.requirements.join(", "));
+        let violated = r.violated();
+        let label = if violated.is_empty() {
+            format!("[{}]", r.requirements.join(", "))
+        } else {
+            format!("violated: {}", violated.join(", "))
+        };
+        let _ = writeln!(out, "{} {} {label}", r.status.as_str().to_uppercase(), r.id);
         if let Some(message) = &r.message {
             for line in message.lines() {
                 let _ = writeln!(out, "  {line}");
@@ -121,29 +171,31 @@ pub fn text(adapter: &str, results: &[CaseResult]) -> String {
             }
         }
     }
-    let _ = writeln!(out, "\nBy requirement ({adapter}):");
-    for (id, rs) in by_requirement(results).into_values() {
-        let count = |s: Status| rs.iter().filter(|r| r.status == s).count();
-        let mut line =
-            format!("  {id:<10} {:>3} passed {:>3} failed", count(Status::Passed), count(Status::Failed));
-        for (status, label) in [
-            (Status::Error, "errors"),
-            (Status::Unimplemented, "unimplemented"),
-            (Status::Disabled, "disabled"),
-        ] {
-            if count(status) > 0 {
-                let _ = write!(line, " {:>3} {label}", count(status));
-            }
-        }
-        let bad: Vec<&str> = rs
+    let _ = writeln!(out, "\nBy requirement ({adapter}): violated / checked");
+    let tallies = requirements(results);
+    for req in REQUIREMENTS {
+        let Some(tally) = tallies.get(req.id) else { continue };
+        let mut line = format!("  {:<10} {:>3} / {:>3}", req.id, tally.violated, tally.checked);
+        let broke: Vec<&str> = results
             .iter()
-            .filter(|r| matches!(r.status, Status::Failed | Status::Error))
+            .filter(|r| {
+                r.violated().contains(&req.id)
+                    || (r.violations.is_empty() && !r.differences.is_empty() && r.requirements == [req.id])
+            })
             .map(|r| r.id.as_str())
             .collect();
-        if !bad.is_empty() {
-            let _ = write!(line, "  <- {}", bad.join(", "));
+        if !broke.is_empty() {
+            let _ = write!(line, "  <- {}", broke.join(", "));
         }
         let _ = writeln!(out, "{line}");
+    }
+    let differing: Vec<&CaseResult> =
+        results.iter().filter(|r| r.violations.is_empty() && !r.differences.is_empty()).collect();
+    if !differing.is_empty() {
+        let _ = writeln!(out, "\nDiffer from their case's expectation with no monitor firing (the case's requirements are checked by it, not proven violated):");
+        for r in differing {
+            let _ = writeln!(out, "  {} [{}]", r.id, r.requirements.join(", "));
+        }
     }
     let s = Summary::of(results);
     let _ = writeln!(

@@ -1,14 +1,20 @@
 //! Running one case against an adapter and judging it.
 //!
-//! A step passes when the adapter reports exactly the expected observations, in order
-//! (FORMATS.md §1). The first step that does not is the verdict: `failed` with what was
-//! expected, what was seen and the trace up to there; an adapter that cannot be talked
-//! to gives `error`; an adapter without the call gives `unimplemented`. A case is
-//! `passed` only when every step was observed to match.
+//! Every step is judged twice: by the oracle, whose monitors name each requirement the
+//! SDK breaks, and by the case's expectations. A case fails when a monitor fires (those
+//! requirements are "violated") or when its expectations differ and no monitor fired
+//! ("differs from the case's expectation", the case's requirements only "checked by this
+//! case"). After the first difference the runner keeps driving the case while its inputs
+//! still apply, so every deviation in the case is reported. An adapter that cannot be
+//! talked to gives `error`; one without a call, or speaking too old a protocol for the
+//! case, gives `unimplemented`. A case is `passed` only when every step was judged.
 
-use crate::adapter::{Adapter, AdapterError, Started, StepReply};
-use crate::case::{Action, Case, CaseFile, Expected, Step};
-use jwt_lifecycle_spec::alphabet::Observation;
+use crate::adapter::{Adapter, Started, StepReply};
+use crate::case::{Action, Case, CaseFile, Expected, Housekeeping, Step};
+use crate::verdict::align::{align, flatten, Alignment, Context, Gap};
+use crate::verdict::ids::Bindings;
+use jwt_lifecycle_oracle::{Act, Oracle, Violation};
+use jwt_lifecycle_spec::alphabet::{AppCall, Input, Observation, Output, Reply, RequestKind, UnixMillis};
 use jwt_lifecycle_spec::profile::ProfileId;
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -17,9 +23,9 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
-    /// Every step matched.
+    /// Every step was judged and nothing broke.
     Passed,
-    /// A step produced something other than expected.
+    /// A monitor fired, or the expectations differ.
     Failed,
     /// The adapter could not be talked to.
     Error,
@@ -42,6 +48,15 @@ impl Status {
     }
 }
 
+/// A step whose observations differ from the case's expectations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// The step's index in the case.
+    pub step: usize,
+    /// What differs, one gap per line.
+    pub message: String,
+}
+
 /// The result of one case on one profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseResult {
@@ -51,16 +66,21 @@ pub struct CaseResult {
     pub case: String,
     /// The profile it ran on.
     pub profile: ProfileId,
-    /// The requirement ids the case tests.
+    /// The requirement ids the case checks.
     pub requirements: Vec<String>,
     /// The verdict.
     pub status: Status,
-    /// The index in `steps` of the step that decided a non-pass (None: at start).
+    /// The index in `steps` of the first step that decided a non-pass (None: at start).
     pub step: Option<usize>,
     /// What happened, for anything but a pass.
     pub message: Option<String>,
-    /// For a failure: the case as it was observed up to the failing step, as a case file.
+    /// For a failure: the case as it was observed, up to the last failing step, as a case
+    /// file.
     pub trace: Option<String>,
+    /// The requirements the oracle saw broken, in step order.
+    pub violations: Vec<Violation>,
+    /// The steps whose observations differ from the case's expectations.
+    pub differences: Vec<Difference>,
     /// Wall time.
     pub duration: Duration,
 }
@@ -77,8 +97,21 @@ impl CaseResult {
             step: None,
             message: Some(message),
             trace: None,
+            violations: Vec::new(),
+            differences: Vec::new(),
             duration: Duration::ZERO,
         }
+    }
+
+    /// The requirements violated, each once, in the order first seen.
+    pub fn violated(&self) -> Vec<&'static str> {
+        let mut ids: Vec<&'static str> = Vec::new();
+        for v in &self.violations {
+            if !ids.contains(&v.requirement) {
+                ids.push(v.requirement);
+            }
+        }
+        ids
     }
 }
 
@@ -91,37 +124,26 @@ fn locate(case: &Case, profile: ProfileId, index: usize, step: &Step) -> String 
     format!("case {} on {profile}, step {index} ({})", case.id(), step.describe())
 }
 
-/// The first difference between expected and observed, if any.
-pub fn compare(expect: &[Expected], seen: &[Observation], case: &Case) -> Option<String> {
-    let start = case.file.start;
-    for (i, (e, o)) in expect.iter().zip(seen).enumerate() {
-        if let Some(why) = e.mismatch(o, start, &case.tokens) {
-            return Some(format!("observation {i}: {why}"));
-        }
-    }
-    if expect.len() != seen.len() {
-        let n = expect.len().min(seen.len());
-        return Some(if seen.len() > expect.len() {
-            format!(
-                "expected {} observations, got {}; first extra: {}",
-                expect.len(),
-                seen.len(),
-                one_line(&Expected::from_observation(&seen[n], start, &case.tokens))
-            )
-        } else {
-            format!(
-                "expected {} observations, got {}; first missing: {}",
-                expect.len(),
-                seen.len(),
-                one_line(&expect[n])
-            )
-        });
-    }
-    None
+/// One case being run.
+struct Run<'a> {
+    case: &'a Case,
+    profile: ProfileId,
+    oracle: Oracle,
+    ids: Bindings,
+    now: UnixMillis,
+    violations: Vec<Violation>,
+    differences: Vec<Difference>,
+    /// Each step as observed, with the index of the case step it belongs to (automatic
+    /// answers belong to the step that sent their request).
+    observed: Vec<(usize, Step)>,
+    last_failing: Option<usize>,
+    /// Every request id the SDK reported sending (a late answer to one still applies).
+    sent: std::collections::BTreeSet<u64>,
 }
 
-/// Runs `case` on `profile` against `adapter`.
-pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId) -> CaseResult {
+/// Runs `case` on `profile` against `adapter`, which speaks wire protocol `protocol` (an
+/// in-process adapter speaks the newest).
+pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId, protocol: u64) -> CaseResult {
     let began = Instant::now();
     let mut result = CaseResult::without_run(case, profile, Status::Passed, String::new());
     result.message = None;
@@ -132,15 +154,19 @@ pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId) -> C
         r.duration = began.elapsed();
         r
     };
+    if case.min_protocol() > protocol {
+        let message = format!(
+            "case {} on {profile}: needs wire protocol {}; the adapter speaks {protocol}",
+            case.id(),
+            case.min_protocol()
+        );
+        return finish(result, Status::Unimplemented, None, message);
+    }
     match adapter.start(case.id(), profile, case.file.start) {
         Ok(Started::Ready) => {}
         Ok(Started::Unsupported(reason)) => {
-            return finish(
-                result,
-                Status::Unimplemented,
-                None,
-                format!("case {} on {profile}: adapter does not support it: {reason}", case.id()),
-            )
+            let message = format!("case {} on {profile}: adapter does not support it: {reason}", case.id());
+            return finish(result, Status::Unimplemented, None, message);
         }
         Err(e) => {
             return finish(
@@ -151,68 +177,347 @@ pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId) -> C
             )
         }
     }
-    let mut observed: Vec<Step> = Vec::new();
+    let mut run = Run {
+        case,
+        profile,
+        oracle: Oracle::new(&profile.profile(), case.file.start),
+        ids: Bindings::default(),
+        now: case.file.start,
+        violations: Vec::new(),
+        differences: Vec::new(),
+        observed: Vec::new(),
+        last_failing: None,
+        sent: std::collections::BTreeSet::new(),
+    };
     for (index, step) in case.file.steps.iter().enumerate() {
-        let reply = match (&step.action, step.input(&case.tokens)) {
-            (Action::Advance(ms), _) => adapter.advance(*ms),
-            (_, Some(input)) => adapter.input(&input),
-            (_, None) => Err(AdapterError::Reported { message: "step without input".into() }),
-        };
-        let seen = match reply {
-            Ok(StepReply::Done(seen)) => seen,
-            Ok(StepReply::Unimplemented(reason)) => {
-                let at = locate(case, profile, index, step);
-                return finish(
-                    result,
-                    Status::Unimplemented,
-                    Some(index),
-                    format!("{at}: adapter answered unimplemented: {reason}"),
-                );
+        match run.step(adapter, index, step) {
+            Ok(Flow::Next) => {}
+            Ok(Flow::Stop(why)) => {
+                run.differences.push(Difference { step: index, message: why });
+                run.last_failing = Some(index);
+                break;
             }
-            Err(e) => {
+            Err(Halt::Unimplemented(reason)) => {
                 let at = locate(case, profile, index, step);
-                return finish(result, Status::Error, Some(index), format!("{at}: {e}"));
+                let message = format!("{at}: adapter answered unimplemented: {reason}");
+                return finish(result, Status::Unimplemented, Some(index), message);
             }
-        };
-        observed.push(Step {
-            action: step.action.clone(),
-            expect: seen
-                .iter()
-                .map(|o| Expected::from_observation(o, case.file.start, &case.tokens))
-                .collect(),
-        });
-        if let Some(why) = compare(&step.expect, &seen, case) {
-            let at = locate(case, profile, index, step);
-            let expected = one_line(&step.expect);
-            let actual = one_line(&observed[index].expect);
-            let message = format!("{at}: {why}\n  expected: {expected}\n  actual:   {actual}");
-            let trace = CaseFile {
-                id: format!("{}-observed", case.id()),
-                description: format!(
-                    "What the adapter did on {profile} up to the failing step of {}.",
-                    case.id()
-                ),
-                profiles: vec![profile],
-                requirements: case.file.requirements.clone(),
-                start: case.file.start,
-                tokens: case.file.tokens.clone(),
-                steps: observed,
-            };
-            let mut failed = finish(result, Status::Failed, Some(index), message);
-            failed.trace = Some(crate::case::write_pretty(&trace));
-            return failed;
+            Err(Halt::Error(message)) => {
+                let at = locate(case, profile, index, step);
+                return finish(result, Status::Error, Some(index), format!("{at}: {message}"));
+            }
         }
     }
-    result.duration = began.elapsed();
-    result
+    run.into_result(result, began)
+}
+
+/// What the runner does after a step.
+enum Flow {
+    /// Go on.
+    Next,
+    /// The case's remaining inputs no longer apply (a `respond` to a request the SDK never
+    /// sent): stop here, saying why.
+    Stop(String),
+}
+
+/// Why a case ended early without a verdict on the SDK.
+enum Halt {
+    Unimplemented(String),
+    Error(String),
+}
+
+impl Run<'_> {
+    fn step(&mut self, adapter: &mut dyn Adapter, index: usize, step: &Step) -> Result<Flow, Halt> {
+        let Some((act, input)) = self.act_for(step)? else {
+            return Ok(Flow::Stop(format!(
+                "step {index} ({}): the case's inputs no longer apply: it answers a request the SDK never sent",
+                step.describe()
+            )));
+        };
+        let seen = match &input {
+            None => adapter.advance(match step.action {
+                Action::Advance(ms) => ms,
+                _ => 0,
+            }),
+            Some(input) => adapter.input(input),
+        };
+        let seen = match seen {
+            Ok(StepReply::Done(seen)) => seen,
+            Ok(StepReply::Unimplemented(reason)) => return Err(Halt::Unimplemented(reason)),
+            Err(e) => return Err(Halt::Error(e.to_string())),
+        };
+        self.check_stamps(&act, &seen)?;
+        let found = self.oracle.step(index, &act, &seen);
+        self.note_violations(found, index);
+        self.compare(index, step, &seen);
+        self.record(index, step, input.as_ref(), &seen);
+        self.now = act.end();
+        self.answer_housekeeping(adapter, index, &seen)?;
+        Ok(Flow::Next)
+    }
+
+    /// The oracle's act and the input to send; `None` when a `respond` answers a request
+    /// the SDK never sent.
+    #[allow(clippy::type_complexity)]
+    fn act_for(&self, step: &Step) -> Result<Option<(Act, Option<Input>)>, Halt> {
+        let at = self.now;
+        Ok(Some(match &step.action {
+            Action::Advance(ms) => (Act::Advance { from: at, to: at.saturating_add(*ms) }, None),
+            _ => {
+                let Some(input) = step.input(&self.case.tokens) else { return Ok(None) };
+                let Some(input) = self.translate(input) else { return Ok(None) };
+                (Act::Input { at, input: input.clone() }, Some(input))
+            }
+        }))
+    }
+
+    /// The case's request and ask numbers in the SDK's numbering.
+    fn translate(&self, input: Input) -> Option<Input> {
+        match input {
+            Input::Respond { request, reply, body } => {
+                let actual = self.ids.request_of(request);
+                if !self.sent.contains(&actual) {
+                    return None;
+                }
+                Some(Input::Respond { request: actual, reply, body })
+            }
+            Input::App(AppCall::ProvideToken { ask, token }) => {
+                Some(Input::App(AppCall::ProvideToken { ask: self.ids.ask_of(ask), token }))
+            }
+            other => Some(other),
+        }
+    }
+
+    /// Observations belong to their step: stamped inside it, in order. Anything else is
+    /// the adapter's clock gone wrong, not the SDK's behaviour.
+    fn check_stamps(&self, act: &Act, seen: &[Observation]) -> Result<(), Halt> {
+        let (from, to) = (act.at(), act.end());
+        let mut last = from;
+        for o in seen {
+            if o.at < last || o.at > to {
+                return Err(Halt::Error(format!(
+                    "adapter reported {} stamped {} ms after start, outside this step's interval [{}, {}] or before the observation it follows",
+                    o.output.name(),
+                    i128::from(o.at) - i128::from(self.case.file.start),
+                    from - self.case.file.start,
+                    to - self.case.file.start
+                )));
+            }
+            last = o.at;
+        }
+        Ok(())
+    }
+
+    fn note_violations(&mut self, found: Vec<Violation>, index: usize) {
+        if found.is_empty() {
+            return;
+        }
+        self.last_failing = Some(index);
+        for mut v in found {
+            v.message = self.name_tokens(&v.message);
+            self.violations.push(v);
+        }
+    }
+
+    /// The oracle quotes tokens whole; reports use the case's names for them.
+    fn name_tokens(&self, message: &str) -> String {
+        let mut out = message.to_owned();
+        for name in self.case.tokens.names() {
+            if let Some(raw) = self.case.tokens.raw(name) {
+                out = out.replace(&format!("token {raw}"), &format!("token {name}"));
+            }
+        }
+        out
+    }
+
+    /// The case's expectations against the observations, leaving out requests the SDK
+    /// sends on its own unless the step expects their kind.
+    fn compare(&mut self, index: usize, step: &Step, seen: &[Observation]) {
+        let expected_kinds: Vec<RequestKind> =
+            step.expected().filter_map(|e| e.output.request_kind()).collect();
+        let compared: Vec<Observation> = seen
+            .iter()
+            .filter(|o| match &o.output {
+                Output::RequestSent { kind, .. } => kind.is_events() || expected_kinds.contains(kind),
+                _ => true,
+            })
+            .cloned()
+            .collect();
+        let ctx = Context { start: self.case.file.start, tokens: &self.case.tokens, ids: &self.ids };
+        let flat = flatten(&step.expect, &compared, &ctx);
+        let alignment = align(&flat, &compared, step.matching, &ctx);
+        self.bind(&flat, &compared, &alignment);
+        if !alignment.gaps.is_empty() {
+            let at = locate(self.case, self.profile, index, step);
+            let lines: Vec<String> = alignment.gaps.iter().map(|g| self.describe_gap(g)).collect();
+            self.differences
+                .push(Difference { step: index, message: format!("{at}:\n    {}", lines.join("\n    ")) });
+            self.last_failing = Some(index);
+        }
+    }
+
+    /// Binds the case's request and ask numbers from the aligned pairs.
+    fn bind(&mut self, flat: &[Expected], compared: &[Observation], alignment: &Alignment) {
+        use crate::case::ExpectedOutput;
+        for &(e, o) in &alignment.pairs {
+            match (&flat[e].output, &compared[o].output) {
+                (
+                    ExpectedOutput::RequestSent { request: Some(case), .. },
+                    Output::RequestSent { request, .. },
+                ) => self.ids.bind_request(*case, *request),
+                (
+                    ExpectedOutput::TokenRequested { ask: Some(case), .. },
+                    Output::TokenRequested { ask, .. },
+                ) => self.ids.bind_ask(*case, *ask),
+                _ => {}
+            }
+        }
+    }
+
+    fn describe_gap(&self, gap: &Gap) -> String {
+        let start = self.case.file.start;
+        let tokens = &self.case.tokens;
+        let written = |o: &Observation| one_line(&Expected::from_observation(o, start, tokens));
+        match gap {
+            Gap::Missing(e) => format!("missing {}", one_line(e)),
+            Gap::Unexpected(o) => format!("unexpected {}", written(o)),
+            Gap::Differs { expected, observed, fields } => {
+                let each: Vec<String> = fields
+                    .iter()
+                    .map(|(f, e, a)| format!("field {f} differs: expected {e}, got {a}"))
+                    .collect();
+                format!("{} {}: {}", observed.output.name(), written(observed), each.join("; "))
+                    + &format!(" (expected {})", one_line(expected))
+            }
+        }
+    }
+
+    fn record(&mut self, index: usize, step: &Step, input: Option<&Input>, seen: &[Observation]) {
+        for o in seen {
+            if let Output::RequestSent { request, .. } = o.output {
+                self.sent.insert(request);
+            }
+        }
+        let start = self.case.file.start;
+        let expect = seen.iter().map(|o| Expected::from_observation(o, start, &self.case.tokens)).collect();
+        // The trace speaks the SDK's numbering: a respond step answers the SDK's id.
+        let action = match (input, &step.action) {
+            (Some(Input::Respond { request, reply, body }), Action::Respond { .. }) => {
+                Action::Respond { request: *request, reply: *reply, body: body.clone() }
+            }
+            _ => step.action.clone(),
+        };
+        self.observed.push((index, Step::exact(action, expect)));
+    }
+
+    /// QUEUE-008: requests the SDK sent on its own in this step are answered 200 at once,
+    /// unless the case answers them itself; the oracle judges what follows.
+    fn answer_housekeeping(
+        &mut self,
+        adapter: &mut dyn Adapter,
+        index: usize,
+        seen: &[Observation],
+    ) -> Result<(), Halt> {
+        if self.case.file.housekeeping == Housekeeping::Manual {
+            return Ok(());
+        }
+        let own: Vec<u64> = seen
+            .iter()
+            .filter_map(|o| match o.output {
+                Output::RequestSent { request, kind, .. } if !kind.is_events() => Some(request),
+                _ => None,
+            })
+            .collect();
+        for request in own {
+            let input = Input::respond(request, Reply::OK);
+            let seen = match adapter.input(&input) {
+                Ok(StepReply::Done(seen)) => seen,
+                Ok(StepReply::Unimplemented(reason)) => return Err(Halt::Unimplemented(reason)),
+                Err(e) => return Err(Halt::Error(format!("answering housekeeping request {request}: {e}"))),
+            };
+            let act = Act::Input { at: self.now, input: input.clone() };
+            self.check_stamps(&act, &seen)?;
+            let found = self.oracle.step(index, &act, &seen);
+            self.note_violations(found, index);
+            let answer = Step::exact(Action::Respond { request, reply: Reply::OK, body: None }, vec![]);
+            self.record(index, &answer, Some(&input), &seen);
+        }
+        Ok(())
+    }
+
+    fn into_result(self, mut result: CaseResult, began: Instant) -> CaseResult {
+        result.duration = began.elapsed();
+        if self.violations.is_empty() && self.differences.is_empty() {
+            return result;
+        }
+        result.status = Status::Failed;
+        result.step =
+            self.violations.iter().map(|v| v.step).chain(self.differences.iter().map(|d| d.step)).min();
+        result.message = Some(self.summary());
+        result.trace = Some(self.trace());
+        result.violations = self.violations;
+        result.differences = self.differences;
+        result
+    }
+
+    fn summary(&self) -> String {
+        let mut lines = Vec::new();
+        for v in &self.violations {
+            let step = &self.case.file.steps[v.step];
+            lines.push(format!(
+                "violated {} at {}: {}",
+                v.requirement,
+                locate(self.case, self.profile, v.step, step),
+                v.message
+            ));
+        }
+        if !self.differences.is_empty() {
+            let checked = self.case.file.requirements.join(", ");
+            let note = if self.violations.is_empty() {
+                format!("differs from the case's expectation (checked by this case: {checked})")
+            } else {
+                "also differs from the case's expectation".to_owned()
+            };
+            lines.push(note);
+            for d in &self.differences {
+                lines.push(format!("  {}", d.message));
+            }
+        }
+        if self.ids.renumbered() {
+            lines.push(
+                "note: the SDK numbers its requests differently; the trace uses its numbering".to_owned(),
+            );
+        }
+        lines.join("\n")
+    }
+
+    fn trace(&self) -> String {
+        let upto = self.last_failing.unwrap_or(usize::MAX);
+        let steps = self.observed.iter().filter(|(i, _)| *i <= upto).map(|(_, s)| s.clone()).collect();
+        let file = CaseFile {
+            id: format!("{}-observed", self.case.id()),
+            description: format!(
+                "What the adapter did on {} up to the last failing step of {}.",
+                self.profile,
+                self.case.id()
+            ),
+            profiles: vec![self.profile],
+            requirements: self.case.file.requirements.clone(),
+            start: self.case.file.start,
+            tokens: self.case.file.tokens.clone(),
+            housekeeping: Housekeeping::Manual,
+            steps,
+        };
+        crate::case::write_pretty(&file)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapter::Hello;
+    use crate::adapter::{AdapterError, Hello};
     use crate::case::parse_case;
-    use jwt_lifecycle_spec::alphabet::{CustomerIds, Input, Output, Reason, UnixMillis};
+    use jwt_lifecycle_spec::alphabet::{CustomerIds, Reason};
     use std::collections::VecDeque;
     use std::path::Path;
 
@@ -224,7 +529,12 @@ mod tests {
 
     impl Adapter for Scripted {
         fn hello(&mut self) -> Result<Hello, AdapterError> {
-            Ok(Hello { adapter: "scripted".into(), version: "0".into(), profiles: ProfileId::ALL.to_vec() })
+            Ok(Hello {
+                adapter: "scripted".into(),
+                version: "0".into(),
+                profiles: ProfileId::ALL.to_vec(),
+                protocol: 2,
+            })
         }
         fn start(&mut self, _: &str, _: ProfileId, _: UnixMillis) -> Result<Started, AdapterError> {
             Ok(Started::Ready)
@@ -243,6 +553,8 @@ mod tests {
       "id": "exponea-stream/t", "description": "d", "profiles": ["exponea-stream"],
       "requirements": ["REFR-001"], "tokens": {"A": {"exp_in": 300}},
       "steps": [
+        {"call": "configure"},
+        {"call": "register_handler"},
         {"call": "set_token", "token": "A"},
         {"advance": 250000, "expect": [{"at": 240000, "tolerance_ms": 2000, "output": "handler_called", "reason": "expired_soon"}]}
       ]
@@ -259,61 +571,89 @@ mod tests {
         }
     }
 
+    fn quiet() -> Result<StepReply, AdapterError> {
+        Ok(StepReply::Done(vec![]))
+    }
+
     fn run_with(replies: Vec<Result<StepReply, AdapterError>>) -> (CaseResult, Vec<String>) {
         let case = parse_case(CASE, Path::new("t.json")).unwrap();
         let mut adapter = Scripted { replies: replies.into(), inputs: vec![] };
-        (run_case(&mut adapter, &case, ProfileId::ExponeaStream), adapter.inputs)
+        (run_case(&mut adapter, &case, ProfileId::ExponeaStream, 2), adapter.inputs)
     }
 
     #[test]
     fn tokens_are_sent_minted_and_a_timer_within_tolerance_passes() {
         let (result, inputs) =
-            run_with(vec![Ok(StepReply::Done(vec![])), Ok(StepReply::Done(vec![handler_at(238_500)]))]);
+            run_with(vec![quiet(), quiet(), quiet(), Ok(StepReply::Done(vec![handler_at(238_500)]))]);
         assert_eq!(result.status, Status::Passed, "{:?}", result.message);
-        assert!(inputs[0].contains("\"token\":\"eyJ"), "{}", inputs[0]);
-        assert_eq!(inputs[1], "advance 250000");
+        assert!(inputs[2].contains("\"token\":\"eyJ"), "{}", inputs[2]);
+        assert_eq!(inputs[3], "advance 250000");
     }
 
     #[test]
-    fn a_timer_outside_tolerance_fails_at_its_step_with_a_trace() {
+    fn a_timer_outside_tolerance_names_the_rule_and_leaves_a_trace() {
         let (result, _) =
-            run_with(vec![Ok(StepReply::Done(vec![])), Ok(StepReply::Done(vec![handler_at(230_000)]))]);
+            run_with(vec![quiet(), quiet(), quiet(), Ok(StepReply::Done(vec![handler_at(230_000)]))]);
         assert_eq!(result.status, Status::Failed);
-        assert_eq!(result.step, Some(1));
-        assert!(result.message.as_deref().unwrap().contains("240000 ± 2000 ms after start, got 230000"));
+        assert_eq!(result.step, Some(3));
+        assert_eq!(result.violated(), ["REFR-001"], "{:?}", result.violations);
+        let message = result.message.as_deref().unwrap();
+        assert!(message.contains("240000 ± 2000 ms after start, got 230000"), "{message}");
         let trace = parse_case(result.trace.as_deref().unwrap(), Path::new("trace.json")).unwrap();
-        assert_eq!(trace.file.steps.len(), 2);
-        assert_eq!(trace.file.steps[1].expect[0].at, Some(230_000));
+        assert_eq!(trace.file.steps.len(), 4);
+        assert_eq!(trace.file.steps[3].expect[0].members()[0].at, Some(230_000));
     }
 
     #[test]
-    fn an_extra_observation_fails_nothing_more_nothing_less() {
+    fn an_extra_observation_is_unexpected_and_a_missing_one_is_missing() {
         let (result, _) = run_with(vec![Ok(StepReply::Done(vec![handler_at(0)]))]);
         assert_eq!(result.status, Status::Failed);
-        assert_eq!(result.step, Some(0));
-        assert!(result.message.as_deref().unwrap().contains("expected 0 observations, got 1"));
-        let (result, _) = run_with(vec![
-            Ok(StepReply::Done(vec![])),
-            Ok(StepReply::Done(vec![handler_at(240_000), handler_at(240_000)])),
-        ]);
-        assert_eq!(result.status, Status::Failed);
-        assert!(result.message.as_deref().unwrap().contains("expected 1 observations, got 2"));
+        let message = result.message.as_deref().unwrap();
+        assert!(message.contains("step 0 (configure)") && message.contains("unexpected {"), "{message}");
+        assert!(result.violated().contains(&"NOTIFY-002"), "no handler is registered yet: {message}");
+        let (result, _) = run_with(vec![quiet(), quiet(), quiet(), quiet()]);
+        let message = result.message.as_deref().unwrap();
+        assert!(message.contains("missing {\"at\":240000"), "{message}");
+        assert_eq!(result.violated(), ["REFR-001"], "{message}");
+    }
+
+    #[test]
+    fn every_deviation_in_a_case_is_reported_not_only_the_first() {
+        let (result, _) = run_with(vec![Ok(StepReply::Done(vec![handler_at(0)])), quiet(), quiet(), quiet()]);
+        assert_eq!(result.differences.len(), 2, "{:?}", result.differences);
+        assert_eq!(result.differences.iter().map(|d| d.step).collect::<Vec<_>>(), [0, 3]);
     }
 
     #[test]
     fn unimplemented_and_errors_are_never_passes() {
         let (result, _) = run_with(vec![Ok(StepReply::Unimplemented("no tokens here".into()))]);
         assert_eq!((result.status, result.step), (Status::Unimplemented, Some(0)));
-        let (result, _) = run_with(vec![
-            Ok(StepReply::Done(vec![])),
-            Err(AdapterError::Reported { message: "boom".into() }),
-        ]);
+        let (result, _) = run_with(vec![quiet(), Err(AdapterError::Reported { message: "boom".into() })]);
         assert_eq!((result.status, result.step), (Status::Error, Some(1)));
         let message = result.message.unwrap();
         assert!(
-            message.contains("case exponea-stream/t on exponea-stream, step 1 (advance 250000)")
+            message.contains("case exponea-stream/t on exponea-stream, step 1 (register_handler)")
                 && message.contains("boom"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_stamp_outside_the_step_is_the_adapters_fault() {
+        let (result, _) =
+            run_with(vec![quiet(), quiet(), quiet(), Ok(StepReply::Done(vec![handler_at(300_000)]))]);
+        assert_eq!(result.status, Status::Error, "{:?}", result.message);
+        assert!(result.message.unwrap().contains("outside this step's interval"));
+    }
+
+    #[test]
+    fn a_version_2_case_is_unimplemented_for_a_version_1_adapter() {
+        let text = CASE.replace(r#"{"call": "register_handler"},"#, r#"{"restart": true},"#);
+        let case = parse_case(&text, Path::new("t.json")).unwrap();
+        let mut adapter = Scripted { replies: VecDeque::new(), inputs: vec![] };
+        let result = run_case(&mut adapter, &case, ProfileId::ExponeaStream, 1);
+        assert_eq!(result.status, Status::Unimplemented);
+        assert!(result.message.unwrap().contains("needs wire protocol 2"));
+        assert!(adapter.inputs.is_empty(), "nothing was sent");
     }
 }

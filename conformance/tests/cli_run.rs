@@ -105,9 +105,14 @@ fn a_failure_reports_step_message_and_trace_and_exits_1() {
     assert_eq!(r["requirements"], serde_json::json!(["REFR-001"]));
     let message = r["message"].as_str().unwrap();
     assert!(
-        message.contains("step 2 (advance 1000)") && message.contains("expected 1 observations, got 0"),
+        message.contains("step 2 (advance 1000)")
+            && message.contains("missing {\"at\":1000,\"output\":\"handler_called\"")
+            && message.contains("differs from the case's expectation (checked by this case: REFR-001)"),
         "{message}"
     );
+    assert_eq!(r["violations"], serde_json::json!([]), "a correct SDK breaks no rule here");
+    assert_eq!(r["differences"][0]["step"], 2);
+    assert_eq!(report["requirements"]["REFR-001"]["violated"], 1, "the case checks only REFR-001");
     let trace = r["trace"].as_str().unwrap();
     let case =
         jwt_lifecycle_conformance::case::parse_case(trace, std::path::Path::new("trace.json")).unwrap();

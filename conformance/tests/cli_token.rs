@@ -465,3 +465,21 @@ fn mint_json_names_the_identifier_the_token_is_bound_to() {
     assert_eq!(exponea["identifier"], serde_json::Value::Null);
     assert_eq!(exponea.as_object().map(|o| o.len()), Some(2));
 }
+
+#[test]
+fn a_closed_standard_output_ends_quietly_with_the_verdict() {
+    let token = exponea_token(NOW_S - 1);
+    let k = format!("k1={}", key_hex());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jwt-lifecycle"))
+        .args(["token", "verify", "--profile", "exponea-stream", "--key", &k, "--now", NOW, &token])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before (or while) the verdict is written.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

@@ -1,64 +1,82 @@
-//! Differential runs: random sequences on the model and the adapter.
+//! Random runs: sequences driven against the SDK under test and judged by the monitors
+//! (the default), or compared with the model (`--differential exact`).
 
 mod common;
 
 use common::{bin, run_json};
 use jwt_lifecycle_conformance::adapter::process::ProcessAdapter;
 use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
+use jwt_lifecycle_conformance::adapter::Adapter;
 use jwt_lifecycle_conformance::case::parse_case;
-use jwt_lifecycle_conformance::differential::{run_random, RandomConfig};
+use jwt_lifecycle_conformance::differential::{run_random, Differential, RandomConfig};
 use jwt_lifecycle_model::Mutation;
 use jwt_lifecycle_spec::profile::ProfileId;
 use std::path::Path;
 use std::time::Duration;
 
+const RULES: Differential = Differential::Rules;
+
 #[test]
-fn ten_thousand_random_steps_per_profile_agree_with_the_reference() {
+fn ten_thousand_random_steps_per_profile_break_no_rule_on_the_reference() {
     for profile in ProfileId::ALL {
         let mut adapter = ReferenceAdapter::new();
-        let outcome =
-            run_random(&mut adapter, profile, RandomConfig { sequences: 1000, seed: 42, max_len: 24 });
+        let config = RandomConfig { sequences: 1000, seed: 42, max_len: 24 };
+        let outcome = run_random(&mut adapter, profile, config, RULES, 2);
         assert!(outcome.divergence.is_none(), "{profile}: {:?}", outcome.divergence);
         assert!(outcome.steps >= 10_000, "{profile}: only {} steps", outcome.steps);
+        assert_eq!(outcome.unimplemented, 0, "{profile}");
     }
 }
 
 #[test]
-fn random_runs_agree_through_the_process_adapter() {
+fn exact_random_runs_agree_with_the_reference() {
+    for profile in ProfileId::ALL {
+        let mut adapter = ReferenceAdapter::new();
+        let config = RandomConfig { sequences: 300, seed: 42, max_len: 24 };
+        let outcome = run_random(&mut adapter, profile, config, Differential::Exact, 2);
+        assert!(outcome.divergence.is_none(), "{profile}: {:?}", outcome.divergence);
+    }
+}
+
+#[test]
+fn random_runs_pass_through_the_process_adapter() {
     let mut adapter =
         ProcessAdapter::new(vec![bin().to_owned(), "reference-adapter".to_owned()], Duration::from_secs(10));
-    let outcome = run_random(
-        &mut adapter,
-        ProfileId::MoengageIos,
-        RandomConfig { sequences: 100, seed: 3, max_len: 24 },
-    );
+    let protocol = adapter.hello().map(|h| h.protocol).unwrap_or(1);
+    let config = RandomConfig { sequences: 100, seed: 3, max_len: 24 };
+    let outcome = run_random(&mut adapter, ProfileId::MoengageIos, config, RULES, protocol);
     assert!(outcome.divergence.is_none(), "{:?}", outcome.divergence);
     assert!(outcome.steps > 500);
 }
 
 #[test]
-fn a_planted_divergence_shrinks_to_at_most_eight_steps_and_reloads_as_a_case() {
-    for (mutation, profile) in [
-        (Mutation::NeverRefresh, ProfileId::ExponeaStream),
-        (Mutation::RetryTwice, ProfileId::ExponeaStream),
-        (Mutation::DropEventsOnNetworkError, ProfileId::KhorosLegacy),
+fn a_planted_bug_shrinks_to_a_short_case_that_names_its_rule_and_reloads() {
+    for (mutation, profile, requirement) in [
+        (Mutation::NeverRefresh, ProfileId::ExponeaStream, "REFR-001"),
+        (Mutation::RetryTwice, ProfileId::ExponeaStream, "RETRY-003"),
+        (Mutation::DropEventsOnNetworkError, ProfileId::KhorosLegacy, "RETRY-012"),
     ] {
         let mut adapter = ReferenceAdapter::new().with_mutation(Some(mutation));
         let config = RandomConfig { sequences: 500, seed: 1, max_len: 24 };
-        let outcome = run_random(&mut adapter, profile, config);
-        let d =
-            outcome.divergence.unwrap_or_else(|| panic!("{mutation:?} on {profile}: no divergence found"));
-        assert!(d.steps <= 8, "{mutation:?}: shrunk to {} steps:\n{}", d.steps, d.case);
+        let outcome = run_random(&mut adapter, profile, config, RULES, 2);
+        let d = outcome.divergence.unwrap_or_else(|| panic!("{mutation:?} on {profile}: nothing found"));
+        assert_eq!(d.requirement, Some(requirement), "{mutation:?}: {}", d.message);
+        assert!(d.violations.iter().any(|v| v.requirement == requirement), "{}", d.message);
+        assert!(d.steps <= 10, "{mutation:?}: shrunk to {} steps:\n{}", d.steps, d.case);
         let case = parse_case(&d.case, Path::new("shrunk.json")).expect("the printed case loads");
         assert_eq!(case.file.steps.len(), d.steps);
+        assert_eq!(case.file.requirements, [requirement]);
         // The same seed finds the same minimal case.
         let mut again = ReferenceAdapter::new().with_mutation(Some(mutation));
-        assert_eq!(run_random(&mut again, profile, config).divergence.map(|d| d.case), Some(d.case));
+        assert_eq!(
+            run_random(&mut again, profile, config, RULES, 2).divergence.map(|d| d.case),
+            Some(d.case)
+        );
     }
 }
 
 #[test]
-fn the_cli_prints_the_seed_and_the_shrunk_case() {
+fn the_cli_prints_the_seed_the_rule_and_the_shrunk_case() {
     let empty = tempfile::tempdir().unwrap();
     let (code, report) = run_json(&[
         "--reference",
@@ -79,6 +97,8 @@ fn the_cli_prints_the_seed_and_the_shrunk_case() {
     assert_eq!(r["status"], "failed");
     assert!(r["message"].as_str().unwrap().contains("--seed 5"), "{r}");
     assert!(r["trace"].as_str().unwrap().contains("\"steps\""), "{r}");
+    assert_eq!(r["violations"][0]["requirement"], "REFR-001", "{r}");
+    assert_eq!(report["requirements"]["REFR-001"]["violated"], 1, "{report}");
 }
 
 #[test]
@@ -108,10 +128,9 @@ fn random_runs_find_and_shrink_every_mutant_reachable_in_short_sequences() {
     let mut missed = Vec::new();
     for (mutation, profile) in table {
         let mut adapter = ReferenceAdapter::new().with_mutation(Some(mutation));
-        let outcome =
-            run_random(&mut adapter, profile, RandomConfig { sequences: 500, seed: 1, max_len: 24 });
-        match outcome.divergence {
-            Some(d) if d.steps <= 8 => {}
+        let config = RandomConfig { sequences: 500, seed: 1, max_len: 24 };
+        match run_random(&mut adapter, profile, config, RULES, 2).divergence {
+            Some(d) if d.steps <= 10 => {}
             Some(d) => missed.push(format!("{mutation:?} on {profile}: shrunk only to {} steps", d.steps)),
             None => missed.push(format!("{mutation:?} on {profile}: not found")),
         }

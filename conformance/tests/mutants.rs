@@ -12,6 +12,8 @@ use jwt_lifecycle_conformance::case::Case;
 use jwt_lifecycle_conformance::runner::{CaseResult, Status};
 use jwt_lifecycle_conformance::select::{plan, run_planned, Expectations, Selection};
 use jwt_lifecycle_model::Mutation;
+use jwt_lifecycle_spec::requirement::{Area, Subject};
+use jwt_lifecycle_spec::{requirement, REQUIREMENTS};
 use std::collections::BTreeSet;
 
 /// The requirements each mutant breaks (any one named by a failing case is enough).
@@ -87,8 +89,28 @@ fn verdict(
 }
 
 #[test]
-fn there_are_at_least_twelve_mutants() {
-    assert!(Mutation::ALL.len() >= 12);
+fn every_sdk_behaviour_area_has_a_mutant_and_the_table_names_registered_rules() {
+    let mut broken_areas = BTreeSet::new();
+    for m in Mutation::ALL {
+        for id in broken(m) {
+            let rule = requirement(id).unwrap_or_else(|| {
+                panic!("{}: breaks {id}, which the registry does not have", mutation_name(m))
+            });
+            assert_eq!(rule.subject, Subject::SdkBehaviour, "{}: {id} is not an SDK rule", mutation_name(m));
+            broken_areas.insert(rule.area);
+        }
+    }
+    let unproven: Vec<Area> = REQUIREMENTS
+        .iter()
+        .filter(|r| r.subject == Subject::SdkBehaviour && !broken_areas.contains(&r.area))
+        .map(|r| r.area)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert!(
+        unproven.is_empty(),
+        "no mutant breaks a rule of {unproven:?}, so nothing shows the cases catch a bug there"
+    );
 }
 
 #[test]

@@ -1,27 +1,28 @@
-//! The model check: the [`Sdk`](crate::Sdk) in a nondeterministic environment, explored
-//! exhaustively with stateright.
+//! The model check: a [`Machine`](crate::Machine) in a nondeterministic environment,
+//! explored exhaustively with stateright and judged by the oracle.
 //!
 //! - [`domain`]: the small domains the environment draws from (tokens, customers,
 //!   events) and its steps.
-//! - [`model`]: the `stateright::Model` and its two environments, adversarial and
-//!   cooperative, bounded so that every path ends.
-//! - [`observer`]: the environment's own account of what the spec says should happen,
-//!   against which every output is judged.
-//! - [`properties`]: the properties, named `"<REQ-ID>: <rule>"`.
+//! - [`state`]: the model and its states, and how a step is applied and judged.
+//! - [`environment`]: what the adversarial and the cooperative environment may do next.
+//! - [`properties`]: one safety property per monitor of the oracle, and the reachability
+//!   and liveness properties.
+//! - `model` (private): the `stateright::Model` implementation.
 //! - [`runner`]: [`run_check`] and its report.
 
 pub mod domain;
-pub mod model;
-pub mod observer;
+pub mod environment;
+mod model;
 pub mod properties;
 pub mod runner;
+pub mod state;
 
-pub use model::{Bounds, CheckState, Environment, LifecycleModel};
 pub use properties::{Kind, PropertyInfo};
-pub use runner::{run_check, CheckOptions, CheckReport, PropertyResult};
+pub use runner::{run_check, run_check_of, CheckOptions, CheckReport, PropertyResult};
+pub use state::{Bounds, CheckState, Environment, LifecycleModel};
 
-/// Every property of the model check: name, requirement, kind, the profiles it applies
-/// to, and the mutation that proves it can fail.
+/// Every property of the model check: name, requirement, kind, environment and the
+/// profiles it applies to.
 pub fn property_catalog() -> Vec<PropertyInfo> {
     properties::catalog()
 }

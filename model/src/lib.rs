@@ -8,8 +8,12 @@
 //!   model check and the conformance suite catch them.
 
 pub mod check;
+pub mod driver;
+pub mod machine;
 pub mod mutation;
 pub mod sdk;
 
+pub use driver::Driver;
+pub use machine::Machine;
 pub use mutation::Mutation;
-pub use sdk::{Driver, Sdk};
+pub use sdk::Sdk;

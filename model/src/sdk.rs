@@ -60,15 +60,15 @@ pub mod token_slot;
 use crate::mutation::Mutation;
 use failure_limit::FailureCount;
 use jwt_lifecycle_spec::alphabet::{
-    AppCall, AppErrorKind, CustomerIds, DeletionRule, EventId, FailureCause, Input, Observation, Output,
-    Reason, Reply, RequestId, UnixMillis,
+    AppCall, AppErrorKind, CustomerIds, DeletionRule, EventId, FailureCause, Input, Output, Reason, Reply,
+    RequestId, RequestKind, UnixMillis,
 };
 use jwt_lifecycle_spec::client_view::ClientToken;
 use jwt_lifecycle_spec::profile::{
     AuthFailurePolicy, ClearingCall, DisabledTokenAction, FailureLimit, Profile, RetryPolicy,
 };
 use queue::EventQueue;
-use request::{InFlight, RequestKind, Waiting};
+use request::{InFlight, Purpose, Waiting};
 use shared_profile::SharedProfile;
 use token_slot::StoredToken;
 
@@ -183,7 +183,8 @@ impl Sdk {
         let mut out = Vec::new();
         match input {
             Input::App(call) => self.app_call(now, call, &mut out),
-            Input::Respond { request, reply } => self.respond(now, *request, *reply, &mut out),
+            Input::Respond { request, reply, .. } => self.respond(now, *request, *reply, &mut out),
+            Input::Restart {} => self.restart(),
         }
         out
     }
@@ -234,7 +235,8 @@ impl Sdk {
         }
         match call {
             AppCall::Configure { .. } => {}
-            AppCall::SetToken { token, identifier } => {
+            AppCall::SetToken { token: None, .. } => self.clear_token_if(ClearingCall::ClearToken),
+            AppCall::SetToken { token: Some(token), identifier } => {
                 if let (Some(id), Some(_)) = (identifier, &self.profile.identifier_key) {
                     if self.jwt_enabled || self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
                         // LIFE-013: the identifier passed with the token is the customer.
@@ -244,7 +246,11 @@ impl Sdk {
                 }
                 self.provide_token(now, token, out);
             }
-            AppCall::RegisterHandler {} => self.handler = true,
+            // NOTIFY-007: a handler that throws is called like any other; what it throws
+            // never reaches the lifecycle.
+            AppCall::RegisterHandler { .. } => self.handler = true,
+            // No seed profile pulls its tokens; an answer to an ask never made is ignored.
+            AppCall::ProvideToken { .. } => {}
             AppCall::Identify { customer_ids, token } => {
                 self.switch_customer(customer_ids.clone(), out);
                 match token {
@@ -276,6 +282,35 @@ impl Sdk {
         }
     }
 
+    /// The app process ends and starts again (LIFE-014): what the profile persists is
+    /// kept, the rest of the instance is gone. The events of the request in flight were
+    /// never delivered, so they go back to the front of the queue with it.
+    fn restart(&mut self) {
+        let keep = self.profile.persists;
+        let unfinished = self.in_flight.take();
+        if keep.queue {
+            if let Some(flight) = unfinished {
+                self.queue.push_front_run(&flight.customer, &flight.events);
+            }
+        } else {
+            self.queue = EventQueue::default();
+        }
+        if !keep.token {
+            self.token = None;
+        }
+        if let Some(token) = self.token.as_mut() {
+            token.refresh_due = None;
+        }
+        if !keep.customer {
+            self.customer = CustomerIds::anonymous();
+        }
+        self.running = false;
+        self.jwt_enabled = false;
+        self.debug = false;
+        self.handler = false;
+        self.failures = FailureCount::default();
+    }
+
     fn configure(
         &mut self,
         now: UnixMillis,
@@ -292,6 +327,9 @@ impl Sdk {
         // CONF-006: a token passed here is a set-token made right after configuring.
         if let Some(token) = token {
             self.provide_token(now, token, out);
+        } else if self.token.is_some() && self.jwt_enabled {
+            // LIFE-014: a token kept across a restart is timed again as if set now.
+            self.schedule_refresh(now, out);
         }
     }
 
@@ -334,7 +372,7 @@ impl Sdk {
             // request is in flight, so it blocks the sync: it waits for a new token
             // (RETRY-008, RETRY-013).
             if let Some((customer, events)) = self.queue.take_head_run() {
-                self.send(now, RequestKind::LogoutSync, customer, events, 1, false, out);
+                self.send(now, Purpose::LogoutSync, customer, events, 1, false, out);
             }
         }
         if !self.mutated(Mutation::KeepTokenOnLogout) {
@@ -486,7 +524,7 @@ impl Sdk {
             self.queue.take_head_run()
         };
         if let Some((customer, events)) = batch {
-            self.send(now, RequestKind::Sync, customer, events, 1, true, out);
+            self.send(now, Purpose::Sync, customer, events, 1, true, out);
         }
     }
 
@@ -495,7 +533,7 @@ impl Sdk {
     fn send(
         &mut self,
         now: UnixMillis,
-        kind: RequestKind,
+        purpose: Purpose,
         customer: CustomerIds,
         events: Vec<EventId>,
         attempt: u32,
@@ -506,12 +544,12 @@ impl Sdk {
             self.preflight(now, &customer, out);
         }
         let carried: Option<ClientToken> = self.token_for(&customer).map(|t| t.token.clone());
-        self.send_carrying(kind, customer, events, attempt, carried, out);
+        self.send_carrying(purpose, customer, events, attempt, carried, out);
     }
 
     fn send_carrying(
         &mut self,
-        kind: RequestKind,
+        purpose: Purpose,
         customer: CustomerIds,
         events: Vec<EventId>,
         attempt: u32,
@@ -522,13 +560,21 @@ impl Sdk {
         self.next_request += 1;
         out.push(Output::RequestSent {
             request,
+            kind: RequestKind::Events,
             customer_ids: customer.clone(),
             events: events.clone(),
             authorization: carried.as_ref().map(|t| t.raw.clone()),
             attempt,
         });
-        self.in_flight =
-            Some(InFlight { request, kind, customer, events, carried, attempt, waiting: Waiting::Response });
+        self.in_flight = Some(InFlight {
+            request,
+            purpose,
+            customer,
+            events,
+            carried,
+            attempt,
+            waiting: Waiting::Response,
+        });
     }
 
     /// PRE-001..003, PRE-005.
@@ -572,7 +618,7 @@ impl Sdk {
         } else {
             self.token_for(&flight.customer).map(|t| t.token.clone())
         };
-        self.send_carrying(flight.kind, flight.customer, flight.events, flight.attempt + 1, carried, out);
+        self.send_carrying(flight.purpose, flight.customer, flight.events, flight.attempt + 1, carried, out);
     }
 
     // ------------------------------------------------------------------ responses
@@ -604,8 +650,13 @@ impl Sdk {
 
     fn auth_failure(&mut self, now: UnixMillis, status: u16, flight: InFlight, out: &mut Vec<Output>) {
         if !self.jwt_enabled {
-            // Without JWT there is nothing to refresh: the request fails for good.
-            self.fail_or_delete(flight, FailureCause::Authentication, out);
+            // CONF-008: without JWT there is nothing to refresh and no JWT error: the
+            // request fails for good, a logout sync included (QUEUE-002's decision).
+            out.push(Output::RequestFailed {
+                request: flight.request,
+                events: flight.events,
+                cause: FailureCause::Authentication,
+            });
             return;
         }
         let carried = flight.carried.is_some();
@@ -657,7 +708,7 @@ impl Sdk {
             self.failures.record_failure(limit);
         }
         let cause = if forbidden_valid { FailureCause::Forbidden } else { FailureCause::Authentication };
-        if flight.kind == RequestKind::LogoutSync || exhausted {
+        if flight.purpose == Purpose::LogoutSync || exhausted {
             self.fail_or_delete(flight, cause, out);
             return;
         }
@@ -679,7 +730,7 @@ impl Sdk {
     /// A request that ends for good: a logout sync's events are deleted (QUEUE-002),
     /// any other request is reported failed with its events (QUEUE-005).
     fn fail_or_delete(&mut self, flight: InFlight, cause: FailureCause, out: &mut Vec<Output>) {
-        if flight.kind == RequestKind::LogoutSync {
+        if flight.purpose == Purpose::LogoutSync {
             out.push(Output::EventsDeleted { events: flight.events, rule: DeletionRule::LogoutSyncFailed });
         } else {
             out.push(Output::RequestFailed { request: flight.request, events: flight.events, cause });
@@ -701,49 +752,5 @@ impl Sdk {
 
     fn mutated(&self, mutation: Mutation) -> bool {
         self.mutation == Some(mutation)
-    }
-}
-
-/// Runs an [`Sdk`] on a virtual clock: inputs at the current instant, and time advanced
-/// with every timer fired at its own due instant.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Driver {
-    sdk: Sdk,
-    now: UnixMillis,
-}
-
-impl Driver {
-    /// Starts `sdk` with the clock at `start`.
-    pub fn new(sdk: Sdk, start: UnixMillis) -> Self {
-        Self { sdk, now: start }
-    }
-
-    /// The virtual clock.
-    pub fn now(&self) -> UnixMillis {
-        self.now
-    }
-
-    /// The machine.
-    pub fn sdk(&self) -> &Sdk {
-        &self.sdk
-    }
-
-    /// Applies `input` now.
-    pub fn input(&mut self, input: &Input) -> Vec<Observation> {
-        let now = self.now;
-        self.sdk.handle(now, input).into_iter().map(|output| Observation { at: now, output }).collect()
-    }
-
-    /// Advances the clock by `ms`, firing each timer at its due instant.
-    pub fn advance(&mut self, ms: u64) -> Vec<Observation> {
-        let target = self.now.saturating_add(ms);
-        let mut seen = Vec::new();
-        while let Some(due) = self.sdk.next_timer().filter(|&due| due <= target) {
-            self.now = due.max(self.now);
-            let now = self.now;
-            seen.extend(self.sdk.fire_timers(now).into_iter().map(|output| Observation { at: now, output }));
-        }
-        self.now = target;
-        seen
     }
 }

@@ -62,16 +62,16 @@ impl Run {
     fn ready(id: ProfileId) -> Self {
         let mut run = Self::new(id);
         run.configure();
-        run.call(AppCall::RegisterHandler {});
+        run.call(AppCall::RegisterHandler { throws: false });
         run
     }
 
     fn set(&mut self, token: &str) -> Vec<Output> {
-        self.call(AppCall::SetToken { token: token.into(), identifier: None })
+        self.call(AppCall::SetToken { token: Some(token.into()), identifier: None })
     }
 
     fn set_for(&mut self, token: &str, identifier: &str) -> Vec<Output> {
-        self.call(AppCall::SetToken { token: token.into(), identifier: Some(identifier.into()) })
+        self.call(AppCall::SetToken { token: Some(token.into()), identifier: Some(identifier.into()) })
     }
 
     fn identify(&mut self, ids: CustomerIds, token: Option<&str>) -> Vec<Output> {
@@ -92,7 +92,7 @@ impl Run {
     }
 
     fn reply(&mut self, request: u64, reply: Reply) -> Vec<Output> {
-        self.d.input(&Input::Respond { request, reply }).into_iter().map(|o| o.output).collect()
+        self.d.input(&Input::respond(request, reply)).into_iter().map(|o| o.output).collect()
     }
 
     fn status(&mut self, request: u64, status: u16) -> Vec<Output> {
@@ -115,7 +115,7 @@ fn sent(outputs: &[Output]) -> Vec<Sent> {
     outputs
         .iter()
         .filter_map(|o| match o {
-            Output::RequestSent { request, customer_ids, events, authorization, attempt } => {
+            Output::RequestSent { request, customer_ids, events, authorization, attempt, .. } => {
                 Some((*request, events.clone(), authorization.clone(), *attempt, customer_ids.clone()))
             }
             _ => None,
@@ -150,6 +150,7 @@ fn request(
 ) -> Output {
     Output::RequestSent {
         request,
+        kind: jwt_lifecycle_spec::alphabet::RequestKind::Events,
         customer_ids,
         events: events.iter().map(|e| e.to_string()).collect(),
         authorization: auth.map(str::to_owned),
@@ -180,7 +181,7 @@ fn conf_002_project_mode_ignores_tokens_silently() {
     let p = ProfileId::ExponeaStream.profile();
     let mut run = Run::new(ProfileId::ExponeaStream);
     run.call(AppCall::Configure { jwt_enabled: false, debug: false, token: None });
-    run.call(AppCall::RegisterHandler {});
+    run.call(AppCall::RegisterHandler { throws: false });
     let t = token(Some(30), "a");
     assert_eq!(run.set(&t), vec![]);
     assert_eq!(run.identify(alice(&p), Some(&t)), vec![]);
@@ -285,7 +286,7 @@ fn conf_008_without_jwt_no_token_no_handler_and_failures_are_final() {
             debug: false,
             token: Some(token(Some(3600), "a")),
         });
-        run.call(AppCall::RegisterHandler {});
+        run.call(AppCall::RegisterHandler { throws: false });
         assert_eq!(run.set_for(&token(Some(30), "b"), "alice"), vec![], "{id}");
         assert_eq!(run.identify(bob(&p), Some(&token(Some(3600), "c"))), vec![], "{id}");
         assert_eq!(run.send("e1"), vec![request(1, bob(&p), &["e1"], None, 1)], "{id}");
@@ -570,7 +571,7 @@ fn refr_005_preflight_first_then_never_again() {
     let t = token(Some(30), "a");
     let mut run = Run::with(p);
     run.configure();
-    run.call(AppCall::RegisterHandler {});
+    run.call(AppCall::RegisterHandler { throws: false });
     assert_eq!(run.set(&t), vec![]);
     assert_eq!(reasons(&run.send("e1")), vec![Reason::ExpiredSoon]);
     run.status(1, 200);
@@ -597,7 +598,7 @@ fn refr_007_a_refresh_due_without_a_handler_is_dropped_not_replayed() {
     let t = token(Some(300), "a");
     run.set(&t);
     assert!(run.advance(250_000).is_empty());
-    run.call(AppCall::RegisterHandler {});
+    run.call(AppCall::RegisterHandler { throws: false });
     assert!(run.advance(1_000).is_empty(), "registering does not replay it");
 }
 
@@ -608,7 +609,7 @@ fn refr_005_refr_007_a_dropped_notification_is_still_delivered_by_preflight() {
     let t = token(Some(300), "a");
     run.set(&t);
     run.advance(250_000);
-    run.call(AppCall::RegisterHandler {});
+    run.call(AppCall::RegisterHandler { throws: false });
     assert_eq!(
         run.send("e1"),
         vec![handler(Reason::ExpiredSoon, anon()), request(1, anon(), &["e1"], Some(&t), 1)]
@@ -1271,7 +1272,7 @@ fn notify_005_webex_codes_38_39_40() {
 fn notify_006_one_handler_that_survives_identify_anonymize_and_logout() {
     let p = ProfileId::ExponeaStream.profile();
     let mut run = Run::ready(ProfileId::ExponeaStream);
-    run.call(AppCall::RegisterHandler {});
+    run.call(AppCall::RegisterHandler { throws: false });
     run.identify(alice(&p), None);
     run.call(AppCall::Anonymize {});
     run.call(AppCall::Logout {});

@@ -38,13 +38,22 @@ impl ClientToken {
 /// The payload's integer `exp`, in seconds, if the token has one the client can read.
 pub fn unverified_exp_seconds(raw: &str) -> Option<u64> {
     let mut parts = raw.split('.');
-    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
+    let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    // LIFE-011: three base64url parts, or the client reads nothing (`Bearer eyJ...`, with
+    // its space, is not a token the client can read).
+    if parts.next().is_some()
+        || header.is_empty()
+        || ![header, payload, signature].iter().all(|p| is_base64url(p))
+    {
         return None;
     }
     let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
     let claims: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes).ok()?;
     claims.get("exp")?.as_u64()
+}
+
+fn is_base64url(part: &str) -> bool {
+    part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]
@@ -76,6 +85,9 @@ mod tests {
             &token_with_payload(r#"{"exp":"1"}"#),
             &token_with_payload(r#"{"exp":1.5}"#),
             &token_with_payload(r#"{"sub":"x"}"#),
+            &format!("Bearer {}", token_with_payload(r#"{"exp":1700000000}"#)),
+            &token_with_payload(r#"{"exp":-1}"#),
+            &format!(".{}.c2ln", URL_SAFE_NO_PAD.encode(r#"{"exp":1700000000}"#)),
         ] {
             let t = ClientToken::parse(raw);
             assert_eq!(t.exp_ms, None, "{raw}");

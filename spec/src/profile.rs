@@ -3,7 +3,7 @@
 //! One model and one suite serve every vendor; what differs between vendors is only
 //! the values in a [`Profile`]. Nothing in this project branches on a profile's name.
 
-use crate::alphabet::{CustomerIds, Reason};
+use crate::alphabet::{CallKind, CustomerIds, Reason};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -69,10 +69,15 @@ impl fmt::Display for ProfileId {
 
 /// A profile name that is not one of [`ProfileId::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown profile `{given}`; expected one of: exponea-stream, moengage-ios, moengage-android, khoros-legacy, webex-connect")]
+#[error("unknown profile `{given}`; expected one of: {}", profile_names())]
 pub struct UnknownProfile {
     /// What was given.
     pub given: String,
+}
+
+/// The names of [`ProfileId::ALL`], comma-separated.
+fn profile_names() -> String {
+    ProfileId::ALL.map(ProfileId::as_str).join(", ")
 }
 
 impl FromStr for ProfileId {
@@ -126,6 +131,82 @@ pub struct Profile {
     /// The vendor's own name for the app's handler ("JWT error handler", "authentication
     /// listener", ...), for prose and diagrams.
     pub handler_term: String,
+    /// The app calls the SDK has. A case may only use these; random runs send only these.
+    pub calls: Vec<CallKind>,
+    /// What survives an app restart (LIFE-014).
+    pub persists: Persistence,
+    /// How the SDK gets its tokens: pushed by the app, pulled through a callback, or both.
+    pub token_supply: TokenSupply,
+    /// How queued events become requests.
+    pub batching: Batching,
+    /// What the SDK reads in a response body, beyond its status.
+    pub body_signals: Vec<BodySignal>,
+}
+
+/// What an SDK keeps across an app restart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Persistence {
+    /// The stored token, and the customer it is bound to.
+    pub token: bool,
+    /// The current customer.
+    pub customer: bool,
+    /// The queued events (and those of a request in flight, which go back to the queue).
+    pub queue: bool,
+}
+
+/// How an SDK gets its tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TokenSupply {
+    /// The app pushes tokens (`set_token`, `identify` with a token, `configure` with one).
+    pub push: bool,
+    /// The SDK asks the app's token callback (`token_requested`, answered by
+    /// `provide_token`), when.
+    pub pull: Option<PullPolicy>,
+}
+
+/// When an SDK that pulls its tokens asks the app's callback for one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PullPolicy {
+    /// When a customer is identified.
+    pub on_identify: bool,
+    /// When the stored token enters its refresh window (the refresh policy's lead).
+    pub before_expiry: bool,
+    /// After an authentication failure, before the retry the failure policy allows.
+    pub after_rejection: bool,
+}
+
+/// How queued events become requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Batching {
+    /// One request at a time, carrying the longest run of events at the head of the queue
+    /// that belong to one customer (QUEUE-003, QUEUE-004).
+    HeadRunOneInFlight,
+    /// One request per event, sent when it is tracked; several may be in flight.
+    PerEventConcurrent,
+}
+
+/// Something an SDK reads in a response body.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BodySignal {
+    /// The lowest status it applies to.
+    pub status_min: u16,
+    /// The highest status it applies to.
+    pub status_max: u16,
+    /// The JSON pointer of the field the SDK reads (`/auth_error`).
+    pub pointer: String,
+    /// What the field's presence means.
+    pub means: BodyMeaning,
+}
+
+/// What a body field tells an SDK.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyMeaning {
+    /// The response is an authentication failure, whatever its status.
+    AuthenticationFailure,
+    /// The token had expired (the failure's reason is `expired`).
+    TokenExpired,
 }
 
 impl Profile {
@@ -284,6 +365,8 @@ pub enum ClearingCall {
     IdentifyWithoutToken,
     /// `logout`.
     Logout,
+    /// `set_token` without a token.
+    ClearToken,
 }
 
 /// A vendor error code for a reason.
@@ -521,6 +604,7 @@ pub fn exponea_stream() -> Profile {
             ClearingCall::StopIntegration,
             ClearingCall::ClearLocalData,
             ClearingCall::IdentifyWithoutToken,
+            ClearingCall::ClearToken,
         ],
         logout_syncs_then_deletes_on_jwt_failure: false,
         handler_reasons: vec![Reason::ExpiredSoon, Reason::Expired, Reason::NotProvided, Reason::Invalid],
@@ -542,6 +626,23 @@ pub fn exponea_stream() -> Profile {
             },
         },
         handler_term: "JWT error handler".into(),
+        calls: vec![
+            CallKind::Configure,
+            CallKind::SetToken,
+            CallKind::RegisterHandler,
+            CallKind::Identify,
+            CallKind::StopIntegration,
+            CallKind::ClearLocalData,
+            CallKind::Track,
+            CallKind::Flush,
+            CallKind::NewSession,
+            CallKind::Anonymize,
+            CallKind::ClearToken,
+        ],
+        persists: Persistence { token: true, customer: true, queue: true },
+        token_supply: TokenSupply { push: true, pull: None },
+        batching: Batching::HeadRunOneInFlight,
+        body_signals: vec![],
     }
 }
 
@@ -601,6 +702,22 @@ fn moengage(id: ProfileId, document: &str) -> Profile {
             },
         },
         handler_term: "authentication listener".into(),
+        calls: vec![
+            CallKind::Configure,
+            CallKind::SetToken,
+            CallKind::RegisterHandler,
+            CallKind::Identify,
+            CallKind::StopIntegration,
+            CallKind::ClearLocalData,
+            CallKind::Track,
+            CallKind::Flush,
+            CallKind::NewSession,
+            CallKind::Logout,
+        ],
+        persists: Persistence { token: true, customer: true, queue: true },
+        token_supply: TokenSupply { push: true, pull: None },
+        batching: Batching::HeadRunOneInFlight,
+        body_signals: vec![],
     }
 }
 
@@ -652,6 +769,22 @@ pub fn khoros_legacy() -> Profile {
             },
         },
         handler_term: "authentication delegate".into(),
+        calls: vec![
+            CallKind::Configure,
+            CallKind::SetToken,
+            CallKind::RegisterHandler,
+            CallKind::Identify,
+            CallKind::StopIntegration,
+            CallKind::ClearLocalData,
+            CallKind::Track,
+            CallKind::Flush,
+            CallKind::NewSession,
+            CallKind::Logout,
+        ],
+        persists: Persistence { token: true, customer: true, queue: true },
+        token_supply: TokenSupply { push: true, pull: None },
+        batching: Batching::HeadRunOneInFlight,
+        body_signals: vec![],
     }
 }
 
@@ -711,6 +844,22 @@ pub fn webex_connect() -> Profile {
             },
         },
         handler_term: "error callback".into(),
+        calls: vec![
+            CallKind::Configure,
+            CallKind::SetToken,
+            CallKind::RegisterHandler,
+            CallKind::Identify,
+            CallKind::StopIntegration,
+            CallKind::ClearLocalData,
+            CallKind::Track,
+            CallKind::Flush,
+            CallKind::NewSession,
+            CallKind::Logout,
+        ],
+        persists: Persistence { token: true, customer: true, queue: true },
+        token_supply: TokenSupply { push: true, pull: None },
+        batching: Batching::HeadRunOneInFlight,
+        body_signals: vec![],
     }
 }
 
@@ -730,8 +879,11 @@ mod tests {
 
     #[test]
     fn an_unknown_profile_name_lists_the_valid_ones() {
-        let err = "exponea".parse::<ProfileId>().unwrap_err();
-        assert!(err.to_string().contains("exponea-stream"), "{err}");
+        let err = "exponea".parse::<ProfileId>().unwrap_err().to_string();
+        assert!(err.starts_with("unknown profile `exponea`; expected one of: "), "{err}");
+        for id in ProfileId::ALL {
+            assert!(err.contains(id.as_str()), "{id} missing from: {err}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use jwt_lifecycle_spec::requirement::{Area, Subject};
 use jwt_lifecycle_spec::{requirement, ProfileId, REQUIREMENTS};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[test]
 fn ids_are_unique_and_well_formed() {
@@ -35,7 +35,6 @@ fn ids_are_numbered_without_gaps_within_each_area() {
 
 #[test]
 fn the_registry_holds_every_behaviour_of_the_five_documents() {
-    assert!(REQUIREMENTS.len() >= 45, "{} requirements", REQUIREMENTS.len());
     for profile in ProfileId::ALL {
         let sdk = REQUIREMENTS
             .iter()
@@ -62,17 +61,29 @@ fn the_registry_holds_every_behaviour_of_the_five_documents() {
     }
 }
 
-fn seeds_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");
-    dir.is_dir().then_some(dir)
+/// The vendor seed documents: `../shared/seeds` from the repository root (CI checks the
+/// repository out with `shared` beside it).
+fn seeds_dir() -> PathBuf {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = spec.parent().unwrap_or(spec);
+    root.join("../shared/seeds")
+}
+
+/// Fails when the `CI` environment variable is set (the seeds must be there), otherwise
+/// says SKIPPED on stderr directly, past the test harness's capture.
+fn skip_unless_ci(test: &str, dir: &Path) {
+    let why = format!("{} is not present beside the repository", dir.display());
+    assert!(std::env::var_os("CI").is_none(), "{test}: {why}, and CI is set: this test must run in CI");
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
 
 #[test]
 fn every_source_section_is_a_heading_found_in_its_seed() {
-    let Some(dir) = seeds_dir() else {
-        println!("SKIPPED every_source_section_is_a_heading_found_in_its_seed: ../shared/seeds is not present beside the repository");
-        return;
-    };
+    let dir = seeds_dir();
+    if !dir.is_dir() {
+        return skip_unless_ci("every_source_section_is_a_heading_found_in_its_seed", &dir);
+    }
     for r in REQUIREMENTS {
         for source in std::iter::once(&r.source).chain(r.also) {
             let text = std::fs::read_to_string(dir.join(source.document))

@@ -58,7 +58,12 @@ impl Adapter for ReferenceAdapter {
             Some(m) => format!("jwt-lifecycle-reference+{}", mutation_name(m)),
             None => "jwt-lifecycle-reference".to_owned(),
         };
-        Ok(Hello { adapter, version: env!("CARGO_PKG_VERSION").to_owned(), profiles: self.profiles.clone() })
+        Ok(Hello {
+            adapter,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            profiles: self.profiles.clone(),
+            protocol: super::PROTOCOL_VERSION,
+        })
     }
 
     fn start(&mut self, _case: &str, profile: ProfileId, clock: UnixMillis) -> Result<Started, AdapterError> {

@@ -6,7 +6,8 @@
 
 use super::token::{present, TokenTable};
 use jwt_lifecycle_spec::alphabet::{
-    AppErrorKind, CustomerIds, DeletionRule, FailureCause, Observation, Output, Reason, RequestId, UnixMillis,
+    AppErrorKind, AskId, CustomerIds, DeletionRule, FailureCause, Observation, Output, Reason, RequestId,
+    RequestKind, UnixMillis,
 };
 use serde::de::Error as _;
 use serde::ser::SerializeMap;
@@ -23,15 +24,38 @@ pub struct Expected {
     pub output: ExpectedOutput,
 }
 
+/// One entry of a step's `expect`: an observation, or a group whose members may come in
+/// any order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExpectEntry {
+    /// One observation, in its place.
+    One(Expected),
+    /// `{"any_order": [...]}`: these observations, one after another, in any order.
+    AnyOrder(Vec<Expected>),
+}
+
+impl ExpectEntry {
+    /// The observations of the entry.
+    pub fn members(&self) -> &[Expected] {
+        match self {
+            ExpectEntry::One(e) => std::slice::from_ref(e),
+            ExpectEntry::AnyOrder(group) => group,
+        }
+    }
+}
+
 /// An [`Output`] with every field optional: present fields are compared.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(tag = "output", rename_all = "snake_case", deny_unknown_fields)]
 #[allow(missing_docs)] // the fields mirror `Output`'s, documented there
 pub enum ExpectedOutput {
-    /// See [`Output::RequestSent`]; `authorization` is a token name or null.
+    /// See [`Output::RequestSent`]; `authorization` is a token name or null. Without
+    /// `kind` it expects an event request.
     RequestSent {
         #[serde(default)]
         request: Option<RequestId>,
+        #[serde(default)]
+        kind: Option<RequestKind>,
         #[serde(default)]
         customer_ids: Option<CustomerIds>,
         #[serde(default)]
@@ -50,6 +74,15 @@ pub enum ExpectedOutput {
         #[serde(default, deserialize_with = "present")]
         code: Option<Option<i64>>,
     },
+    /// See [`Output::TokenRequested`].
+    TokenRequested {
+        #[serde(default)]
+        ask: Option<AskId>,
+        #[serde(default, deserialize_with = "present")]
+        reason: Option<Option<Reason>>,
+        #[serde(default)]
+        customer_ids: Option<CustomerIds>,
+    },
     /// See [`Output::RequestFailed`].
     RequestFailed {
         #[serde(default)]
@@ -59,7 +92,7 @@ pub enum ExpectedOutput {
         #[serde(default)]
         cause: Option<FailureCause>,
     },
-    /// See [`Output::EventsDeleted`].
+    /// See [`Output::EventsDeleted`]; `events` are compared as a set (QUEUE-006).
     EventsDeleted {
         #[serde(default)]
         events: Option<Vec<String>>,
@@ -75,12 +108,70 @@ pub enum ExpectedOutput {
     },
 }
 
+/// One field that differs between an expected and an observed observation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldDiff {
+    /// The field's name (`output` when the outputs are of different kinds).
+    pub field: &'static str,
+    /// What the case expects, as JSON.
+    pub expected: String,
+    /// What was observed, as JSON (tokens by name where the case declared them).
+    pub actual: String,
+}
+
+/// What a comparison needs besides the two values: the case's start, its tokens, and
+/// how the case's request and ask numbers map to the SDK's.
+pub trait Ids {
+    /// Whether the case's request `case` may be the SDK's request `actual`.
+    fn request(&self, case: RequestId, actual: RequestId) -> bool;
+    /// Whether the case's ask `case` may be the SDK's ask `actual`.
+    fn ask(&self, case: AskId, actual: AskId) -> bool;
+}
+
+/// Ids compared as they are: the case's numbers are the SDK's.
+pub struct SameIds;
+
+impl Ids for SameIds {
+    fn request(&self, case: RequestId, actual: RequestId) -> bool {
+        case == actual
+    }
+    fn ask(&self, case: AskId, actual: AskId) -> bool {
+        case == actual
+    }
+}
+
+fn json<T: Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "?".into())
+}
+
+fn diff_if<T: PartialEq + Serialize>(
+    out: &mut Vec<FieldDiff>,
+    field: &'static str,
+    expected: &Option<T>,
+    actual: &T,
+) {
+    if let Some(e) = expected {
+        if e != actual {
+            out.push(FieldDiff { field, expected: json(e), actual: json(actual) });
+        }
+    }
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    let mut a: Vec<&String> = a.iter().collect();
+    let mut b: Vec<&String> = b.iter().collect();
+    a.sort();
+    b.sort();
+    a == b
+}
+
 impl ExpectedOutput {
     /// The output name, as in case files.
     pub fn name(&self) -> &'static str {
         match self {
             ExpectedOutput::RequestSent { .. } => "request_sent",
             ExpectedOutput::HandlerCalled { .. } => "handler_called",
+            ExpectedOutput::TokenRequested { .. } => "token_requested",
             ExpectedOutput::RequestFailed { .. } => "request_failed",
             ExpectedOutput::EventsDeleted { .. } => "events_deleted",
             ExpectedOutput::AppError { .. } => "app_error",
@@ -95,13 +186,22 @@ impl ExpectedOutput {
         }
     }
 
+    /// The request kind this pattern matches (`events` unless written).
+    pub fn request_kind(&self) -> Option<RequestKind> {
+        match self {
+            ExpectedOutput::RequestSent { kind, .. } => Some(kind.unwrap_or_default()),
+            _ => None,
+        }
+    }
+
     /// Every field fully written, from an observed output (token raws mapped to names
     /// where the case declared them).
     pub fn from_output(output: &Output, tokens: &TokenTable) -> Self {
         match output.clone() {
-            Output::RequestSent { request, customer_ids, events, authorization, attempt } => {
+            Output::RequestSent { request, kind, customer_ids, events, authorization, attempt } => {
                 ExpectedOutput::RequestSent {
                     request: Some(request),
+                    kind: (!kind.is_events()).then_some(kind),
                     customer_ids: Some(customer_ids),
                     events: Some(events),
                     authorization: Some(
@@ -114,6 +214,11 @@ impl ExpectedOutput {
                 reason: Some(reason),
                 customer_ids: Some(customer_ids),
                 code: Some(code),
+            },
+            Output::TokenRequested { ask, reason, customer_ids } => ExpectedOutput::TokenRequested {
+                ask: Some(ask),
+                reason: Some(reason),
+                customer_ids: Some(customer_ids),
             },
             Output::RequestFailed { request, events, cause } => ExpectedOutput::RequestFailed {
                 request: Some(request),
@@ -142,8 +247,9 @@ impl ExpectedOutput {
         }
         let mut out = Vec::new();
         match self {
-            ExpectedOutput::RequestSent { request, customer_ids, events, authorization, attempt } => {
+            ExpectedOutput::RequestSent { request, kind, customer_ids, events, authorization, attempt } => {
                 put(&mut out, "request", request);
+                put(&mut out, "kind", kind);
                 put(&mut out, "events", events);
                 put(&mut out, "authorization", authorization);
                 put(&mut out, "customer_ids", customer_ids);
@@ -153,6 +259,11 @@ impl ExpectedOutput {
                 put(&mut out, "reason", reason);
                 put(&mut out, "customer_ids", customer_ids);
                 put(&mut out, "code", code);
+            }
+            ExpectedOutput::TokenRequested { ask, reason, customer_ids } => {
+                put(&mut out, "ask", ask);
+                put(&mut out, "reason", reason);
+                put(&mut out, "customer_ids", customer_ids);
             }
             ExpectedOutput::RequestFailed { request, events, cause } => {
                 put(&mut out, "request", request);
@@ -171,66 +282,103 @@ impl ExpectedOutput {
         out
     }
 
-    /// The first field that differs from `output`, as (field, expected, actual).
-    fn mismatch(&self, output: &Output, tokens: &TokenTable) -> Option<(&'static str, String, String)> {
-        fn cmp<T: PartialEq + Serialize>(
-            key: &'static str,
-            expected: &Option<T>,
-            actual: &T,
-        ) -> Option<(&'static str, String, String)> {
-            match expected {
-                Some(e) if e != actual => Some((key, json(e), json(actual))),
-                _ => None,
-            }
-        }
+    /// Every field that differs from `output`; empty when it matches.
+    pub fn differences(&self, output: &Output, tokens: &TokenTable, ids: &dyn Ids) -> Vec<FieldDiff> {
+        let mut out = Vec::new();
         match (self, output) {
             (
-                ExpectedOutput::RequestSent { request, customer_ids, events, authorization, attempt },
+                ExpectedOutput::RequestSent { request, kind, customer_ids, events, authorization, attempt },
                 Output::RequestSent {
                     request: a_request,
+                    kind: a_kind,
                     customer_ids: a_ids,
                     events: a_events,
                     authorization: a_auth,
                     attempt: a_attempt,
                 },
-            ) => cmp("request", request, a_request)
-                .or_else(|| cmp("events", events, a_events))
-                .or_else(|| {
-                    let expected = authorization.as_ref()?;
+            ) => {
+                if request.is_some_and(|r| !ids.request(r, *a_request)) {
+                    out.push(FieldDiff {
+                        field: "request",
+                        expected: json(request),
+                        actual: json(a_request),
+                    });
+                }
+                if kind.unwrap_or_default() != *a_kind {
+                    out.push(FieldDiff {
+                        field: "kind",
+                        expected: json(&kind.unwrap_or_default()),
+                        actual: json(a_kind),
+                    });
+                }
+                diff_if(&mut out, "events", events, a_events);
+                if let Some(expected) = authorization {
                     let expected_raw = expected.as_deref().map(|n| tokens.raw(n).unwrap_or(n));
-                    (expected_raw != a_auth.as_deref()).then(|| {
+                    if expected_raw != a_auth.as_deref() {
                         let actual = a_auth.as_deref().map(|raw| tokens.name(raw).unwrap_or(raw));
-                        ("authorization", json(expected), json(&actual))
-                    })
-                })
-                .or_else(|| cmp("customer_ids", customer_ids, a_ids))
-                .or_else(|| cmp("attempt", attempt, a_attempt)),
+                        out.push(FieldDiff {
+                            field: "authorization",
+                            expected: json(expected),
+                            actual: json(&actual),
+                        });
+                    }
+                }
+                diff_if(&mut out, "customer_ids", customer_ids, a_ids);
+                diff_if(&mut out, "attempt", attempt, a_attempt);
+            }
             (
                 ExpectedOutput::HandlerCalled { reason, customer_ids, code },
                 Output::HandlerCalled { reason: a_reason, customer_ids: a_ids, code: a_code },
-            ) => cmp("reason", reason, a_reason)
-                .or_else(|| cmp("customer_ids", customer_ids, a_ids))
-                .or_else(|| cmp("code", code, a_code)),
+            ) => {
+                diff_if(&mut out, "reason", reason, a_reason);
+                diff_if(&mut out, "customer_ids", customer_ids, a_ids);
+                diff_if(&mut out, "code", code, a_code);
+            }
+            (
+                ExpectedOutput::TokenRequested { ask, reason, customer_ids },
+                Output::TokenRequested { ask: a_ask, reason: a_reason, customer_ids: a_ids },
+            ) => {
+                if ask.is_some_and(|k| !ids.ask(k, *a_ask)) {
+                    out.push(FieldDiff { field: "ask", expected: json(ask), actual: json(a_ask) });
+                }
+                diff_if(&mut out, "reason", reason, a_reason);
+                diff_if(&mut out, "customer_ids", customer_ids, a_ids);
+            }
             (
                 ExpectedOutput::RequestFailed { request, events, cause },
                 Output::RequestFailed { request: a_request, events: a_events, cause: a_cause },
-            ) => cmp("request", request, a_request)
-                .or_else(|| cmp("events", events, a_events))
-                .or_else(|| cmp("cause", cause, a_cause)),
+            ) => {
+                if request.is_some_and(|r| !ids.request(r, *a_request)) {
+                    out.push(FieldDiff {
+                        field: "request",
+                        expected: json(request),
+                        actual: json(a_request),
+                    });
+                }
+                diff_if(&mut out, "events", events, a_events);
+                diff_if(&mut out, "cause", cause, a_cause);
+            }
             (
                 ExpectedOutput::EventsDeleted { events, rule },
                 Output::EventsDeleted { events: a_events, rule: a_rule },
-            ) => cmp("events", events, a_events).or_else(|| cmp("rule", rule, a_rule)),
-            (ExpectedOutput::AppError { error, code }, Output::AppError { error: a_error, code: a_code }) => {
-                cmp("error", error, a_error).or_else(|| cmp("code", code, a_code))
+            ) => {
+                if events.as_ref().is_some_and(|e| !same_set(e, a_events)) {
+                    out.push(FieldDiff { field: "events", expected: json(events), actual: json(a_events) });
+                }
+                diff_if(&mut out, "rule", rule, a_rule);
             }
-            _ => Some(("output", json(&self.name()), json(&output.name()))),
+            (ExpectedOutput::AppError { error, code }, Output::AppError { error: a_error, code: a_code }) => {
+                diff_if(&mut out, "error", error, a_error);
+                diff_if(&mut out, "code", code, a_code);
+            }
+            _ => out.push(FieldDiff {
+                field: "output",
+                expected: json(&self.name()),
+                actual: json(&output.name()),
+            }),
         }
+        out
     }
-}
-
-fn json<T: Serialize + ?Sized>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "?".into())
 }
 
 impl Expected {
@@ -243,19 +391,45 @@ impl Expected {
         }
     }
 
-    /// Why `obs` does not match, or `None` when it does.
+    /// Every field of `obs` that differs from this expectation (`at` included); empty when
+    /// it matches.
+    pub fn differences(
+        &self,
+        obs: &Observation,
+        start: UnixMillis,
+        tokens: &TokenTable,
+        ids: &dyn Ids,
+    ) -> Vec<FieldDiff> {
+        let mut out = self.output.differences(&obs.output, tokens, ids);
+        if out.first().is_some_and(|d| d.field == "output") {
+            return out;
+        }
+        if let Some(at) = self.at {
+            let actual = i128::from(obs.at) - i128::from(start);
+            let (at, tol) = (i128::from(at), i128::from(self.tolerance_ms));
+            if actual < at - tol || actual > at + tol {
+                let window = if tol == 0 { format!("{at}") } else { format!("{at} ± {tol}") };
+                out.push(FieldDiff {
+                    field: "at",
+                    expected: format!("{window} ms after start"),
+                    actual: actual.to_string(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Why `obs` does not match, or `None` when it does (the case's ids taken as the
+    /// SDK's).
     pub fn mismatch(&self, obs: &Observation, start: UnixMillis, tokens: &TokenTable) -> Option<String> {
-        if let Some((field, expected, actual)) = self.output.mismatch(&obs.output, tokens) {
-            return Some(format!("{field}: expected {expected}, got {actual}"));
-        }
-        let at = self.at?;
-        let actual = i128::from(obs.at) - i128::from(start);
-        let (at, tol) = (i128::from(at), i128::from(self.tolerance_ms));
-        if actual < at - tol || actual > at + tol {
-            let window = if tol == 0 { format!("{at}") } else { format!("{at} ± {tol}") };
-            return Some(format!("at: expected {window} ms after start, got {actual}"));
-        }
-        None
+        let diffs = self.differences(obs, start, tokens, &SameIds);
+        (!diffs.is_empty()).then(|| {
+            diffs
+                .iter()
+                .map(|d| format!("{}: expected {}, got {}", d.field, d.expected, d.actual))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
     }
 }
 
@@ -292,6 +466,39 @@ impl<'de> Deserialize<'de> for Expected {
         }
         let output = ExpectedOutput::deserialize(serde_json::Value::Object(map)).map_err(D::Error::custom)?;
         Ok(Expected { at, tolerance_ms, output })
+    }
+}
+
+impl Serialize for ExpectEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ExpectEntry::One(e) => e.serialize(serializer),
+            ExpectEntry::AnyOrder(group) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("any_order", group)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExpectEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut map = serde_json::Map::deserialize(deserializer)?;
+        let Some(group) = map.remove("any_order") else {
+            return Expected::deserialize(serde_json::Value::Object(map))
+                .map(ExpectEntry::One)
+                .map_err(D::Error::custom);
+        };
+        if let Some(extra) = map.keys().next() {
+            return Err(D::Error::custom(format!("unknown field `{extra}` next to `any_order`")));
+        }
+        let members: Vec<Expected> =
+            Vec::deserialize(group).map_err(|e| D::Error::custom(format!("any_order: {e}")))?;
+        if members.len() < 2 {
+            return Err(D::Error::custom("any_order: a group needs at least two observations"));
+        }
+        Ok(ExpectEntry::AnyOrder(members))
     }
 }
 
@@ -350,6 +557,7 @@ mod tests {
                 0,
                 Output::RequestSent {
                     request: 1,
+                    kind: RequestKind::Events,
                     customer_ids: CustomerIds::anonymous(),
                     events: vec![],
                     authorization: auth.map(str::to_owned),

@@ -1,4 +1,4 @@
-//! Case files (FORMATS.md §1): their types, the loader and the named tokens.
+//! Case files (docs/formats.md §1): their types, the loader and the named tokens.
 //!
 //! A [`Case`] is what a file says, checked: every requirement id exists, every token
 //! name used is declared, every token mints. Whether a `respond` answers a request the
@@ -11,10 +11,10 @@ pub mod ordered;
 pub mod step;
 pub mod token;
 
-pub use expect::{Expected, ExpectedOutput};
-pub use load::{load_dir, load_file, parse_case, LoadError};
+pub use expect::{ExpectEntry, Expected, ExpectedOutput};
+pub use load::{load_dir, load_file, load_tree, parse_case, LoadError, Loaded, Skipped};
 pub use ordered::OrderedMap;
-pub use step::{Action, Step};
+pub use step::{Action, Match, Step};
 pub use token::{TokenSpec, TokenTable};
 
 use jwt_lifecycle_spec::alphabet::UnixMillis;
@@ -52,8 +52,29 @@ pub struct CaseFile {
     /// Named tokens the suite mints before the case.
     #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
     pub tokens: OrderedMap<TokenSpec>,
+    /// Who answers requests the SDK sends on its own (QUEUE-008): the suite, at once with
+    /// 200 (`auto`, the default), or the case's own `respond` steps (`manual`).
+    #[serde(default, skip_serializing_if = "Housekeeping::is_auto")]
+    pub housekeeping: Housekeeping,
     /// The steps, in order.
     pub steps: Vec<Step>,
+}
+
+/// Who answers the requests an SDK sends on its own (QUEUE-008).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Housekeeping {
+    /// The suite answers each at once with 200, after the step that sent it.
+    #[default]
+    Auto,
+    /// The case answers them with its own `respond` steps.
+    Manual,
+}
+
+impl Housekeeping {
+    fn is_auto(&self) -> bool {
+        *self == Housekeeping::Auto
+    }
 }
 
 /// A checked case, with its tokens minted.
@@ -106,6 +127,18 @@ pub enum CaseError {
     /// No steps.
     #[error("steps: a case needs at least one step")]
     NoSteps,
+    /// A call a listed profile's SDK does not have (CONF-009).
+    #[error("steps[{index}]: profile {profile} has no `{call}` call (its calls: {calls}); list only profiles that have it")]
+    CallNotInProfile {
+        /// The step.
+        index: usize,
+        /// The call.
+        call: String,
+        /// The profile.
+        profile: ProfileId,
+        /// The profile's calls.
+        calls: String,
+    },
 }
 
 impl CaseError {
@@ -119,11 +152,37 @@ impl CaseError {
             CaseError::UndefinedToken { path, .. } => path.clone(),
             CaseError::Mint { name, .. } => format!("tokens.{name}"),
             CaseError::NoSteps => "steps".into(),
+            CaseError::CallNotInProfile { index, .. } => format!("steps[{index}]"),
         }
     }
 }
 
+/// CONF-009: every call a step makes exists in every profile the case lists.
+fn check_calls(file: &CaseFile) -> Result<(), CaseError> {
+    for (index, step) in file.steps.iter().enumerate() {
+        let Action::Call(call) = &step.action else { continue };
+        for &profile in &file.profiles {
+            let calls = profile.profile().calls;
+            if !calls.contains(&call.kind()) {
+                let names: Vec<&str> = calls.iter().map(|c| c.as_str()).collect();
+                return Err(CaseError::CallNotInProfile {
+                    index,
+                    call: call.kind().to_string(),
+                    profile,
+                    calls: names.join(", "),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Case {
+    /// The lowest wire protocol version that can carry every step.
+    pub fn min_protocol(&self) -> u64 {
+        self.file.steps.iter().map(Step::min_protocol).max().unwrap_or(1)
+    }
+
     /// Checks a parsed file and mints its tokens.
     pub fn new(file: CaseFile) -> Result<Case, CaseError> {
         if file.id.trim().is_empty() {
@@ -143,6 +202,7 @@ impl Case {
         if file.steps.is_empty() {
             return Err(CaseError::NoSteps);
         }
+        check_calls(&file)?;
         let tokens = TokenTable::mint_all(&file.tokens, file.start)
             .map_err(|(name, source)| CaseError::Mint { name, source })?;
         let undefined = |path: String, name: &str| CaseError::UndefinedToken {
@@ -165,7 +225,7 @@ impl Case {
                     }
                 }
             }
-            for (j, expected) in step.expect.iter().enumerate() {
+            for (j, expected) in step.expected().enumerate() {
                 if let Some(name) = expected.output.authorization_name() {
                     if !tokens.contains(name) {
                         return Err(undefined(format!("steps[{i}].expect[{j}].authorization"), name));

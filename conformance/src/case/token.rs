@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// The HS256 key every case token is signed with (FORMATS.md §1). Only the shape of a
+/// The HS256 key every case token is signed with (docs/formats.md §1). Only the shape of a
 /// token matters to an SDK; the key is fixed so tokens are reproducible.
 pub const SIGNING_KEY: &[u8; 32] = b"jwt-lifecycle-conformance-key-01";
 
@@ -113,10 +113,10 @@ pub enum MintError {
     ExpInClaims,
     /// The signing key could not join a ring.
     #[error("the case signing key was refused: {0}")]
-    Key(KeyRingError),
+    Key(Box<KeyRingError>),
     /// The token crate could not sign (the suite never hands out an unsigned token).
     #[error("could not be signed: {0}")]
-    Sign(#[from] SignError),
+    Sign(Box<SignError>),
 }
 
 /// Mints `spec` for a case starting at `start_ms`.
@@ -144,8 +144,9 @@ pub fn mint(spec: &TokenSpec, start_ms: u64) -> Result<String, MintError> {
         entries.push(format!("{key}:{value}"));
     }
     let payload = format!("{{{}}}", entries.join(","));
-    let ring = signing_ring().as_ref().map_err(|e| MintError::Key(e.clone()))?;
-    Ok(sign_exact(ring, None, JwsAlgorithm::HS256, HEADER.as_bytes(), payload.as_bytes())?)
+    let ring = signing_ring().as_ref().map_err(|e| MintError::Key(Box::new(e.clone())))?;
+    sign_exact(ring, None, JwsAlgorithm::HS256, HEADER.as_bytes(), payload.as_bytes())
+        .map_err(|e| MintError::Sign(Box::new(e)))
 }
 
 /// A case's tokens by name and by raw string.

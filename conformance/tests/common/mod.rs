@@ -45,3 +45,13 @@ pub(crate) fn result<'a>(report: &'a serde_json::Value, case: &str) -> &'a serde
         .and_then(|rs| rs.iter().find(|r| r["case"] == case))
         .unwrap_or_else(|| panic!("no result for {case} in {report:#}"))
 }
+
+/// A test whose prerequisite (`what`) is missing: it fails when the `CI` environment
+/// variable is set, where the prerequisite must be present, and otherwise says SKIPPED on
+/// the terminal. The line goes to stderr directly, past the test harness's capture, so a
+/// skip is never mistaken for a pass.
+pub(crate) fn skip_unless_ci(test: &str, what: &str) {
+    assert!(std::env::var_os("CI").is_none(), "{test}: {what}, and CI is set: this test must run in CI");
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {what}");
+}

@@ -181,10 +181,11 @@ impl Step {
             Step::Configure { jwt, debug, token } => {
                 AppCall::Configure { jwt_enabled: jwt, debug, token: token.map(Tok::raw) }
             }
-            Step::SetToken { token, identifier } => {
-                AppCall::SetToken { token: token.raw(), identifier: identifier.map(|w| w.name().to_owned()) }
-            }
-            Step::RegisterHandler => AppCall::RegisterHandler {},
+            Step::SetToken { token, identifier } => AppCall::SetToken {
+                token: Some(token.raw()),
+                identifier: identifier.map(|w| w.name().to_owned()),
+            },
+            Step::RegisterHandler => AppCall::RegisterHandler { throws: false },
             Step::Identify { who, token } => {
                 AppCall::Identify { customer_ids: who.ids(profile), token: token.map(Tok::raw) }
             }
@@ -195,7 +196,7 @@ impl Step {
             Step::Track(n) => AppCall::Track { event: event_name(n) },
             Step::Flush => AppCall::Flush {},
             Step::NewSession => AppCall::NewSession {},
-            Step::Respond { request, reply } => return Some(Input::Respond { request, reply }),
+            Step::Respond { request, reply } => return Some(Input::respond(request, reply)),
             Step::AdvanceTo(_) => return None,
         };
         Some(Input::App(call))

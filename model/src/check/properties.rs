@@ -1,16 +1,19 @@
-//! The properties the model checker proves, each named after the requirement it checks.
+//! The properties the model checker proves.
 //!
-//! Safety (`always`) properties read the observer's account; each is broken by at least
-//! one [`Mutation`] (`killed_by`), and `model/tests/mutants.rs` proves it. `sometimes`
-//! properties show the interesting states are reachable, so no safety property holds
-//! vacuously. `eventually` properties run in the cooperative environment, whose paths all
-//! end (budgets, a horizon on the clock, a server that stops answering after a cap on the
-//! request counter), because stateright only judges liveness on terminating paths.
+//! Safety: one `always` property per monitored requirement, named as the oracle's catalog
+//! names it: the requirement holds on every path, by the same monitor that judges SDKs
+//! in the conformance suite. `sometimes` properties show the interesting states are
+//! reachable, so no monitor holds only because nothing happens. `eventually` properties run
+//! in the cooperative environment, whose paths all end (budgets, a horizon on the clock, a
+//! server that stops answering after a cap), because stateright only judges liveness on
+//! terminating paths.
 
-use super::model::{CheckState, Environment, LifecycleModel};
-use super::observer::{fact, Check};
-use crate::mutation::Mutation;
+use super::state::{CheckState, Environment, LifecycleModel};
+use crate::machine::Machine;
+use jwt_lifecycle_oracle::belief::{Belief, EventState, Purpose, Waiting};
+use jwt_lifecycle_oracle::catalog;
 use jwt_lifecycle_spec::profile::{Profile, ProfileId, RetryPolicy};
+use jwt_lifecycle_spec::registry;
 use serde::Serialize;
 use stateright::Property;
 
@@ -46,373 +49,154 @@ pub struct PropertyInfo {
     pub requirement: &'static str,
     /// always / eventually / sometimes.
     pub kind: Kind,
-    /// The environment it is checked in.
+    /// The environment it is checked in (safety properties: both).
     pub environment: Environment,
     /// The profiles it applies to.
     pub profiles: Vec<ProfileId>,
-    /// For safety properties: a mutation that breaks it, and the profile on which the
-    /// mutation test runs.
-    pub killed_by: Option<(Mutation, ProfileId)>,
 }
 
-type Condition = fn(&LifecycleModel, &CheckState) -> bool;
+type Condition<M> = fn(&LifecycleModel<M>, &CheckState<M>) -> bool;
 
-/// A property's definition.
-pub(crate) struct Def {
-    pub name: &'static str,
-    pub requirement: &'static str,
-    pub kind: Kind,
-    pub environment: Environment,
-    pub applies: fn(&Profile) -> bool,
-    pub condition: Condition,
-    pub killed_by: Option<(Mutation, ProfileId)>,
+/// A reachability or liveness property: a predicate on the oracle's account.
+struct Def {
+    name: &'static str,
+    requirement: &'static str,
+    kind: Kind,
+    environment: Environment,
+    applies: fn(&Profile) -> bool,
+    holds: fn(&Profile, &Belief) -> bool,
 }
 
-fn all(_: &Profile) -> bool {
-    true
+fn monitor_holds<M: Machine, const I: usize>(_: &LifecycleModel<M>, s: &CheckState<M>) -> bool {
+    s.oracle.violated_bits() & (1 << I) == 0
 }
 
-fn has_refresh(p: &Profile) -> bool {
-    p.refresh.is_some()
+macro_rules! by_index {
+    ($i:expr; $($n:literal)*) => {
+        match $i { $($n => Some(monitor_holds::<M, $n> as Condition<M>),)* _ => None }
+    };
+}
+
+/// The condition of the monitor at index `i` of the oracle's catalog.
+fn monitor_condition<M: Machine>(i: usize) -> Option<Condition<M>> {
+    by_index!(i; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+        32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63
+        64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95
+        96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120
+        121 122 123 124 125 126 127)
+}
+
+fn applies_to(requirement: &str, profile: &Profile) -> bool {
+    registry::requirement(requirement).is_some_and(|r| r.applies_to(profile.id))
 }
 
 fn policies(p: &Profile) -> [RetryPolicy; 3] {
     [p.on_unauthorized.retry, p.on_forbidden_without_token.retry, p.on_forbidden_with_valid_token.retry]
 }
 
-fn retries_after_delay(p: &Profile) -> bool {
-    policies(p).iter().any(|r| matches!(r, RetryPolicy::After { .. }))
+fn all(_: &Profile) -> bool {
+    true
 }
 
-fn holds_for_new_token(p: &Profile) -> bool {
-    policies(p).contains(&RetryPolicy::OnNewToken)
+fn removed_by(b: &Belief, rule: &str) -> bool {
+    b.events.iter().any(|e| matches!(e.state, EventState::Removed { by } if by == rule))
 }
 
-fn quiet_forbidden(p: &Profile) -> bool {
-    let q = p.on_forbidden_with_valid_token;
-    q.retry == RetryPolicy::Never && !q.notify_handler && !q.raise_app_error
+/// Every event tracked is done: delivered, or removed (`left_behind`: only when its
+/// customer is no longer the current one).
+fn tracked_done(b: &Belief, left_behind_only: bool) -> bool {
+    !b.events.is_empty()
+        && b.events.iter().all(|e| match e.state {
+            EventState::Delivered => true,
+            EventState::Removed { .. } => !left_behind_only || e.tag != b.customer,
+            _ => false,
+        })
 }
 
-fn notifies_failures(p: &Profile) -> bool {
-    [p.on_unauthorized, p.on_forbidden_without_token, p.on_forbidden_with_valid_token]
-        .iter()
-        .any(|q| q.notify_handler)
-}
-
-fn gives_the_app_a_chance(p: &Profile) -> bool {
-    [p.on_unauthorized, p.on_forbidden_without_token]
-        .iter()
-        .all(|q| q.notify_handler && q.retry != RetryPolicy::Never)
-}
-
-const EXPONEA: ProfileId = ProfileId::ExponeaStream;
-const MOENGAGE: ProfileId = ProfileId::MoengageIos;
-
-fn limit(m: &LifecycleModel) -> u32 {
-    m.profile().failure_limit.map_or(u32::MAX, |l| l.consecutive_failures)
-}
-
-fn all_tracked_done(m: &LifecycleModel, s: &CheckState) -> bool {
-    s.events_tracked >= m.bounds_events() && s.seen.tracked != 0
-}
-
-macro_rules! safety {
-    ($name:literal, $req:literal, $applies:expr, $check:expr, $mutation:expr, $on:expr) => {
-        Def {
-            name: $name,
-            requirement: $req,
-            kind: Kind::Always,
-            environment: Environment::Adversarial,
-            applies: $applies,
-            condition: |_, s| !s.seen.violated($check),
-            killed_by: Some(($mutation, $on)),
-        }
-    };
-}
-
-macro_rules! reachable {
-    ($name:literal, $req:literal, $applies:expr, $condition:expr) => {
-        Def {
-            name: $name,
-            requirement: $req,
-            kind: Kind::Sometimes,
-            environment: Environment::Adversarial,
-            applies: $applies,
-            condition: $condition,
-            killed_by: None,
-        }
-    };
-}
-
-/// Every property, in report order.
-pub(crate) static DEFS: &[Def] = &[
-    safety!(
-        "LIFE-008: a cleared token is never attached to a later request",
-        "LIFE-008",
-        all,
-        Check::ClearedTokenSent,
-        Mutation::KeepTokenOnAnonymize,
-        EXPONEA
-    ),
-    safety!(
-        "LIFE-010: a token cleared by logout is never attached to a later request",
-        "LIFE-010",
-        |p| p.clears_token(jwt_lifecycle_spec::profile::ClearingCall::Logout),
-        Check::ClearedTokenSent,
-        Mutation::KeepTokenOnLogout,
-        MOENGAGE
-    ),
-    safety!(
-        "LIFE-009: a token is only attached to requests for the customer it was set for",
-        "LIFE-009",
-        all,
-        Check::TokenAcrossCustomers,
-        Mutation::LeakTokenAcrossIdentify,
-        MOENGAGE
-    ),
-    safety!(
-        "LIFE-002: every request, retries included, carries the token stored for its customer when it is sent",
-        "LIFE-002",
-        all,
-        Check::NotTheStoredToken,
-        Mutation::RetryWithStaleToken,
-        EXPONEA
-    ),
-    safety!(
-        "RETRY-002: no request is attempted more than 1 + the profile's retries times",
-        "RETRY-002",
-        retries_after_delay,
-        Check::TooManyAttempts,
-        Mutation::RetryTwice,
-        EXPONEA
-    ),
-    safety!(
-        "RETRY-005: a 403 to a request with a valid token is not retried, not notified and keeps the token",
-        "RETRY-005",
-        quiet_forbidden,
-        Check::ForbiddenValidReacted,
-        Mutation::RetryOnForbiddenWithValidToken,
-        EXPONEA
-    ),
-    safety!(
-        "RETRY-001: a rejection is reported as not_provided, expired or invalid by the token the request carried",
-        "RETRY-001",
-        notifies_failures,
-        Check::WrongReason,
-        Mutation::InvalidForExpired,
-        EXPONEA
-    ),
-    safety!(
-        "RETRY-008: held events are not sent again before the app provides a new token",
-        "RETRY-008",
-        holds_for_new_token,
-        Check::HeldResentWithoutToken,
-        Mutation::ResendWithoutNewToken,
-        ProfileId::KhorosLegacy
-    ),
-    safety!(
-        "RETRY-014: a held request fails once its customer is no longer the current one",
-        "RETRY-014",
-        holds_for_new_token,
-        Check::HeldOutlivedCustomer,
-        Mutation::HoldAcrossCustomers,
-        MOENGAGE
-    ),
-    safety!(
-        "RETRY-013: without a new app call no event is sent more than 1 + the profile's retries times",
-        "RETRY-013",
-        all,
-        Check::TooManySends,
-        Mutation::RetryTwice,
-        EXPONEA
-    ),
-    safety!(
-        "REFR-001: expired_soon is told only inside the stored token's refresh window",
-        "REFR-001",
-        has_refresh,
-        Check::ExpiredSoonOutsideWindow,
-        Mutation::RefreshThirtySecondsEarly,
-        EXPONEA
-    ),
-    safety!(
-        "REFR-001: once a token's refresh instant passes with a handler registered, expired_soon has been told",
-        "REFR-001",
-        has_refresh,
-        Check::RefreshMissed,
-        Mutation::NeverRefresh,
-        EXPONEA
-    ),
-    safety!(
-        "REFR-005: expired_soon is told at most once per stored token",
-        "REFR-005",
-        has_refresh,
-        Check::ExpiredSoonRepeated,
-        Mutation::RepeatExpiredSoon,
-        EXPONEA
-    ),
-    safety!(
-        "REFR-006: expired_soon is never told for a token that is no longer stored",
-        "REFR-006",
-        has_refresh,
-        Check::ExpiredSoonWithoutToken,
-        Mutation::StaleRefreshTimer,
-        EXPONEA
-    ),
-    safety!(
-        "PRE-002: a first attempt carrying an expired token is preceded by expired",
-        "PRE-002",
-        |p| p.preflight.notify_expired,
-        Check::ExpiredNotReported,
-        Mutation::SilentExpiredToken,
-        EXPONEA
-    ),
-    safety!(
-        "PRE-001: a first attempt without a token is preceded by not_provided",
-        "PRE-001",
-        |p| p.preflight.notify_not_provided,
-        Check::MissingNotReported,
-        Mutation::SilentMissingToken,
-        EXPONEA
-    ),
-    safety!(
-        "LIMIT-001: after the failure limit no request is sent until the next session",
-        "LIMIT-001",
-        |p| p.failure_limit.is_some(),
-        Check::SentWhileSuspended,
-        Mutation::IgnoreFailureLimit,
-        MOENGAGE
-    ),
+static DEFS: &[Def] = &[
     Def {
-        name: "LIMIT-002: sync is suspended only after the limit of consecutive failures since the last success or session",
-        requirement: "LIMIT-002",
-        kind: Kind::Always,
+        name: "REFR-001: sometimes the handler is told expired_soon",
+        requirement: "REFR-001",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: |p| p.refresh.is_some(),
+        holds: |_, b| b.stored.is_some_and(|s| s.told_soon),
+    },
+    Def {
+        name: "RETRY-002: sometimes a rejected request waits for its retry",
+        requirement: "RETRY-002",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: |p| policies(p).iter().any(|r| matches!(r, RetryPolicy::After { .. })),
+        holds: |_, b| b.requests.iter().any(|r| matches!(r.waiting, Waiting::Retry { .. })),
+    },
+    Def {
+        name: "RETRY-008: sometimes a rejected request is held for a new token",
+        requirement: "RETRY-008",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: |p| policies(p).contains(&RetryPolicy::OnNewToken),
+        holds: |_, b| b.requests.iter().any(|r| r.waiting == Waiting::NewToken),
+    },
+    Def {
+        name: "RETRY-014: sometimes a change of customer fails a held request",
+        requirement: "RETRY-014",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: |p| policies(p).contains(&RetryPolicy::OnNewToken),
+        holds: |_, b| removed_by(b, "RETRY-014"),
+    },
+    Def {
+        name: "LIMIT-001: sometimes sync is suspended",
+        requirement: "LIMIT-001",
+        kind: Kind::Sometimes,
         environment: Environment::Adversarial,
         applies: |p| p.failure_limit.is_some(),
-        condition: |m, s| !s.sdk.failures().suspended || s.seen.failures >= limit(m),
-        killed_by: Some((Mutation::NoResetOnSuccess, MOENGAGE)),
+        holds: |_, b| b.suspended,
     },
     Def {
-        name: "QUEUE-001: every tracked event is delivered, still queued, or removed by an output naming the rule",
-        requirement: "QUEUE-001",
-        kind: Kind::Always,
+        name: "QUEUE-007: sometimes events are delivered",
+        requirement: "QUEUE-007",
+        kind: Kind::Sometimes,
         environment: Environment::Adversarial,
         applies: all,
-        condition: |_, s| {
-            let mut pending = 0u8;
-            let queued = s.sdk.queue().iter().map(|e| e.event.as_str());
-            let flying = s.sdk.in_flight().into_iter().flat_map(|f| f.events.iter().map(String::as_str));
-            for name in queued.chain(flying) {
-                if let Some(n) = super::domain::event_number(name) {
-                    pending |= 1 << n;
-                }
-            }
-            s.seen.tracked & !(s.seen.delivered | s.seen.removed | pending) == 0
-        },
-        killed_by: Some((Mutation::DropEventsOnNetworkError, EXPONEA)),
+        holds: |_, b| b.events.iter().any(|e| e.state == EventState::Delivered),
     },
-    safety!(
-        "QUEUE-003: a request carries only events tracked for its own customer",
-        "QUEUE-003",
-        all,
-        Check::MixedCustomers,
-        Mutation::MixCustomersInBatch,
-        EXPONEA
-    ),
-    safety!(
-        "CONF-002: with JWT not enabled no request carries a token",
-        "CONF-002",
-        all,
-        Check::TokenWithoutJwt,
-        Mutation::StoreTokenWhileJwtDisabled,
-        EXPONEA
-    ),
-    safety!(
-        "NOTIFY-002: the handler is never called while none is registered",
-        "NOTIFY-002",
-        all,
-        Check::HandlerWithoutRegistration,
-        Mutation::NotifyWithoutHandler,
-        EXPONEA
-    ),
-    safety!(
-        "NOTIFY-003: the handler is only told reasons the profile lists",
-        "NOTIFY-003",
-        all,
-        Check::ReasonNotInProfile,
-        Mutation::InsufficientOnForbidden,
-        EXPONEA
-    ),
-    safety!(
-        "CONF-007: nothing is sent before configure or after stop_integration",
-        "CONF-007",
-        all,
-        Check::SentWhileNotRunning,
-        Mutation::KeepRunningAfterStop,
-        EXPONEA
-    ),
-    safety!(
-        "QUEUE-007: a delivered event is never sent again",
-        "QUEUE-007",
-        all,
-        Check::DeliveredResent,
-        Mutation::ResendDelivered,
-        EXPONEA
-    ),
-    // ------------------------------------------------------------------ reachability
-    reachable!("REFR-001: sometimes the handler is told expired_soon", "REFR-001", has_refresh, |_, s| s.seen.last
-        & fact::EXPIRED_SOON_TOLD
-        != 0),
-    reachable!("RETRY-002: sometimes a rejected request is retried", "RETRY-002", retries_after_delay, |_, s| s
-        .seen
-        .last
-        & fact::RETRY_SENT
-        != 0),
-    reachable!(
-        "RETRY-008: sometimes a new token sends held events again",
-        "RETRY-008",
-        holds_for_new_token,
-        |_, s| s.seen.last & fact::HELD_RESENT != 0
-    ),
-    reachable!(
-        "RETRY-014: sometimes a change of customer fails a held request",
-        "RETRY-014",
-        holds_for_new_token,
-        |_, s| s.seen.last & fact::HELD_FAILED_ON_SWITCH != 0
-    ),
-    reachable!("LIMIT-001: sometimes sync is suspended", "LIMIT-001", |p| p.failure_limit.is_some(), |_, s| s
-        .sdk
-        .failures()
-        .suspended),
-    reachable!("QUEUE-007: sometimes events are delivered", "QUEUE-007", all, |_, s| s.seen.delivered != 0),
-    reachable!(
-        "QUEUE-002: sometimes a failed logout sync deletes its events",
-        "QUEUE-002",
-        |p| p.logout_syncs_then_deletes_on_jwt_failure,
-        |_, s| s.seen.last & fact::LOGOUT_SYNC_DELETED != 0
-    ),
-    reachable!(
-        "RETRY-005: sometimes a 403 with a valid token fails the request",
-        "RETRY-005",
-        quiet_forbidden,
-        |_, s| s.seen.last & fact::FORBIDDEN_VALID_FAILED != 0
-    ),
-    reachable!(
-        "PRE-002: sometimes the pre-flight check tells the handler expired",
-        "PRE-002",
-        |p| p.preflight.notify_expired,
-        |_, s| s.seen.last & fact::PREFLIGHT_EXPIRED_TOLD != 0
-    ),
-    // ------------------------------------------------------------------ liveness
+    Def {
+        name: "QUEUE-002: sometimes a logout sync is on the wire",
+        requirement: "QUEUE-002",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: |p| p.logout_syncs_then_deletes_on_jwt_failure,
+        holds: |_, b| b.requests.iter().any(|r| r.purpose == Purpose::LogoutSync),
+    },
+    Def {
+        name: "RETRY-005: sometimes a 403 with a valid token fails a request",
+        requirement: "RETRY-005",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: |p| applies_to("RETRY-005", p),
+        holds: |_, b| removed_by(b, "RETRY-005"),
+    },
+    Def {
+        name: "QUEUE-006: sometimes stopping or clearing deletes events",
+        requirement: "QUEUE-006",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: all,
+        holds: |_, b| removed_by(b, "QUEUE-006"),
+    },
     Def {
         name: "QUEUE-001: with a cooperative app and server every tracked event is eventually delivered, or reported failed after a change of customer left it behind",
         requirement: "QUEUE-001",
         kind: Kind::Eventually,
         environment: Environment::Cooperative,
-        applies: gives_the_app_a_chance,
-        condition: |m, s| {
-            all_tracked_done(m, s) && s.seen.tracked & !(s.seen.delivered | s.seen.left_behind) == 0
+        applies: |p| {
+            [p.on_unauthorized, p.on_forbidden_without_token]
+                .iter()
+                .all(|q| q.notify_handler && q.retry != RetryPolicy::Never)
         },
-        killed_by: None,
+        holds: |_, b| tracked_done(b, true),
     },
     Def {
         name: "RETRY-013: with a cooperative app and server every tracked event eventually leaves the queue, delivered or reported",
@@ -420,35 +204,87 @@ pub(crate) static DEFS: &[Def] = &[
         kind: Kind::Eventually,
         environment: Environment::Cooperative,
         applies: all,
-        condition: |m, s| all_tracked_done(m, s) && s.seen.tracked & !(s.seen.delivered | s.seen.removed) == 0,
-        killed_by: None,
+        holds: |_, b| tracked_done(b, false),
     },
 ];
 
-/// The stateright properties of `model`: those that apply to its profile, in its
-/// environment (safety properties are checked in both environments).
-pub(crate) fn for_model(model: &LifecycleModel) -> Vec<Property<LifecycleModel>> {
-    DEFS.iter()
-        .filter(|d| (d.applies)(model.profile()))
-        .filter(|d| d.environment == model.environment() || d.kind == Kind::Always)
-        .map(|d| match d.kind {
-            Kind::Always => Property::always(d.name, d.condition),
-            Kind::Eventually => Property::eventually(d.name, d.condition),
-            Kind::Sometimes => Property::sometimes(d.name, d.condition),
-        })
-        .collect()
+fn def_condition<M: Machine>(index: usize) -> Condition<M> {
+    macro_rules! def_at {
+        ($($n:literal)*) => {
+            match index { $($n => |m: &LifecycleModel<M>, s: &CheckState<M>| {
+                let d = &DEFS[$n];
+                (d.kind != Kind::Eventually || s.events_tracked >= m.bounds_events()) && (d.holds)(m.profile(), s.oracle.belief())
+            },)* _ => |_: &LifecycleModel<M>, _: &CheckState<M>| false }
+        };
+    }
+    def_at!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+}
+
+/// The stateright properties of `model`: every monitor of a requirement that applies to
+/// its profile (in both environments), and the reachability or liveness properties of
+/// its environment.
+pub(super) fn for_model<M: Machine>(model: &LifecycleModel<M>) -> Vec<Property<LifecycleModel<M>>> {
+    let profile = model.profile();
+    let mut properties: Vec<Property<LifecycleModel<M>>> = catalog::monitors()
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| applies_to(m.requirement, profile))
+        .filter_map(|(i, m)| monitor_condition::<M>(i).map(|c| Property::always(m.property, c)))
+        .collect();
+    for (index, def) in DEFS.iter().enumerate() {
+        if def.environment != model.environment() || !(def.applies)(profile) {
+            continue;
+        }
+        let condition = def_condition::<M>(index);
+        properties.push(match def.kind {
+            Kind::Always => Property::always(def.name, condition),
+            Kind::Eventually => Property::eventually(def.name, condition),
+            Kind::Sometimes => Property::sometimes(def.name, condition),
+        });
+    }
+    properties
+}
+
+/// The kind and requirement of the property named `name`.
+pub(super) fn describe(name: &str) -> Option<(Kind, &'static str)> {
+    if let Some(m) = catalog::monitors().iter().find(|m| m.property == name) {
+        return Some((Kind::Always, m.requirement));
+    }
+    DEFS.iter().find(|d| d.name == name).map(|d| (d.kind, d.requirement))
 }
 
 /// Every property with the profiles it applies to.
 pub fn catalog() -> Vec<PropertyInfo> {
-    DEFS.iter()
-        .map(|d| PropertyInfo {
-            name: d.name,
-            requirement: d.requirement,
-            kind: d.kind,
-            environment: d.environment,
-            profiles: ProfileId::ALL.into_iter().filter(|p| (d.applies)(&p.profile())).collect(),
-            killed_by: d.killed_by,
-        })
-        .collect()
+    let profiles_where = |applies: &dyn Fn(&Profile) -> bool| -> Vec<ProfileId> {
+        ProfileId::ALL.into_iter().filter(|p| applies(&p.profile())).collect()
+    };
+    let monitors = catalog::monitors().iter().map(|m| PropertyInfo {
+        name: m.property,
+        requirement: m.requirement,
+        kind: Kind::Always,
+        environment: Environment::Adversarial,
+        profiles: profiles_where(&|p| applies_to(m.requirement, p)),
+    });
+    let defs = DEFS.iter().map(|d| PropertyInfo {
+        name: d.name,
+        requirement: d.requirement,
+        kind: d.kind,
+        environment: d.environment,
+        profiles: profiles_where(&|p| (d.applies)(p)),
+    });
+    monitors.chain(defs).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_monitor_has_a_condition_and_every_def_a_slot() {
+        assert!(catalog::monitors().len() <= 128);
+        for i in 0..catalog::monitors().len() {
+            assert!(monitor_condition::<crate::Sdk>(i).is_some(), "monitor {i}");
+        }
+        assert!(DEFS.len() <= 16, "def_condition has 16 slots");
+    }
 }

@@ -5,7 +5,7 @@ use jwt_lifecycle_spec::client_view::ClientToken;
 
 /// Why a request was sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RequestKind {
+pub enum Purpose {
     /// A flush of the queue head.
     Sync,
     /// The sync `logout` starts before forgetting the user (QUEUE-002).
@@ -32,7 +32,7 @@ pub struct InFlight {
     /// The id of the latest attempt.
     pub request: RequestId,
     /// Why it was sent.
-    pub kind: RequestKind,
+    pub purpose: Purpose,
     /// The customer it is for.
     pub customer: CustomerIds,
     /// The events it carries.

@@ -4,6 +4,7 @@
 //! request values of its identity binding), so which flags a profile takes, and which
 //! claims they fill, follow from the profile's data, never from its name.
 
+use crate::output::{note, or_verdict, out, Outcome, Output, Stop, USAGE_OR_IO, VERDICT};
 use clap::{Args, Subcommand, ValueEnum};
 use jwt_lifecycle_spec::profile::{JwsAlgorithm, Presence, Profile, RequestValue};
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
@@ -60,8 +61,8 @@ impl From<AlgArg> for JwsAlgorithm {
     }
 }
 
-fn parse_profile(name: &str) -> Result<Profile, String> {
-    name.parse::<ProfileId>().map(ProfileId::profile).map_err(|e| e.to_string())
+fn parse_profile(name: &str) -> Result<ProfileId, String> {
+    name.parse::<ProfileId>().map_err(|e| e.to_string())
 }
 
 /// The key ring, common to both subcommands.
@@ -103,7 +104,7 @@ pub(crate) struct IdentityArgs {
 pub(crate) struct MintArgs {
     /// The profile (exponea-stream, moengage-ios, moengage-android, khoros-legacy, webex-connect).
     #[arg(long, value_parser = parse_profile)]
-    profile: Profile,
+    profile: ProfileId,
     #[command(flatten)]
     keys: KeyArgs,
     /// Sign with the key of this id (default: the --key-hex key, or the only --key).
@@ -147,7 +148,7 @@ pub(crate) struct MintArgs {
 pub(crate) struct VerifyArgs {
     /// The profile (exponea-stream, moengage-ios, moengage-android, khoros-legacy, webex-connect).
     #[arg(long, value_parser = parse_profile)]
-    profile: Profile,
+    profile: ProfileId,
     #[command(flatten)]
     keys: KeyArgs,
     /// The time of validation, Unix seconds (default: the real clock).
@@ -190,17 +191,18 @@ fn usage(msg: impl Into<String>) -> Usage {
     Usage(msg.into())
 }
 
-/// Runs a `token` subcommand.
-pub(crate) fn run(cmd: TokenCommand) -> ExitCode {
+/// Runs a `token` subcommand, writing through `out` (a closed pipe ends it quietly with
+/// the verdict's exit code).
+pub(crate) fn run(cmd: TokenCommand, out: &mut Output) -> Outcome {
     let result = match cmd {
-        TokenCommand::Mint(args) => mint(args),
-        TokenCommand::Verify(args) => verify(args),
+        TokenCommand::Mint(args) => mint(args, out),
+        TokenCommand::Verify(args) => verify(args, out),
     };
     match result {
-        Ok(code) => code,
+        Ok(outcome) => outcome,
         Err(Usage(msg)) => {
-            eprintln!("jwt-lifecycle token: {msg}");
-            ExitCode::from(2)
+            note!("jwt-lifecycle token: {msg}");
+            Ok(ExitCode::from(USAGE_OR_IO))
         }
     }
 }
@@ -340,11 +342,17 @@ fn request_from(
 
 /// The claims of `a`'s token: those binding it to the request, then `exp`, `iat` and the
 /// informational claims the profile's tokens carry.
-fn mint_claims(a: &MintArgs, minter: &Minter, request: &RequestIdentity, now: u64) -> Result<Claims, Usage> {
-    let rules = &a.profile.claims;
-    only_where(&a.profile, "--given-name", a.given_name.is_some(), |p| p.claims.mentions("givenName"))?;
-    only_where(&a.profile, "--platform", a.platform.is_some(), |p| p.claims.mentions("platform"))?;
-    only_where(&a.profile, "--iat", a.iat.is_some(), |p| p.claims.mentions("iat"))?;
+fn mint_claims(
+    a: &MintArgs,
+    profile: &Profile,
+    minter: &Minter,
+    request: &RequestIdentity,
+    now: u64,
+) -> Result<Claims, Usage> {
+    let rules = &profile.claims;
+    only_where(profile, "--given-name", a.given_name.is_some(), |p| p.claims.mentions("givenName"))?;
+    only_where(profile, "--platform", a.platform.is_some(), |p| p.claims.mentions("platform"))?;
+    only_where(profile, "--iat", a.iat.is_some(), |p| p.claims.mentions("iat"))?;
     let mut claims = minter.claims_for(request).map_err(|e| usage(e.to_string()))?;
     let asked_exp = a.exp.or(a.ttl.map(|t| now.saturating_add(t)));
     claims.exp = match rules.exp {
@@ -367,13 +375,13 @@ fn mint_claims(a: &MintArgs, minter: &Minter, request: &RequestIdentity, now: u6
     Ok(claims)
 }
 
-fn mint(a: MintArgs) -> Result<ExitCode, Usage> {
-    let profile = &a.profile;
+fn mint(a: MintArgs, out: &mut Output) -> Result<Outcome, Usage> {
+    let profile = &a.profile.profile();
     let ring = ring(profile, &a.keys)?;
     let request = request_from(profile, &a.identity, ("--customer-id", a.customer_id.as_ref()), true)?;
     let now = now_or_clock(a.now)?;
     let minter = Minter::new(profile, ring).map_err(|e| usage(e.to_string()))?;
-    let claims = mint_claims(&a, &minter, &request, now)?;
+    let claims = mint_claims(&a, profile, &minter, &request, now)?;
     // With a single named key and no default, sign with it.
     let kid = a.kid.clone().or_else(|| {
         match (&a.keys.key_hex, a.keys.keys.as_slice(), a.keys.text_keys.as_slice()) {
@@ -394,17 +402,17 @@ fn mint(a: MintArgs) -> Result<ExitCode, Usage> {
         .claim_for(RequestValue::Identifier)
         .and_then(|m| claims.text(&m.claim))
         .map(str::to_owned);
-    if a.json {
+    let written = if a.json {
         let line = serde_json::to_string(&MintJson { token: &token, identifier: identifier.as_deref() })
             .map_err(|e| usage(format!("could not write JSON: {e}")))?;
-        println!("{line}");
+        out!(out, "{line}")
     } else {
-        println!("{token}");
-        if let Some(id) = identifier {
-            eprintln!("pass it with the identifier {id:?}");
+        if let Some(id) = &identifier {
+            note!("pass it with the identifier {id:?}");
         }
-    }
-    Ok(ExitCode::SUCCESS)
+        out!(out, "{token}")
+    };
+    Ok(or_verdict(written, ExitCode::SUCCESS))
 }
 
 /// The token argument, or standard input for `-`, read with a bound: at most `limit`
@@ -431,8 +439,8 @@ fn read_token(arg: &str, max_token_bytes: usize) -> Result<String, Usage> {
     Ok(text.trim().to_owned())
 }
 
-fn verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
-    let profile = &a.profile;
+fn verify(a: VerifyArgs, out: &mut Output) -> Result<Outcome, Usage> {
+    let profile = &a.profile.profile();
     let ring = ring(profile, &a.keys)?;
     let request =
         request_from(profile, &a.identity, ("--link-customer-id", a.link_customer_id.as_ref()), false)?;
@@ -440,7 +448,8 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
     let token = read_token(&a.token, profile.claims.max_token_bytes)?;
     let validator = Validator::new(profile, ring).map_err(|e| usage(e.to_string()))?;
     let decision = validator.validate(&token, &request, now);
-    if a.json {
+    let verdict = if decision.is_accepted() { ExitCode::SUCCESS } else { ExitCode::from(VERDICT) };
+    let written = if a.json {
         let json = VerifyJson {
             accepted: decision.is_accepted(),
             reason: decision.reason(),
@@ -448,20 +457,25 @@ fn verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
             code: decision.vendor_code(),
         };
         let line = serde_json::to_string(&json).map_err(|e| usage(format!("could not write JSON: {e}")))?;
-        println!("{line}");
+        out!(out, "{line}")
     } else {
-        match &decision {
-            Decision::Accepted(t) => {
-                let alg = t.alg.map_or("?", JwsAlgorithm::as_str);
-                println!(
-                    "accepted (200): {} token, {alg}, kid {}",
-                    profile.id,
-                    t.kid.as_deref().unwrap_or("(default)")
-                );
-                println!("claims: {}", serde_json::to_string(&t.claims).unwrap_or_default());
-            }
-            Decision::Rejected(_) => println!("{decision}"),
+        write_decision(out, profile, &decision)
+    };
+    Ok(or_verdict(written, verdict))
+}
+
+fn write_decision(out: &mut Output, profile: &Profile, decision: &Decision) -> Result<(), Stop> {
+    match decision {
+        Decision::Accepted(t) => {
+            let alg = t.alg.map_or("?", JwsAlgorithm::as_str);
+            out!(
+                out,
+                "accepted (200): {} token, {alg}, kid {}",
+                profile.id,
+                t.kid.as_deref().unwrap_or("(default)")
+            )?;
+            out!(out, "claims: {}", serde_json::to_string(&t.claims).unwrap_or_default())
         }
+        Decision::Rejected(_) => out!(out, "{decision}"),
     }
-    Ok(if decision.is_accepted() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -1,0 +1,228 @@
+//! Random runs judged by the rules: each move becomes an input against the SDK under
+//! test as it runs (a `respond` answers one of the requests it has actually sent), the
+//! oracle judges every step, and a violation is shrunk to the shortest sequence that
+//! still breaks the same requirement.
+
+use super::moves::{call_for, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
+use crate::adapter::{Adapter, Started, StepReply};
+use crate::case::{Action, CaseFile, Expected, Housekeeping, Step, TokenTable, DEFAULT_START};
+use jwt_lifecycle_oracle::belief::Waiting;
+use jwt_lifecycle_oracle::{Act, Oracle, Violation};
+use jwt_lifecycle_spec::alphabet::{Input, Output, Reply};
+use jwt_lifecycle_spec::profile::ProfileId;
+use proptest::test_runner::{TestCaseError, TestError, TestRunner};
+use std::cell::{Cell, RefCell};
+
+/// What one sequence did.
+enum Driven {
+    /// It ran to the end; these are its steps (observations as expectations) and
+    /// violations.
+    Ran { steps: Vec<Step>, violations: Vec<Violation> },
+    /// The adapter has no call the sequence needs.
+    Unimplemented,
+    /// The adapter could not be talked to.
+    Error(String),
+}
+
+/// Drives `moves` against `adapter` on `profile`, judged by a fresh oracle.
+fn drive(
+    adapter: &mut dyn Adapter,
+    profile: ProfileId,
+    moves: &[Move],
+    alphabet: &Alphabet,
+    id: &str,
+) -> Driven {
+    let start = DEFAULT_START;
+    let tokens = TokenTable::mint_all(&random_tokens(), start).unwrap_or_default();
+    match adapter.start(id, profile, start) {
+        Ok(Started::Ready) => {}
+        Ok(Started::Unsupported(_)) => return Driven::Unimplemented,
+        Err(e) => return Driven::Error(e.to_string()),
+    }
+    let mut oracle = Oracle::new(&profile.profile(), start);
+    let (mut now, mut events) = (start, 0usize);
+    let (mut steps, mut violations) = (Vec::new(), Vec::new());
+    for m in moves.iter().filter(|m| alphabet.allows(m)) {
+        let Some(action) = action_for(m, profile, &oracle, &mut events) else { continue };
+        let step = Step::exact(action, vec![]);
+        let (act, reply) = match (&step.action, step.input(&tokens)) {
+            (Action::Advance(ms), _) => {
+                (Act::Advance { from: now, to: now.saturating_add(*ms) }, adapter.advance(*ms))
+            }
+            (_, Some(input)) => (Act::Input { at: now, input: input.clone() }, adapter.input(&input)),
+            (_, None) => continue,
+        };
+        let seen = match reply {
+            Ok(StepReply::Done(seen)) => seen,
+            Ok(StepReply::Unimplemented(_)) => return Driven::Unimplemented,
+            Err(e) => return Driven::Error(e.to_string()),
+        };
+        violations.extend(oracle.step(steps.len(), &act, &seen));
+        now = act.end();
+        let expect = seen.iter().map(|o| Expected::from_observation(o, start, &tokens)).collect();
+        steps.push(Step::exact(step.action.clone(), expect));
+        if let Err(e) =
+            answer_housekeeping(adapter, &mut oracle, &mut steps, &mut violations, now, &seen, &tokens)
+        {
+            return Driven::Error(e);
+        }
+    }
+    Driven::Ran { steps, violations }
+}
+
+/// The action a move takes now, given what the SDK has sent; `None` when it does not
+/// apply (an answer with no request awaiting one).
+fn action_for(m: &Move, profile: ProfileId, oracle: &Oracle, events: &mut usize) -> Option<Action> {
+    Some(match m {
+        Move::Respond { pick, reply } => {
+            let awaiting: Vec<u64> = oracle
+                .belief()
+                .requests
+                .iter()
+                .filter(|r| r.waiting == Waiting::Response)
+                .map(|r| r.id)
+                .collect();
+            if awaiting.is_empty() {
+                return None;
+            }
+            Action::Respond {
+                request: awaiting[pick % awaiting.len()],
+                reply: REPLIES[reply % REPLIES.len()],
+                body: None,
+            }
+        }
+        Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
+        Move::Restart => Action::Restart,
+        other => Action::Call(call_for(other, profile, events)?),
+    })
+}
+
+/// QUEUE-008: the SDK's own requests are answered 200 at once, as the runner does.
+fn answer_housekeeping(
+    adapter: &mut dyn Adapter,
+    oracle: &mut Oracle,
+    steps: &mut Vec<Step>,
+    violations: &mut Vec<Violation>,
+    now: u64,
+    seen: &[jwt_lifecycle_spec::alphabet::Observation],
+    tokens: &TokenTable,
+) -> Result<(), String> {
+    for o in seen {
+        let Output::RequestSent { request, kind, .. } = o.output else { continue };
+        if kind.is_events() {
+            continue;
+        }
+        let input = Input::respond(request, Reply::OK);
+        let answered = match adapter.input(&input).map_err(|e| e.to_string())? {
+            StepReply::Done(answered) => answered,
+            StepReply::Unimplemented(reason) => return Err(reason),
+        };
+        violations.extend(oracle.step(steps.len(), &Act::Input { at: now, input }, &answered));
+        let expect = answered.iter().map(|a| Expected::from_observation(a, DEFAULT_START, tokens)).collect();
+        steps.push(Step::exact(Action::Respond { request, reply: Reply::OK, body: None }, expect));
+    }
+    Ok(())
+}
+
+/// The minimal sequence as a case file anyone can rerun.
+fn trace_case(profile: ProfileId, id: &str, steps: Vec<Step>, requirement: &str) -> String {
+    let file = CaseFile {
+        id: id.to_owned(),
+        description: format!("A random sequence on {profile} that breaks {requirement}; the SDK's observations as expectations."),
+        profiles: vec![profile],
+        requirements: vec![requirement.to_owned()],
+        start: DEFAULT_START,
+        tokens: random_tokens(),
+        housekeeping: Housekeeping::Manual,
+        steps,
+    };
+    crate::case::write_pretty(&file)
+}
+
+/// Runs `config.sequences` random sequences on `profile` against `adapter`, judged by the
+/// monitors, and shrinks the first violation to the shortest sequence that still breaks
+/// the same requirement.
+pub fn run_judged(
+    adapter: &mut dyn Adapter,
+    profile: ProfileId,
+    config: RandomConfig,
+    protocol: u64,
+) -> RandomOutcome {
+    let mut runner = TestRunner::new_with_rng(runner_config(config.sequences), rng_for(config.seed, profile));
+    let alphabet = Alphabet::new(profile, protocol);
+    let adapter = RefCell::new(adapter);
+    let (sequences, steps, unimplemented) = (Cell::new(0u64), Cell::new(0u64), Cell::new(0u64));
+    let adapter_error: RefCell<Option<String>> = RefCell::new(None);
+    // The requirement the first failing sequence broke: shrinking keeps only sequences
+    // that break it too, so the minimal trace names the rule that really broke.
+    let target: Cell<Option<&'static str>> = Cell::new(None);
+    let id = format!("random/{profile}-seed-{}", config.seed);
+    let test = |(first, rest): (Move, Vec<Move>)| {
+        if adapter_error.borrow().is_some() {
+            return Ok(());
+        }
+        let moves: Vec<Move> = std::iter::once(first).chain(rest).collect();
+        sequences.set(sequences.get() + 1);
+        match drive(&mut **adapter.borrow_mut(), profile, &moves, &alphabet, &id) {
+            Driven::Ran { steps: ran, violations } => {
+                steps.set(steps.get() + ran.len() as u64);
+                let Some(first) = violations.first() else { return Ok(()) };
+                let wanted = *target.get().get_or_insert(first.requirement);
+                target.set(Some(wanted));
+                if violations.iter().any(|v| v.requirement == wanted) {
+                    Err(TestCaseError::fail(wanted))
+                } else {
+                    Ok(())
+                }
+            }
+            Driven::Unimplemented => {
+                unimplemented.set(unimplemented.get() + 1);
+                Ok(())
+            }
+            Driven::Error(message) => {
+                *adapter_error.borrow_mut() = Some(message.clone());
+                Err(TestCaseError::fail(message))
+            }
+        }
+    };
+    let run = runner.run(&alphabet.sequence_strategy(config.max_len), test);
+    let mut outcome = RandomOutcome {
+        profile,
+        seed: config.seed,
+        sequences: sequences.get(),
+        steps: steps.get(),
+        divergence: None,
+        unimplemented: unimplemented.get(),
+        error: adapter_error.borrow().clone(),
+    };
+    if outcome.error.is_some() {
+        return outcome;
+    }
+    outcome.divergence = match run {
+        Ok(()) => None,
+        Err(TestError::Abort(reason)) => Some(Divergence::aborted(reason.to_string())),
+        Err(TestError::Fail(_, (first, rest))) => {
+            let moves: Vec<Move> = std::iter::once(first).chain(rest).collect();
+            let wanted = target.get().unwrap_or("QUEUE-001");
+            match drive(&mut **adapter.borrow_mut(), profile, &moves, &alphabet, &id) {
+                Driven::Ran { steps: ran, violations } => {
+                    let count = ran.len();
+                    let message = violations.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join("\n");
+                    Some(Divergence {
+                        message,
+                        steps: count,
+                        case: trace_case(profile, &id, ran, wanted),
+                        violations,
+                        requirement: Some(wanted),
+                    })
+                }
+                Driven::Unimplemented => {
+                    Some(Divergence::aborted("the minimal sequence became unimplemented".into()))
+                }
+                Driven::Error(e) => Some(Divergence::aborted(e)),
+            }
+        }
+    };
+    outcome
+}

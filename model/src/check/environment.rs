@@ -1,0 +1,144 @@
+//! What the environment may do next: the app's calls, the server's answers to the
+//! requests the machine was seen to send, and the clock. It reads the oracle's account of
+//! the trace (which requests await an answer) and the machine's next timer, the one thing
+//! a sans-IO machine tells its caller.
+
+use super::domain::{Step, Tok, Who, HORIZON_MS, START};
+use super::state::{CheckState, LifecycleModel};
+use crate::machine::Machine;
+use jwt_lifecycle_oracle::belief::Waiting;
+use jwt_lifecycle_spec::alphabet::{CallKind, Reply, UnixMillis};
+
+/// Most events a check tracks.
+pub const MAX_EVENTS: u8 = 4;
+
+impl<M: Machine> LifecycleModel<M> {
+    /// The adversarial environment: anything the domains allow, within the budgets.
+    pub(super) fn adversarial_actions(&self, state: &CheckState<M>, actions: &mut Vec<Step>) {
+        if state.calls_left > 0 {
+            self.app_calls(state, actions);
+        }
+        if state.events_tracked < self.bounds_events() {
+            actions.push(Step::Track(state.events_tracked));
+        }
+        if state.replies_left > 0 {
+            for request in awaiting(state) {
+                for reply in [Reply::OK, Reply::UNAUTHORIZED, Reply::FORBIDDEN, Reply::NetworkError] {
+                    actions.push(Step::Respond { request, reply });
+                }
+            }
+        }
+        if state.advances_left > 0 {
+            for target in advance_targets(state, self.short_in_play(state)) {
+                actions.push(Step::AdvanceTo(target - START));
+            }
+        }
+    }
+
+    /// Every app call of the profile, with the domains' arguments.
+    fn app_calls(&self, state: &CheckState<M>, actions: &mut Vec<Step>) {
+        let p = self.profile();
+        let has = |call: CallKind| p.calls.contains(&call);
+        if !state.oracle.belief().running {
+            actions.push(Step::Configure { jwt: true, debug: false, token: None });
+            actions.push(Step::Configure { jwt: true, debug: false, token: Some(Tok::Short) });
+            actions.push(Step::Configure { jwt: false, debug: false, token: None });
+            if p.token_while_jwt_disabled.debug != p.token_while_jwt_disabled.release {
+                actions.push(Step::Configure { jwt: false, debug: true, token: None });
+            }
+        }
+        let identifiers: &[Option<Who>] =
+            if p.identifier_key.is_some() { &[None, Some(Who::Alice)] } else { &[None] };
+        for token in [Tok::Short, Tok::Expired, Tok::NoExp] {
+            for identifier in identifiers {
+                actions.push(Step::SetToken { token, identifier: *identifier });
+            }
+        }
+        actions.push(Step::RegisterHandler);
+        for who in [Who::Alice, Who::Bob] {
+            actions.push(Step::Identify { who, token: None });
+            actions.push(Step::Identify { who, token: Some(Tok::Short) });
+        }
+        let plain = [
+            (CallKind::Anonymize, Step::Anonymize),
+            (CallKind::StopIntegration, Step::StopIntegration),
+            (CallKind::ClearLocalData, Step::ClearLocalData),
+            (CallKind::Logout, Step::Logout),
+            (CallKind::Flush, Step::Flush),
+            (CallKind::NewSession, Step::NewSession),
+        ];
+        actions.extend(plain.into_iter().filter(|(call, _)| has(*call)).map(|(_, step)| step));
+    }
+
+    /// The short-lived token is stored, or carried by a live request: its expiry is a
+    /// boundary worth reaching.
+    fn short_in_play(&self, state: &CheckState<M>) -> bool {
+        let belief = state.oracle.belief();
+        let is_short = |tok| self.tok_of(&belief.tokens.get(tok).raw) == Some(Tok::Short);
+        belief.stored.is_some_and(|s| is_short(s.tok))
+            || belief.requests.iter().any(|r| r.carried.is_some_and(is_short))
+    }
+
+    /// The cooperative environment: an app that answers every handler call with a fresh
+    /// token and a server that accepts exactly the unexpired tokens.
+    pub(super) fn cooperative_actions(&self, state: &CheckState<M>, actions: &mut Vec<Step>) {
+        if state.events_tracked < self.bounds_events() {
+            actions.push(Step::Track(state.events_tracked));
+        }
+        actions.push(Step::Flush);
+        let belief = state.oracle.belief();
+        if belief.suspended {
+            // Events a switch of customer left behind fail, and with the limit scaled
+            // down two such failures suspend sync: the user comes back in a new session
+            // (LIMIT-003), as a real app is eventually reopened.
+            actions.push(Step::NewSession);
+        }
+        if state.calls_left > 0 && state.events_tracked == 0 {
+            // The app may start with a poor token; once events flow it only ever sets
+            // the fresh tokens it answers handler calls with.
+            for token in [Tok::Short, Tok::Expired, Tok::NoExp] {
+                actions.push(Step::SetToken { token, identifier: None });
+            }
+        }
+        if state.calls_left > 0 && belief.customers.ids(belief.customer) != &Who::Bob.ids(self.profile()) {
+            // The user switches: the previous customer's events can no longer get a
+            // token (LIFE-009) and must not block bob's (RETRY-014).
+            actions.push(Step::Identify { who: Who::Bob, token: Some(Tok::Fresh) });
+        }
+        // The server stops answering after a generous number of requests (far more than
+        // the machine as specified needs), so that every path ends even for a machine
+        // that resends without end: liveness is only judged on paths that end.
+        let cap = 4 * u64::from(self.bounds_events()) + 4;
+        for request in belief.requests.iter().filter(|r| r.waiting == Waiting::Response && r.id <= cap) {
+            let valid = request.carried.is_some_and(|t| !belief.expired(t, state.now));
+            let reply = if valid { Reply::OK } else { Reply::UNAUTHORIZED };
+            actions.push(Step::Respond { request: request.id, reply });
+        }
+        if let Some(due) = state.machine.next_timer().filter(|&d| d > state.now && d <= START + HORIZON_MS) {
+            actions.push(Step::AdvanceTo(due - START));
+        }
+    }
+}
+
+/// The requests the machine was seen to send that await an answer.
+fn awaiting<M: Machine>(state: &CheckState<M>) -> Vec<u64> {
+    state.oracle.belief().requests.iter().filter(|r| r.waiting == Waiting::Response).map(|r| r.id).collect()
+}
+
+/// The instants time may advance to: just before and at the next timer, and just before
+/// and at the expiry of the short-lived token when it is in play.
+fn advance_targets<M: Machine>(state: &CheckState<M>, short_in_play: bool) -> Vec<UnixMillis> {
+    let mut targets = Vec::new();
+    if let Some(due) = state.machine.next_timer() {
+        targets.extend([due.saturating_sub(1), due]);
+    }
+    if short_in_play {
+        if let Some(exp) = Tok::Short.exp_ms() {
+            targets.extend([exp - 1, exp]);
+        }
+    }
+    targets.retain(|&t| t > state.now && t <= START + HORIZON_MS);
+    targets.sort_unstable();
+    targets.dedup();
+    targets
+}

@@ -1,0 +1,212 @@
+//! The check's model and states: one machine, its clock, the environment's budgets, and
+//! the oracle that judges what the machine is seen to do.
+
+use super::domain::{Step, Tok, START};
+use crate::machine::Machine;
+use crate::sdk::Sdk;
+use jwt_lifecycle_oracle::{Act, Oracle, Violation};
+use jwt_lifecycle_spec::alphabet::{Observation, Output, UnixMillis};
+use jwt_lifecycle_spec::profile::Profile;
+use serde::Serialize;
+
+/// Who the environment is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    /// Any app call from the domains, any answer (200 / 401 / 403 / network error), any
+    /// timer boundary: the safety properties must hold whatever happens.
+    Adversarial,
+    /// An app that answers every handler call with a fresh valid token at once, may
+    /// switch once to a second customer (identified with a fresh token), and a server
+    /// that accepts exactly the unexpired tokens: the liveness properties say every event
+    /// then gets through, except those a switch left behind, which are reported.
+    Cooperative,
+}
+
+/// How far the environment may go; every path ends when the budgets are spent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Bounds {
+    /// App calls other than `track`.
+    pub calls: u8,
+    /// Events tracked.
+    pub events: u8,
+    /// Server answers (adversarial environment).
+    pub replies: u8,
+    /// Clock advances.
+    pub advances: u8,
+    /// The consecutive-failure limit is checked at this value when the profile's is
+    /// larger (the properties are parametric in the limit; a small one keeps the
+    /// suspension reachable within the budgets).
+    pub failure_limit: u32,
+}
+
+impl Bounds {
+    /// The bounds `jwt-lifecycle check` uses.
+    pub const CI: Bounds = Bounds { calls: 4, events: 3, replies: 3, advances: 2, failure_limit: 2 };
+    /// Smaller bounds for `cargo test`.
+    pub const TEST: Bounds = Bounds { calls: 3, events: 2, replies: 2, advances: 2, failure_limit: 2 };
+}
+
+/// What one step did, and what the oracle found wrong with it.
+#[derive(Clone, Debug, Default)]
+pub struct Judged {
+    /// The machine's observations, in order.
+    pub outputs: Vec<Observation>,
+    /// The requirements the step broke.
+    pub violations: Vec<Violation>,
+}
+
+/// One machine and its environment.
+#[derive(Clone, Debug)]
+pub struct LifecycleModel<M: Machine = Sdk> {
+    profile: Profile,
+    initial: M,
+    environment: Environment,
+    bounds: Bounds,
+    raws: [String; 4],
+}
+
+/// A state of the check: the machine, the clock, what is left of the budgets, and the
+/// oracle's account of what the machine was seen to do.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CheckState<M: Machine = Sdk> {
+    /// The machine.
+    pub machine: M,
+    /// The virtual clock.
+    pub now: UnixMillis,
+    /// App calls left.
+    pub calls_left: u8,
+    /// Events tracked so far.
+    pub events_tracked: u8,
+    /// Server answers left.
+    pub replies_left: u8,
+    /// Clock advances left.
+    pub advances_left: u8,
+    /// The judge of the trace so far.
+    pub oracle: Oracle,
+}
+
+/// `profile` with its failure limit scaled down to `bounds`.
+pub fn scaled(profile: &Profile, bounds: Bounds) -> Profile {
+    let mut profile = profile.clone();
+    if let Some(limit) = profile.failure_limit.as_mut() {
+        limit.consecutive_failures = limit.consecutive_failures.min(bounds.failure_limit);
+    }
+    profile
+}
+
+impl LifecycleModel<Sdk> {
+    /// The reference machine of `profile` (its failure limit scaled to `bounds`).
+    pub fn new(profile: &Profile, environment: Environment, bounds: Bounds) -> Self {
+        let profile = scaled(profile, bounds);
+        let initial = Sdk::new(profile.clone());
+        LifecycleModel::with_machine(&profile, initial, environment, bounds)
+    }
+}
+
+impl<M: Machine> LifecycleModel<M> {
+    /// `initial` judged by `profile` (already scaled): the machine may be built from
+    /// another profile, or wrap the reference, as a mutant does.
+    pub fn with_machine(profile: &Profile, initial: M, environment: Environment, bounds: Bounds) -> Self {
+        Self { profile: profile.clone(), initial, environment, bounds, raws: Tok::ALL.map(Tok::raw) }
+    }
+
+    /// The profile the oracle judges by.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The environment.
+    pub fn environment(&self) -> Environment {
+        self.environment
+    }
+
+    /// The bounds.
+    pub fn bounds(&self) -> Bounds {
+        self.bounds
+    }
+
+    /// How many events the environment tracks on every complete path.
+    pub fn bounds_events(&self) -> u8 {
+        self.bounds.events.min(super::environment::MAX_EVENTS)
+    }
+
+    /// The token whose compact form is `raw`.
+    pub fn tok_of(&self, raw: &str) -> Option<Tok> {
+        Tok::ALL.into_iter().find(|t| self.raws[*t as usize] == raw)
+    }
+
+    pub(super) fn initial(&self) -> CheckState<M> {
+        let mut state = CheckState {
+            machine: self.initial.clone(),
+            now: START,
+            calls_left: self.bounds.calls,
+            events_tracked: 0,
+            replies_left: self.bounds.replies,
+            advances_left: self.bounds.advances,
+            oracle: Oracle::new(&self.profile, START),
+        };
+        if self.environment == Environment::Cooperative {
+            // A cooperative app configures with JWT and registers its handler first.
+            for step in [Step::Configure { jwt: true, debug: false, token: None }, Step::RegisterHandler] {
+                self.apply(&mut state, &step);
+            }
+            state.calls_left = 2;
+        }
+        state
+    }
+
+    /// Applies `step` to `state`, has the oracle judge it, and returns what the machine did
+    /// and the violations the oracle found in it.
+    pub fn apply(&self, state: &mut CheckState<M>, step: &Step) -> Judged {
+        let then = state.now;
+        let (act, outputs) = match step {
+            Step::AdvanceTo(ms) => {
+                let target = START + ms;
+                let mut seen = Vec::new();
+                while let Some(due) = state.machine.next_timer().filter(|&d| d <= target) {
+                    state.now = due.max(state.now);
+                    let now = state.now;
+                    let fired = state.machine.fire_timers(now);
+                    seen.extend(fired.into_iter().map(|output| Observation { at: now, output }));
+                }
+                state.now = target.max(state.now);
+                (Act::Advance { from: then, to: state.now }, seen)
+            }
+            _ => match step.input(&self.profile) {
+                Some(input) => {
+                    let seen: Vec<Observation> = state
+                        .machine
+                        .handle(then, &input)
+                        .into_iter()
+                        .map(|output| Observation { at: then, output })
+                        .collect();
+                    (Act::Input { at: then, input }, seen)
+                }
+                None => return Judged::default(),
+            },
+        };
+        let violations = state.oracle.step(0, &act, &outputs);
+        Judged { outputs, violations }
+    }
+
+    /// Applies `step` and, in the cooperative environment, the app's answer to any
+    /// handler call it caused; returns every output, in order.
+    pub fn step(&self, state: &mut CheckState<M>, step: &Step) -> Judged {
+        match *step {
+            Step::Track(_) => state.events_tracked += 1,
+            Step::Respond { .. } => state.replies_left = state.replies_left.saturating_sub(1),
+            Step::AdvanceTo(_) => state.advances_left = state.advances_left.saturating_sub(1),
+            Step::Flush | Step::NewSession if self.environment == Environment::Cooperative => {}
+            _ => state.calls_left = state.calls_left.saturating_sub(1),
+        }
+        let mut judged = self.apply(state, step);
+        let told = judged.outputs.iter().any(|o| matches!(o.output, Output::HandlerCalled { .. }));
+        if told && self.environment == Environment::Cooperative {
+            let answer = self.apply(state, &Step::SetToken { token: Tok::Fresh, identifier: None });
+            judged.outputs.extend(answer.outputs);
+            judged.violations.extend(answer.violations);
+        }
+        judged
+    }
+}

@@ -1,0 +1,94 @@
+//! Duties: what one step obliges the SDK to do, each with the requirement that obliges it.
+//!
+//! A duty is discharged by an observation of the step that fits it; one left undischarged
+//! at the end of the step is a violation of its requirement. Only the order the rules
+//! demand is enforced (a pre-flight notification before its request, a failure's
+//! notification before its removal); everything else may come in any order.
+
+use crate::belief::Purpose;
+use crate::book::{Cust, Ev};
+use jwt_lifecycle_spec::alphabet::{AppErrorKind, DeletionRule, FailureCause, Reason, RequestId, UnixMillis};
+
+/// One thing the SDK must do in this step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Duty {
+    /// The requirement that demands it.
+    pub why: &'static str,
+    /// What must be seen.
+    pub what: Must,
+    /// Discharged.
+    pub done: bool,
+    /// It may be left undone (a timer whose tolerance window is still open at the end of
+    /// the step, or an outcome two allowed behaviours disagree on).
+    pub optional: bool,
+}
+
+/// What a duty asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Must {
+    /// A `request_sent` carrying `events` for `cust`, as attempt `attempt`.
+    Send {
+        /// The events, in order.
+        events: Vec<Ev>,
+        /// The customer.
+        cust: Cust,
+        /// The attempt number.
+        attempt: u32,
+        /// Why the request goes out.
+        purpose: Purpose,
+        /// The live request this one resends, if it is a retry or a resend.
+        resends: Option<RequestId>,
+        /// The pre-flight notification that must come before it in the step.
+        preflight: Option<Reason>,
+        /// The earliest and latest instants allowed (timed retries).
+        window: Option<(UnixMillis, UnixMillis)>,
+    },
+    /// A `handler_called` with `reason` for `cust`.
+    Notify {
+        /// The reason.
+        reason: Reason,
+        /// The customer it concerns.
+        cust: Cust,
+        /// The earliest and latest instants allowed (the refresh timer).
+        window: Option<(UnixMillis, UnixMillis)>,
+    },
+    /// An `app_error`.
+    RaiseError {
+        /// Its kind.
+        error: AppErrorKind,
+        /// Its vendor code.
+        code: Option<i64>,
+    },
+    /// A `request_failed` for the live request `request`.
+    Fail {
+        /// The SDK's request id.
+        request: RequestId,
+        /// Its events.
+        events: Vec<Ev>,
+        /// The cause.
+        cause: FailureCause,
+    },
+    /// `events_deleted` naming `rule`, covering exactly `events` (in one output or several).
+    Delete {
+        /// The events still to be reported.
+        events: Vec<Ev>,
+        /// The rule.
+        rule: DeletionRule,
+    },
+}
+
+impl Duty {
+    pub(crate) fn new(why: &'static str, what: Must) -> Self {
+        Duty { why, what, done: false, optional: false }
+    }
+
+    pub(crate) fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+
+    /// A duty that notifies the app.
+    pub(crate) fn is_notice(&self) -> bool {
+        matches!(self.what, Must::Notify { .. } | Must::RaiseError { .. })
+    }
+}
