@@ -18,6 +18,9 @@ pub struct Stored {
     pub set_at: UnixMillis,
     /// `expired_soon` was delivered for it (REFR-005).
     pub told_soon: bool,
+    /// `expired_soon` was delivered for it before the last restart. REFR-005's memory is
+    /// not persisted (LIFE-014), so the SDK may notify it again, and need not.
+    pub told_before_restart: bool,
     /// Its refresh timer is pending (REFR-001, REFR-006, REFR-007).
     pub timer_live: bool,
     /// Where it came from, for naming the rule a lost token breaks.
@@ -268,7 +271,14 @@ impl Belief {
         info.bound = Some(self.customer);
         info.cleared = None;
         info.replaced = false;
-        self.stored = Some(Stored { tok, set_at: self.now, told_soon: false, timer_live: true, origin });
+        self.stored = Some(Stored {
+            tok,
+            set_at: self.now,
+            told_soon: false,
+            told_before_restart: false,
+            timer_live: true,
+            origin,
+        });
     }
 
     /// Clears the stored token, remembering how (LIFE-008).

@@ -69,6 +69,9 @@ impl Judge<'_> {
 
     fn discharge_notice(&mut self, index: usize, reason: Reason, cust: Cust) {
         self.duties[index].done = true;
+        if self.duties[index].own {
+            self.own_preflights.push(self.index);
+        }
         let why = self.duties[index].why;
         let Must::Notify { reason: due, cust: whom, window } = self.duties[index].what.clone() else {
             return;
