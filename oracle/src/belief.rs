@@ -157,6 +157,11 @@ pub struct Belief {
     pub handler: bool,
     /// The instant the handler was registered, for the refresh tolerance (REFR-007).
     pub handler_since: UnixMillis,
+    /// The registered handler throws every time it is called (NOTIFY-007).
+    pub handler_throws: bool,
+    /// When the SDK first called a handler that threw, in this app process (NOTIFY-007
+    /// blame: what it leaves undone afterwards may be the throw's doing).
+    pub thrown_at: Option<UnixMillis>,
     /// The current customer.
     pub customer: Cust,
     /// The token the SDK must hold.
@@ -191,6 +196,8 @@ impl Belief {
             debug: false,
             handler: false,
             handler_since: start,
+            handler_throws: false,
+            thrown_at: None,
             customer: Customers::ANONYMOUS,
             stored: None,
             tokens: Tokens::default(),

@@ -89,12 +89,20 @@ impl<'a> Judge<'a> {
         };
     }
 
-    /// Every duty of the step not discharged is a violation.
+    /// Every duty of the step not discharged is a violation; after the app's handler
+    /// threw, also of NOTIFY-007 (the lifecycle must go on as if it had returned).
     fn unmet(&mut self) {
         let pending: Vec<Duty> = self.duties.iter().filter(|d| !d.done && !d.optional).cloned().collect();
         for duty in pending {
             let (why, message) = self.describe_unmet(&duty);
             let at = self.act.end();
+            if let Some(thrown) = self.belief.thrown_at {
+                let context = format!(
+                    "the app's handler threw at {}, and the lifecycle must go on as if it had returned; since then: {message}",
+                    self.off(thrown)
+                );
+                self.violate_at("NOTIFY-007", at, context);
+            }
             self.violate_at(why, at, message);
         }
     }

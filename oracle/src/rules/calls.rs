@@ -90,11 +90,12 @@ impl Judge<'_> {
             AppCall::SetToken { token: None, .. } => {
                 self.clear_if(ClearingCall::ClearToken, Clearing::ClearToken)
             }
-            AppCall::RegisterHandler { .. } => {
+            AppCall::RegisterHandler { throws } => {
                 if !self.belief.handler {
                     self.belief.handler_since = self.belief.now;
                 }
                 self.belief.handler = true;
+                self.belief.handler_throws = *throws;
             }
             AppCall::Identify { customer_ids, token } => {
                 self.switch_customer(customer_ids);
@@ -456,6 +457,8 @@ impl Judge<'_> {
         b.jwt = false;
         b.debug = false;
         b.handler = false;
+        b.handler_throws = false;
+        b.thrown_at = None;
         b.new_session();
     }
 }
