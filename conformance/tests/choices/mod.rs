@@ -193,7 +193,7 @@ impl Chooser {
 
     /// Moves each timer's output inside its tolerance window (and inside the advance),
     /// then orders the advance's outputs by their new instants.
-    fn move_timers(&mut self, seen: &mut Vec<Observation>, from: UnixMillis, to: UnixMillis) {
+    fn move_timers(&mut self, seen: &mut [Observation], from: UnixMillis, to: UnixMillis) {
         for o in seen.iter_mut() {
             let shifts = match &o.output {
                 Output::HandlerCalled { reason: Reason::ExpiredSoon, .. } => &REFRESH_SHIFTS,
@@ -258,7 +258,7 @@ impl Adapter for Chooser {
             let now = self.now;
             let own = own.into_iter().map(|output| Observation { at: now, output });
             self.turn += 1;
-            if self.turn % 2 == 0 {
+            if self.turn.is_multiple_of(2) {
                 self.made.own_first += 1;
                 seen.splice(0..0, own);
             } else {
