@@ -1,7 +1,7 @@
 //! `jwt-lifecycle run`: the conformance suite against the reference or an adapter.
 
 use jwt_lifecycle_conformance::adapter::process::ProcessAdapter;
-use jwt_lifecycle_conformance::adapter::reference::{parse_mutation, ReferenceAdapter};
+use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
 use jwt_lifecycle_conformance::adapter::{Adapter, AdapterError, Hello};
 use jwt_lifecycle_conformance::case::{load_dir, Case};
 use jwt_lifecycle_conformance::differential::{run_random, Differential, RandomConfig, RandomOutcome};
@@ -77,9 +77,6 @@ pub(crate) struct RunArgs {
     /// How long to wait for each adapter reply, in ms.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     step_timeout_ms: u64,
-    /// Run the reference with a deliberate bug (for testing the suite).
-    #[arg(long, value_name = "NAME", hide = true, requires = "reference")]
-    mutant: Option<String>,
 }
 
 fn usage(message: impl std::fmt::Display) -> ExitCode {
@@ -108,13 +105,6 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         },
         None => Expectations::default(),
     };
-    let mutation = match &args.mutant {
-        Some(name) => match parse_mutation(name) {
-            Some(m) => Some(m),
-            None => return usage(format!("unknown mutant `{name}`")),
-        },
-        None => None,
-    };
     let mut adapter: Box<dyn Adapter> = match &args.adapter {
         Some(command) => {
             match ProcessAdapter::from_command_line(command, Duration::from_millis(args.step_timeout_ms)) {
@@ -122,7 +112,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
                 Err(e) => return usage(e),
             }
         }
-        None => Box::new(ReferenceAdapter::new().with_mutation(mutation)),
+        None => Box::new(ReferenceAdapter::new()),
     };
     let label = args.adapter.clone().unwrap_or_else(|| "reference".to_owned());
 
