@@ -71,11 +71,6 @@ impl Tok {
         }
     }
 
-    /// The token whose compact form is `raw`.
-    pub fn from_raw(raw: &str) -> Option<Tok> {
-        Tok::ALL.into_iter().find(|t| t.raw() == raw)
-    }
-
     /// A bit for masks of tokens.
     pub fn bit(self) -> u8 {
         1 << (self as u8)
@@ -125,8 +120,13 @@ pub enum Step {
         /// The identifier passed with it.
         identifier: Option<Who>,
     },
+    /// `set_token` without a token: the app clears it (protocol 2).
+    ClearToken,
     /// `register_handler`.
-    RegisterHandler,
+    RegisterHandler {
+        /// The handler throws every time it is called (protocol 2).
+        throws: bool,
+    },
     /// `identify`.
     Identify {
         /// The customer.
@@ -148,6 +148,8 @@ pub enum Step {
     Flush,
     /// `new_session`.
     NewSession,
+    /// The app process ends and a new one starts over the same storage (protocol 2).
+    Restart,
     /// The server answers the request in flight.
     Respond {
         /// The request.
@@ -185,7 +187,8 @@ impl Step {
                 token: Some(token.raw()),
                 identifier: identifier.map(|w| w.name().to_owned()),
             },
-            Step::RegisterHandler => AppCall::RegisterHandler { throws: false },
+            Step::ClearToken => AppCall::SetToken { token: None, identifier: None },
+            Step::RegisterHandler { throws } => AppCall::RegisterHandler { throws },
             Step::Identify { who, token } => {
                 AppCall::Identify { customer_ids: who.ids(profile), token: token.map(Tok::raw) }
             }
@@ -196,6 +199,7 @@ impl Step {
             Step::Track(n) => AppCall::Track { event: event_name(n) },
             Step::Flush => AppCall::Flush {},
             Step::NewSession => AppCall::NewSession {},
+            Step::Restart => return Some(Input::Restart {}),
             Step::Respond { request, reply } => return Some(Input::respond(request, reply)),
             Step::AdvanceTo(_) => return None,
         };
@@ -216,7 +220,9 @@ impl fmt::Display for Step {
                 token.name(),
                 identifier.map(|w| format!(" identifier={}", w.name())).unwrap_or_default()
             ),
-            Step::RegisterHandler => f.write_str("register_handler"),
+            Step::ClearToken => f.write_str("set_token without a token"),
+            Step::RegisterHandler { throws: false } => f.write_str("register_handler"),
+            Step::RegisterHandler { throws: true } => f.write_str("register_handler that throws"),
             Step::Identify { who, token } => write!(f, "identify {}{}", who.name(), tok(token)),
             Step::Anonymize => f.write_str("anonymize"),
             Step::StopIntegration => f.write_str("stop_integration"),
@@ -225,6 +231,7 @@ impl fmt::Display for Step {
             Step::Track(n) => write!(f, "track {}", event_name(*n)),
             Step::Flush => f.write_str("flush"),
             Step::NewSession => f.write_str("new_session"),
+            Step::Restart => f.write_str("restart"),
             Step::Respond { request, reply } => match reply {
                 Reply::Status(s) => write!(f, "server answers request {request} with {s}"),
                 Reply::NetworkError => write!(f, "request {request} fails on the network"),

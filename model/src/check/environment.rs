@@ -54,7 +54,7 @@ impl<M: Machine> LifecycleModel<M> {
                 actions.push(Step::SetToken { token, identifier: *identifier });
             }
         }
-        actions.push(Step::RegisterHandler);
+        actions.push(Step::RegisterHandler { throws: false });
         for who in [Who::Alice, Who::Bob] {
             actions.push(Step::Identify { who, token: None });
             actions.push(Step::Identify { who, token: Some(Tok::Short) });
@@ -68,6 +68,14 @@ impl<M: Machine> LifecycleModel<M> {
             (CallKind::NewSession, Step::NewSession),
         ];
         actions.extend(plain.into_iter().filter(|(call, _)| has(*call)).map(|(_, step)| step));
+        if self.bounds().version_2 {
+            // Every app can register a handler that throws and be restarted (NOTIFY-007,
+            // LIFE-014); only some SDKs take a call that clears the token (LIFE-015).
+            actions.extend([Step::RegisterHandler { throws: true }, Step::Restart]);
+            if has(CallKind::ClearToken) {
+                actions.push(Step::ClearToken);
+            }
+        }
     }
 
     /// The short-lived token is stored, or carried by a live request: its expiry is a
