@@ -154,6 +154,10 @@ pub struct Belief {
     pub handler: bool,
     /// The instant the handler was registered, for the refresh tolerance (REFR-007).
     pub handler_since: UnixMillis,
+    /// The registered handler throws every time it is called (NOTIFY-007).
+    pub handler_throws: bool,
+    /// When a handler that throws was first called in this process (NOTIFY-007).
+    pub threw_at: Option<UnixMillis>,
     /// The current customer.
     pub customer: Cust,
     /// The token the SDK must hold.
@@ -188,6 +192,8 @@ impl Belief {
             debug: false,
             handler: false,
             handler_since: start,
+            handler_throws: false,
+            threw_at: None,
             customer: Customers::ANONYMOUS,
             stored: None,
             tokens: Tokens::default(),

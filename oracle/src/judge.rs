@@ -56,7 +56,25 @@ impl<'a> Judge<'a> {
             }
         }
         self.unmet();
+        self.after_a_throw();
         self.out
+    }
+
+    /// NOTIFY-007: once a handler that throws has been called, the SDK must go on exactly
+    /// as if it had returned. A trace cannot tell a rule broken because of the throw from
+    /// one broken anyway, so every rule broken from then on also names NOTIFY-007.
+    fn after_a_throw(&mut self) {
+        let Some(threw) = self.belief.threw_at else { return };
+        let since: Vec<Violation> =
+            self.out.iter().filter(|v| v.at >= threw && v.requirement != "NOTIFY-007").cloned().collect();
+        for broken in since {
+            let message = format!(
+                "the handler threw at {}, and the SDK must go on as if it had returned; since then it broke {}",
+                self.off(threw),
+                broken
+            );
+            self.violate_at("NOTIFY-007", broken.at, message);
+        }
     }
 
     fn observe(&mut self, obs: &Observation) {

@@ -92,11 +92,12 @@ impl Judge<'_> {
                 self.provide(raw, Origin::SetToken);
             }
             AppCall::SetToken { token: None, .. } => {}
-            AppCall::RegisterHandler { .. } => {
+            AppCall::RegisterHandler { throws } => {
                 if !self.belief.handler {
                     self.belief.handler_since = self.belief.now;
                 }
                 self.belief.handler = true;
+                self.belief.handler_throws = *throws;
             }
             AppCall::Identify { customer_ids, token } => {
                 self.switch_customer(customer_ids);
@@ -436,6 +437,8 @@ impl Judge<'_> {
         b.jwt = false;
         b.debug = false;
         b.handler = false;
+        b.handler_throws = false;
+        b.threw_at = None;
         b.new_session();
     }
 }
