@@ -2,7 +2,7 @@
 //! the suite (`jwt-lifecycle run --adapter "jwt-lifecycle-mutant --mutant never_refresh"`).
 
 use clap::Parser;
-use jwt_lifecycle_conformance::adapter::wire::serve;
+use jwt_lifecycle_conformance::adapter::wire::{serve, ServeError};
 use jwt_lifecycle_mutants::{MutantAdapter, Mutation};
 use jwt_lifecycle_spec::profile::ProfileId;
 use std::process::ExitCode;
@@ -25,6 +25,8 @@ fn main() -> ExitCode {
     let mut adapter = MutantAdapter::new(args.mutant).with_profiles(profiles);
     match serve(&mut adapter, std::io::stdin().lock(), std::io::stdout().lock()) {
         Ok(()) => ExitCode::SUCCESS,
+        // The suite went away: nobody is left to answer.
+        Err(ServeError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("jwt-lifecycle-mutant: {e}");
             ExitCode::from(2)
