@@ -1,6 +1,6 @@
 //! The model check of one mutant, with its counterexamples (what `jwt-lifecycle check`
 //! shows for the reference):
-//! `cargo run --release -p jwt-lifecycle-mutants --example check -- NAME [PROFILE] [--version-2]`.
+//! `cargo run --release -p jwt-lifecycle-mutants --example check -- NAME [PROFILE] [--throwing-handler]`.
 
 use jwt_lifecycle_model::check::{run_check_of, Bounds, CheckOptions};
 use jwt_lifecycle_mutants::{Mutant, Mutation};
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let version_2 = args.iter().any(|a| a == "--version-2");
+    let throwing = args.iter().any(|a| a == "--throwing-handler");
     let mut words = args.iter().filter(|a| !a.starts_with("--"));
     let bug = match words.next().map(|name| Mutation::parse(name)) {
         Some(Ok(bug)) => bug,
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         Some(Err(e)) => return usage(&e.to_string()),
         None => ProfileId::ExponeaStream,
     };
-    let bounds = if version_2 { Bounds::CI.with_version_2() } else { Bounds::CI };
+    let bounds = if throwing { Bounds::CI.with_throwing_handler() } else { Bounds::CI };
     let options = CheckOptions { threads: 2, bounds, stop_at: None };
     let report = run_check_of(&profile.profile(), &options, |p| Mutant::new(bug, p));
     println!("{bug} on {profile}: {} unique states in {:.2} s", report.unique_states, report.seconds);
@@ -39,6 +39,6 @@ fn main() -> ExitCode {
 }
 
 fn usage(message: &str) -> ExitCode {
-    eprintln!("check: {message}\nusage: check NAME [PROFILE] [--version-2]");
+    eprintln!("check: {message}\nusage: check NAME [PROFILE] [--throwing-handler]");
     ExitCode::from(2)
 }

@@ -2,14 +2,12 @@
 
 use crate::catalogue::Mutation;
 use crate::wrapper::Mutant;
-use jwt_lifecycle_conformance::adapter::{Adapter, AdapterError, Hello, Started, StepReply};
+use jwt_lifecycle_conformance::adapter::{
+    Adapter, AdapterError, Hello, Started, StepReply, PROTOCOL_VERSION,
+};
 use jwt_lifecycle_model::Driver;
 use jwt_lifecycle_spec::alphabet::{Input, UnixMillis};
 use jwt_lifecycle_spec::profile::ProfileId;
-
-/// The wire protocol version a mutant speaks: the machine inside handles every input of
-/// version 2, as the reference does.
-const PROTOCOL: u64 = 2;
 
 /// One mutant, running every case on a fresh instance.
 #[derive(Clone, Debug)]
@@ -42,7 +40,8 @@ impl Adapter for MutantAdapter {
             adapter: format!("jwt-lifecycle-mutant+{}", self.bug),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             profiles: self.profiles.clone(),
-            protocol: PROTOCOL,
+            // The machine inside handles every input the suite has, as the reference does.
+            protocol: PROTOCOL_VERSION,
         })
     }
 

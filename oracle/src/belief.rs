@@ -18,6 +18,8 @@ pub struct Stored {
     pub set_at: UnixMillis,
     /// `expired_soon` was delivered for it (REFR-005).
     pub told_soon: bool,
+    /// When `expired_soon` was delivered, if it was.
+    pub told_at: UnixMillis,
     /// Its refresh timer is pending (REFR-001, REFR-006, REFR-007).
     pub timer_live: bool,
     /// Where it came from, for naming the rule a lost token breaks.
@@ -274,7 +276,8 @@ impl Belief {
         info.bound = Some(self.customer);
         info.cleared = None;
         info.replaced = false;
-        self.stored = Some(Stored { tok, set_at: self.now, told_soon: false, timer_live: true, origin });
+        self.stored =
+            Some(Stored { tok, set_at: self.now, told_soon: false, told_at: 0, timer_live: true, origin });
     }
 
     /// Clears the stored token, remembering how (LIFE-008).

@@ -41,7 +41,7 @@ impl Adapter for ReferenceAdapter {
             adapter: "jwt-lifecycle-reference".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             profiles: self.profiles.clone(),
-            protocol: 2,
+            protocol: super::PROTOCOL_VERSION,
         })
     }
 

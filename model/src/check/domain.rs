@@ -120,8 +120,6 @@ pub enum Step {
         /// The identifier passed with it.
         identifier: Option<Who>,
     },
-    /// `set_token` without a token: the app clears it (protocol 2).
-    ClearToken,
     /// `register_handler`.
     RegisterHandler {
         /// The handler throws every time it is called (protocol 2).
@@ -148,7 +146,9 @@ pub enum Step {
     Flush,
     /// `new_session`.
     NewSession,
-    /// The app process ends and a new one starts over the same storage (protocol 2).
+    /// `set_token` without a token (clears, where the profile has the call).
+    ClearToken,
+    /// The app process restarts.
     Restart,
     /// The server answers the request in flight.
     Respond {
@@ -187,7 +187,6 @@ impl Step {
                 token: Some(token.raw()),
                 identifier: identifier.map(|w| w.name().to_owned()),
             },
-            Step::ClearToken => AppCall::SetToken { token: None, identifier: None },
             Step::RegisterHandler { throws } => AppCall::RegisterHandler { throws },
             Step::Identify { who, token } => {
                 AppCall::Identify { customer_ids: who.ids(profile), token: token.map(Tok::raw) }
@@ -199,6 +198,7 @@ impl Step {
             Step::Track(n) => AppCall::Track { event: event_name(n) },
             Step::Flush => AppCall::Flush {},
             Step::NewSession => AppCall::NewSession {},
+            Step::ClearToken => AppCall::SetToken { token: None, identifier: None },
             Step::Restart => return Some(Input::Restart {}),
             Step::Respond { request, reply } => return Some(Input::respond(request, reply)),
             Step::AdvanceTo(_) => return None,
@@ -220,7 +220,6 @@ impl fmt::Display for Step {
                 token.name(),
                 identifier.map(|w| format!(" identifier={}", w.name())).unwrap_or_default()
             ),
-            Step::ClearToken => f.write_str("set_token without a token"),
             Step::RegisterHandler { throws: false } => f.write_str("register_handler"),
             Step::RegisterHandler { throws: true } => f.write_str("register_handler that throws"),
             Step::Identify { who, token } => write!(f, "identify {}{}", who.name(), tok(token)),
@@ -231,7 +230,8 @@ impl fmt::Display for Step {
             Step::Track(n) => write!(f, "track {}", event_name(*n)),
             Step::Flush => f.write_str("flush"),
             Step::NewSession => f.write_str("new_session"),
-            Step::Restart => f.write_str("restart"),
+            Step::ClearToken => f.write_str("set_token without a token"),
+            Step::Restart => f.write_str("the app restarts"),
             Step::Respond { request, reply } => match reply {
                 Reply::Status(s) => write!(f, "server answers request {request} with {s}"),
                 Reply::NetworkError => write!(f, "request {request} fails on the network"),

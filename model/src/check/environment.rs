@@ -66,15 +66,14 @@ impl<M: Machine> LifecycleModel<M> {
             (CallKind::Logout, Step::Logout),
             (CallKind::Flush, Step::Flush),
             (CallKind::NewSession, Step::NewSession),
+            (CallKind::ClearToken, Step::ClearToken),
         ];
         actions.extend(plain.into_iter().filter(|(call, _)| has(*call)).map(|(_, step)| step));
-        if self.bounds().version_2 {
-            // Every app can register a handler that throws and be restarted (NOTIFY-007,
-            // LIFE-014); only some SDKs take a call that clears the token (LIFE-015).
-            actions.extend([Step::RegisterHandler { throws: true }, Step::Restart]);
-            if has(CallKind::ClearToken) {
-                actions.push(Step::ClearToken);
-            }
+        // LIFE-014: the app may restart at any point, within the calls' budget.
+        actions.push(Step::Restart);
+        if self.bounds().throwing_handler {
+            // NOTIFY-007: the app's handler throws every time it is called.
+            actions.push(Step::RegisterHandler { throws: true });
         }
     }
 

@@ -22,8 +22,10 @@ impl Judge<'_> {
             None => self.blame_notice(*reason, cust),
         }
         if *reason == Reason::ExpiredSoon {
-            if let Some(stored) = self.belief.stored.as_mut() {
+            let now = self.belief.now;
+            if let Some(stored) = self.belief.stored.as_mut().filter(|s| !s.told_soon) {
                 stored.told_soon = true;
+                stored.told_at = now;
                 stored.timer_live = false;
             }
         }
@@ -177,8 +179,10 @@ impl Judge<'_> {
             return;
         };
         if stored.told_soon {
-            let message =
-                format!("expired_soon was already delivered for {shown}; the SDK notified it again at {at}");
+            let message = format!(
+                "expired_soon was already delivered for {shown} at {}; the SDK notified it again at {at}",
+                self.off(stored.told_at)
+            );
             self.violate("REFR-005", message);
             return;
         }

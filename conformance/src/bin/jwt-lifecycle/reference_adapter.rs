@@ -1,7 +1,8 @@
 //! `jwt-lifecycle reference-adapter`: the model behind the wire protocol on stdio.
 
+use crate::output::{note, USAGE_OR_IO};
 use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
-use jwt_lifecycle_conformance::adapter::wire::serve;
+use jwt_lifecycle_conformance::adapter::wire::{serve, ServeError};
 use jwt_lifecycle_spec::profile::ProfileId;
 use std::process::ExitCode;
 
@@ -20,9 +21,11 @@ pub(crate) fn run(args: ReferenceAdapterArgs) -> ExitCode {
     let stdout = std::io::stdout().lock();
     match serve(&mut adapter, stdin, stdout) {
         Ok(()) => ExitCode::SUCCESS,
+        // The suite went away: nobody is left to answer.
+        Err(ServeError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("jwt-lifecycle reference-adapter: {e}");
-            ExitCode::from(1)
+            note!("jwt-lifecycle reference-adapter: {e}");
+            ExitCode::from(USAGE_OR_IO)
         }
     }
 }
