@@ -1,5 +1,5 @@
 //! Measures the exhaustive check at given bounds:
-//! `cargo run --release -p jwt-lifecycle-model --example measure -- CALLS EVENTS REPLIES ADVANCES [THREADS] [LIMIT] [PROFILE]`.
+//! `cargo run --release -p jwt-lifecycle-model --example measure -- CALLS EVENTS REPLIES ADVANCES [THREADS] [LIMIT] [ANSWERS] [PROFILE] [unreduced]`.
 use jwt_lifecycle_model::check::{run_check, Bounds, CheckOptions};
 use jwt_lifecycle_spec::profile::ProfileId;
 
@@ -15,6 +15,7 @@ fn main() {
         failure_limit: u32::from(get(5, 2)),
         throwing_handler: false,
         customer_symmetry: !raw.iter().any(|a| a == "unreduced"),
+        answers: get(6, 0),
     };
     let threads = usize::from(get(4, 1));
     let only: Option<ProfileId> = raw.iter().find_map(|a| a.parse().ok());

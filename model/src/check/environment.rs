@@ -21,6 +21,10 @@ impl<M: Machine> LifecycleModel<M> {
         if state.events_tracked < self.bounds_events() {
             actions.push(Step::Track(state.events_tracked));
         }
+        let held = || state.oracle.belief().requests.iter().any(|r| r.waiting == Waiting::NewToken);
+        if state.answers_left > 0 && held() {
+            actions.push(Step::Answer);
+        }
         if state.replies_left > 0 {
             for request in awaiting(state) {
                 for reply in [Reply::OK, Reply::UNAUTHORIZED, Reply::FORBIDDEN, Reply::NetworkError] {

@@ -47,6 +47,10 @@ pub struct Bounds {
     /// [`reduction`](super::reduction)): the same verdicts over fewer states. Off, both
     /// customers are offered everywhere.
     pub customer_symmetry: bool,
+    /// Times the adversarial app may answer a request held for a new token with a fresh
+    /// token without spending a call: each held request costs a call otherwise, so a
+    /// failure limit of 10 would need more than 10 calls.
+    pub answers: u8,
 }
 
 impl Bounds {
@@ -59,6 +63,7 @@ impl Bounds {
         failure_limit: 2,
         throwing_handler: false,
         customer_symmetry: true,
+        answers: 0,
     };
     /// Smaller bounds for `cargo test`.
     pub const TEST: Bounds = Bounds {
@@ -69,6 +74,21 @@ impl Bounds {
         failure_limit: 2,
         throwing_handler: false,
         customer_symmetry: true,
+        answers: 0,
+    };
+
+    /// The full bounds (`jwt-lifecycle check --full`): the profiles' own failure limit,
+    /// with enough replies and answers to reach suspension and end it, six calls and
+    /// four events. Minutes, not seconds: see `docs/performance.md`.
+    pub const FULL: Bounds = Bounds {
+        calls: 6,
+        events: 4,
+        replies: 12,
+        advances: 2,
+        failure_limit: 10,
+        throwing_handler: false,
+        customer_symmetry: true,
+        answers: 10,
     };
 
     /// The same budgets without the reductions that can be switched off: what the
@@ -119,6 +139,8 @@ pub struct CheckState<M: Machine = Sdk> {
     pub replies_left: u8,
     /// Clock advances left.
     pub advances_left: u8,
+    /// Answers to held requests left.
+    pub answers_left: u8,
     /// The judge of the trace so far.
     pub oracle: Oracle,
 }
@@ -193,6 +215,7 @@ impl<M: Machine> LifecycleModel<M> {
             events_tracked: 0,
             replies_left: self.bounds.replies,
             advances_left: self.bounds.advances,
+            answers_left: self.bounds.answers,
             oracle: Oracle::new(&self.profile, START),
         };
         if self.environment == Environment::Cooperative {
@@ -239,6 +262,7 @@ impl<M: Machine> LifecycleModel<M> {
             Step::Track(_) => state.events_tracked += 1,
             Step::Respond { .. } => state.replies_left = state.replies_left.saturating_sub(1),
             Step::AdvanceTo(_) => state.advances_left = state.advances_left.saturating_sub(1),
+            Step::Answer => state.answers_left = state.answers_left.saturating_sub(1),
             Step::Flush | Step::NewSession if self.environment == Environment::Cooperative => {}
             _ => state.calls_left = state.calls_left.saturating_sub(1),
         }
