@@ -71,7 +71,7 @@ fn check(c: &mut Criterion) {
 
 /// The full check of each profile (`jwt-lifecycle check --full`), 2 threads. Test mode
 /// checks a smaller space at the same failure limit (two calls, one event), which still
-/// reaches suspension.
+/// reaches suspension (LIMIT-001's example).
 fn full(c: &mut Criterion) {
     let mode = RunMode::current();
     let bounds = if mode.is_test() { Bounds { calls: 2, events: 1, ..Bounds::FULL } } else { Bounds::FULL };
@@ -91,7 +91,16 @@ fn full(c: &mut Criterion) {
                 }
                 let elapsed = began.elapsed();
                 if let Some(report) = last {
-                    assert!(report.all_hold(), "{profile}: a property fails at the full bounds");
+                    // Test mode's space is too small to reach every `sometimes` example
+                    // (RETRY-014's change of customer needs a third call); nothing may fail.
+                    let failed: Vec<&str> = report
+                        .properties
+                        .iter()
+                        .filter(|p| !p.holds)
+                        .filter(|p| !(mode.is_test() && p.kind == "sometimes"))
+                        .map(|p| p.name)
+                        .collect();
+                    assert!(failed.is_empty(), "{profile}: at {:?}: {failed:?}", report.bounds);
                     if !printed.replace(true) {
                         eprintln!(
                             "model/full/{profile}: {} unique states in {:.2} s ({:.0}/s) at {:?}",
