@@ -5,7 +5,9 @@ use jwt_lifecycle_conformance::adapter::process::{kill_running_adapters, Process
 use jwt_lifecycle_conformance::adapter::reference::{parse_mutation, ReferenceAdapter};
 use jwt_lifecycle_conformance::adapter::{Adapter, AdapterError, Hello};
 use jwt_lifecycle_conformance::case::{load_tree, Case};
-use jwt_lifecycle_conformance::differential::{run_random, Differential, RandomConfig, RandomOutcome};
+use jwt_lifecycle_conformance::differential::{
+    run_random, Differential, RandomConfig, RandomOutcome, DEFAULT_MAX_LEN,
+};
 use jwt_lifecycle_conformance::report;
 use jwt_lifecycle_conformance::runner::{CaseResult, Status};
 use jwt_lifecycle_conformance::select::{plan, run_planned, Expectations, Selection, Shard};
@@ -53,7 +55,7 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// Longest random sequence, in steps after the first configure.
-    #[arg(long, value_name = "STEPS", default_value_t = 24)]
+    #[arg(long, value_name = "STEPS", default_value_t = DEFAULT_MAX_LEN)]
     random_max_len: usize,
     /// How random runs are judged: by the requirements' monitors (`rules`, any behaviour
     /// the rules allow passes), or observation for observation against the reference
@@ -219,6 +221,7 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
                     divergence: None,
                     unimplemented: 0,
                     error: Some(message),
+                    coverage: None,
                 };
                 results.push(random_result(id, profile, outcome, args.differential, "", ""));
                 continue;
