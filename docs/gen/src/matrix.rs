@@ -12,7 +12,7 @@ pub const WAIVERS: &[(&str, &str)] = &[(
     "VALID-008",
     "Timing is not a functional behaviour a test can assert reliably on a shared machine; the \
          validator compares signatures only through the hmac crate's constant-time `verify_slice` \
-         (spec/src/token/keyring.rs), which review checks.",
+         (token/src/keyring.rs), which review checks.",
 )];
 
 /// The waiver reason for `id`, if it is waived.

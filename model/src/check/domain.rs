@@ -148,6 +148,10 @@ pub enum Step {
     Flush,
     /// `new_session`.
     NewSession,
+    /// `set_token` without a token (clears, where the profile has the call).
+    ClearToken,
+    /// The app process restarts.
+    Restart,
     /// The server answers the request in flight.
     Respond {
         /// The request.
@@ -196,6 +200,8 @@ impl Step {
             Step::Track(n) => AppCall::Track { event: event_name(n) },
             Step::Flush => AppCall::Flush {},
             Step::NewSession => AppCall::NewSession {},
+            Step::ClearToken => AppCall::SetToken { token: None, identifier: None },
+            Step::Restart => return Some(Input::Restart {}),
             Step::Respond { request, reply } => return Some(Input::respond(request, reply)),
             Step::AdvanceTo(_) => return None,
         };
@@ -225,6 +231,8 @@ impl fmt::Display for Step {
             Step::Track(n) => write!(f, "track {}", event_name(*n)),
             Step::Flush => f.write_str("flush"),
             Step::NewSession => f.write_str("new_session"),
+            Step::ClearToken => f.write_str("set_token without a token"),
+            Step::Restart => f.write_str("the app restarts"),
             Step::Respond { request, reply } => match reply {
                 Reply::Status(s) => write!(f, "server answers request {request} with {s}"),
                 Reply::NetworkError => write!(f, "request {request} fails on the network"),

@@ -66,8 +66,11 @@ impl<M: Machine> LifecycleModel<M> {
             (CallKind::Logout, Step::Logout),
             (CallKind::Flush, Step::Flush),
             (CallKind::NewSession, Step::NewSession),
+            (CallKind::ClearToken, Step::ClearToken),
         ];
         actions.extend(plain.into_iter().filter(|(call, _)| has(*call)).map(|(_, step)| step));
+        // LIFE-014: the app may restart at any point, within the calls' budget.
+        actions.push(Step::Restart);
     }
 
     /// The short-lived token is stored, or carried by a live request: its expiry is a

@@ -82,7 +82,7 @@ fn main() -> ExitCode {
     let outcome: Result<ExitCode, Stop> = match cli.command {
         Command::Requirements(args) => spec_cmd::requirements(args, &mut out),
         Command::Profiles(args) => spec_cmd::profiles(args, &mut out),
-        Command::Token(cmd) => Ok(token::run(cmd)),
+        Command::Token(cmd) => token::run(cmd, &mut out),
         Command::Check(args) => check::run(args, &mut out),
         Command::Explore(args) => Ok(explore::run(args)),
         Command::Run(args) => run::run(args, &mut out),
