@@ -83,6 +83,8 @@ pub struct CaseResult {
     pub differences: Vec<Difference>,
     /// Wall time.
     pub duration: Duration,
+    /// For a random run: the transitions its inputs took on the reference.
+    pub coverage: Option<crate::coverage::Tally>,
 }
 
 impl CaseResult {
@@ -100,6 +102,7 @@ impl CaseResult {
             violations: Vec::new(),
             differences: Vec::new(),
             duration: Duration::ZERO,
+            coverage: None,
         }
     }
 

@@ -153,6 +153,32 @@ fn answer_housekeeping(
     Ok(())
 }
 
+/// The most sequences the final minimisation runs.
+const MINIMIZE_RUNS: usize = 2_000;
+
+/// Deletes moves one at a time, last first, while the sequence still `breaks`, until no
+/// single deletion keeps it broken. proptest's shrinking stops earlier where deleting a
+/// move re-aims the answers after it; the first `configure` stays.
+fn minimize(mut moves: Vec<Move>, mut breaks: impl FnMut(&[Move]) -> bool) -> Vec<Move> {
+    let mut runs = 0;
+    let mut changed = true;
+    while changed && runs < MINIMIZE_RUNS {
+        changed = false;
+        let mut i = moves.len();
+        while i > 1 && runs < MINIMIZE_RUNS {
+            i -= 1;
+            let mut candidate = moves.clone();
+            candidate.remove(i);
+            runs += 1;
+            if breaks(&candidate) {
+                moves = candidate;
+                changed = true;
+            }
+        }
+    }
+    moves
+}
+
 /// The minimal sequence as a case file anyone can rerun.
 fn trace_case(profile: ProfileId, id: &str, steps: Vec<Step>, requirement: &str) -> String {
     let file = CaseFile {
@@ -237,6 +263,12 @@ pub fn run_judged(
         Err(TestError::Fail(_, (first, rest))) => {
             let moves: Vec<Move> = std::iter::once(first).chain(rest).collect();
             let wanted = target.get().unwrap_or("QUEUE-001");
+            let moves = minimize(moves, |candidate| {
+                matches!(
+                    drive(&mut **adapter.borrow_mut(), profile, candidate, &alphabet, &id),
+                    Driven::Ran { violations, .. } if violations.iter().any(|v| v.requirement == wanted)
+                )
+            });
             match drive(&mut **adapter.borrow_mut(), profile, &moves, &alphabet, &id) {
                 Driven::Ran { steps: ran, violations, .. } => {
                     let count = ran.len();

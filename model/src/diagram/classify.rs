@@ -141,33 +141,41 @@ pub fn classify(
     after: &Look,
 ) -> Classified {
     let mut out = Classified::default();
-    let mut judge = |diagram: Diagram, candidate: Option<Transition>| {
+    let mut judge = |diagram: Diagram, candidate: Vec<Transition>| {
         let (from, to) = (before.state(diagram), after.state(diagram));
-        let drawn =
-            candidate.and_then(|t| edges.iter().find(|e| e.transition == t)).filter(|e| fits(e, from, to));
-        match drawn {
-            Some(e) => out.taken.push(e.transition),
+        match drawn_path(edges, &candidate, from, to) {
+            Some(path) => out.taken.extend(path),
             None if from != to => out.unexplained.push(Unexplained { diagram, from, to }),
             None => {}
         }
     };
-    judge(Diagram::Sdk, sdk_transition(stimulus, before.sdk, after.sdk));
+    judge(Diagram::Sdk, sdk_transition(stimulus, before.sdk, after.sdk).into_iter().collect());
     let restart = matches!(stimulus, Stimulus::Input(Input::Restart {}));
     // The token and pipeline diagrams describe one running instance: a restart ends it
     // (the SDK diagram draws that), and a stopped SDK changes nothing of its own.
     if restart || !(before.sdk == State::Running || after.sdk == State::Running) {
         return out;
     }
-    judge(Diagram::Token, token_transition(profile, stimulus, before, after));
+    judge(Diagram::Token, token_transition(profile, stimulus, before, after).into_iter().collect());
     judge(Diagram::Pipeline, pipeline_transition(profile, stimulus, at, before, after));
     out
 }
 
-/// True when `edge` draws a step from `from` to `to`. A replaced token enters the state
-/// its own `exp` gives, whatever the arrow's drawn target.
-fn fits(edge: &Edge, from: State, to: State) -> bool {
-    let target = edge.to == to || (edge.transition == Transition::TokenReplaced && to.is_stored());
-    edge.from.contains(from) && target
+/// The arrows of `path`, when `edges` draw each of them and they lead, one after the
+/// other, from `from` to `to`. A replaced token enters the state its own `exp` gives,
+/// whatever the arrow's drawn target.
+fn drawn_path(edges: &[Edge], path: &[Transition], from: State, to: State) -> Option<Vec<Transition>> {
+    let mut at = from;
+    for (i, t) in path.iter().enumerate() {
+        let e = edges.iter().find(|e| e.transition == *t)?;
+        let last = i + 1 == path.len();
+        let replaced = e.transition == Transition::TokenReplaced && last && to.is_stored();
+        if !e.from.contains(at) {
+            return None;
+        }
+        at = if replaced { to } else { e.to };
+    }
+    (!path.is_empty() && at == to).then(|| path.to_vec())
 }
 
 fn call(stimulus: Stimulus<'_>) -> Option<&AppCall> {
@@ -245,7 +253,26 @@ fn token_transition(
     }
 }
 
+/// The arrows the pipeline took: usually one; a `configure` with a token while a request
+/// is held and sync suspended takes two at once (a new session, then the new token
+/// sends the held request).
 fn pipeline_transition(
+    profile: &Profile,
+    stimulus: Stimulus<'_>,
+    at: UnixMillis,
+    before: &Look,
+    after: &Look,
+) -> Vec<Transition> {
+    if (before.pipeline, after.pipeline) == (State::Suspended, State::InFlight)
+        && call(stimulus).is_some_and(|c| matches!(c, AppCall::Configure { token: Some(_), .. }))
+    {
+        return vec![Transition::NewSessionHeld, Transition::Release];
+    }
+    pipeline_step(profile, stimulus, at, before, after).into_iter().collect()
+}
+
+/// The one arrow the pipeline took, if any.
+fn pipeline_step(
     profile: &Profile,
     stimulus: Stimulus<'_>,
     at: UnixMillis,

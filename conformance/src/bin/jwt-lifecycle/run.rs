@@ -62,6 +62,10 @@ pub(crate) struct RunArgs {
     /// model (`exact`, for SDKs that aim to match it).
     #[arg(long, value_enum, default_value_t = Differential::Rules)]
     differential: Differential,
+    /// Report which transitions of the profile's state diagrams the random sequences
+    /// exercised, each with its count (every random result says how many in any case).
+    #[arg(long, requires = "random")]
+    coverage: bool,
     /// Also run cases whose requirements are all SHOULD/MAY.
     #[arg(long)]
     strict: bool,
@@ -228,13 +232,19 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
             }
             let protocol = hello.as_ref().map_or(1, |h| h.protocol);
             let outcome = run_random(adapter.as_mut(), profile, config, args.differential, protocol);
+            let transitions =
+                outcome.coverage.as_ref().map(|t| format!(", {}", t.line())).unwrap_or_default();
             let counts = format!(
-                "seed {seed}, {} sequences, {} steps, {} unimplemented",
+                "seed {seed}, {} sequences, {} steps, {} unimplemented{transitions}",
                 outcome.sequences, outcome.steps, outcome.unimplemented
             );
             note!("random {profile}: {counts}");
             let rerun = format!("rerun: --random {n} --seed {seed} --profile {profile}");
-            results.push(random_result(id, profile, outcome, args.differential, &counts, &rerun));
+            let mut result = random_result(id, profile, outcome.clone(), args.differential, &counts, &rerun);
+            if args.coverage {
+                result.coverage = outcome.coverage;
+            }
+            results.push(result);
         }
     }
     adapter.finish();
@@ -333,5 +343,6 @@ fn random_result(
         violations,
         differences: Vec::new(),
         duration: Duration::ZERO,
+        coverage: None,
     }
 }
