@@ -39,7 +39,7 @@ fn a_strict_version_1_adapter_gets_the_same_verdicts_as_a_version_2_one() {
         let (expected, _) = &direct[id];
         // A case needing a version-2 input cannot run on a version-1 adapter: it is
         // reported unimplemented, never failed.
-        let needs_v2 = status == "unimplemented" && message.contains("needs protocol 2");
+        let needs_v2 = status == "unimplemented" && message.contains("needs wire protocol 2");
         assert!(
             status == expected || needs_v2,
             "{id}: {status} over protocol 1, {expected} over 2: {message}"

@@ -11,6 +11,9 @@ impl Judge<'_> {
         let Output::HandlerCalled { reason, customer_ids, .. } = &obs.output else { return None };
         let cust = self.belief.customers.intern(customer_ids);
         self.check_handler_may_be_called(*reason);
+        if self.belief.handler && self.belief.handler_throws && self.belief.thrown_at.is_none() {
+            self.belief.thrown_at = Some(self.belief.now);
+        }
         let index = self.find_notice(*reason).or_else(|| self.find_any_notice());
         match index {
             Some(index) => self.discharge_notice(index, *reason, cust),
@@ -71,6 +74,9 @@ impl Judge<'_> {
 
     fn discharge_notice(&mut self, index: usize, reason: Reason, cust: Cust) {
         self.duties[index].done = true;
+        if self.duties[index].own {
+            self.own_preflights.push(self.index);
+        }
         let why = self.duties[index].why;
         let Must::Notify { reason: due, cust: whom, window } = self.duties[index].what.clone() else {
             return;
