@@ -5,7 +5,7 @@ mod common;
 
 use common::{bin, crate_dir, hand_written_cases, run_json};
 use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
-use jwt_lifecycle_conformance::adapter::{Adapter, PROTOCOL_VERSION};
+use jwt_lifecycle_conformance::adapter::Adapter;
 use jwt_lifecycle_conformance::runner::Status;
 use jwt_lifecycle_conformance::select::{plan, run_planned, Expectations, Selection};
 use jwt_lifecycle_spec::profile::ProfileId;
@@ -36,19 +36,11 @@ fn every_hand_written_case_passes_through_the_reference_adapter_process_per_prof
         let (code, report) = run_json(&["--adapter", &adapter, "--cases", &cases_dir, "--strict"]);
         let summary = &report["summary"];
         assert!(summary["cases"].as_u64().unwrap_or(0) > 0, "{profile}: no cases ran");
-        // While the suite offers only version 1 in its handshake, a case needing a
-        // version-2 input is unimplemented through the process; the in-process test above
-        // runs it. Once the suite offers version 2, every case must pass here too.
         let bad: Vec<String> = report["results"]
             .as_array()
             .into_iter()
             .flatten()
             .filter(|r| r["status"] != "passed")
-            .filter(|r| {
-                let needs_v2 = r["status"] == "unimplemented"
-                    && r["message"].as_str().is_some_and(|m| m.contains("protocol 2"));
-                PROTOCOL_VERSION >= 2 || !needs_v2
-            })
             .map(|r| format!("{} {}: {}", r["status"], r["case"], r["message"]))
             .collect();
         assert!(bad.is_empty(), "{profile}: {summary}\n{}", bad.join("\n"));

@@ -57,16 +57,13 @@ pub mod request;
 mod shared_profile;
 pub mod token_slot;
 
-use crate::mutation::Mutation;
 use failure_limit::FailureCount;
 use jwt_lifecycle_spec::alphabet::{
     AppCall, AppErrorKind, CustomerIds, DeletionRule, EventId, FailureCause, Input, Output, Reason, Reply,
     RequestId, RequestKind, UnixMillis,
 };
 use jwt_lifecycle_spec::client_view::ClientToken;
-use jwt_lifecycle_spec::profile::{
-    AuthFailurePolicy, ClearingCall, DisabledTokenAction, FailureLimit, Profile, RetryPolicy,
-};
+use jwt_lifecycle_spec::profile::{ClearingCall, DisabledTokenAction, FailureLimit, Profile, RetryPolicy};
 use queue::EventQueue;
 use request::{InFlight, Purpose, Waiting};
 use shared_profile::SharedProfile;
@@ -76,7 +73,6 @@ use token_slot::StoredToken;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Sdk {
     profile: SharedProfile,
-    mutation: Option<Mutation>,
     /// Configured and not stopped (CONF-007).
     running: bool,
     /// Chosen at configure (CONF-003).
@@ -92,9 +88,6 @@ pub struct Sdk {
     in_flight: Option<InFlight>,
     failures: FailureCount,
     next_request: RequestId,
-    /// Only under [`Mutation::StaleRefreshTimer`]: a refresh timer left behind by a token
-    /// that is no longer stored, and the customer it was for.
-    stale_refresh: Option<(UnixMillis, CustomerIds)>,
 }
 
 impl Sdk {
@@ -102,7 +95,6 @@ impl Sdk {
     pub fn new(profile: Profile) -> Self {
         Self {
             profile: SharedProfile::new(profile),
-            mutation: None,
             running: false,
             jwt_enabled: false,
             debug: false,
@@ -113,23 +105,12 @@ impl Sdk {
             in_flight: None,
             failures: FailureCount::default(),
             next_request: 1,
-            stale_refresh: None,
         }
-    }
-
-    /// The same, with a deliberate bug.
-    pub fn with_mutation(profile: Profile, mutation: Mutation) -> Self {
-        Self { mutation: Some(mutation), ..Self::new(profile) }
     }
 
     /// The profile this SDK follows.
     pub fn profile(&self) -> &Profile {
         &self.profile
-    }
-
-    /// The deliberate bug this machine was built with, if any.
-    pub fn mutation(&self) -> Option<Mutation> {
-        self.mutation
     }
 
     /// True between `configure` and `stop_integration` (CONF-007).
@@ -191,7 +172,7 @@ impl Sdk {
 
     /// The earliest instant at which a timer is due, if any.
     pub fn next_timer(&self) -> Option<UnixMillis> {
-        [self.refresh_due(), self.in_flight.as_ref().and_then(InFlight::retry_due), self.stale_refresh_due()]
+        [self.refresh_due(), self.in_flight.as_ref().and_then(InFlight::retry_due)]
             .into_iter()
             .flatten()
             .min()
@@ -203,11 +184,7 @@ impl Sdk {
     pub fn fire_timers(&mut self, now: UnixMillis) -> Vec<Output> {
         let mut out = Vec::new();
         while let Some(due) = self.next_timer().filter(|&due| due <= now) {
-            if self.stale_refresh_due() == Some(due) {
-                if let Some((_, customer)) = self.stale_refresh.take() {
-                    self.notify(Reason::ExpiredSoon, customer, &mut out);
-                }
-            } else if self.refresh_due() == Some(due) {
+            if self.refresh_due() == Some(due) {
                 self.fire_refresh(&mut out);
             } else {
                 self.resend(&mut out);
@@ -238,7 +215,7 @@ impl Sdk {
             AppCall::SetToken { token: None, .. } => self.clear_token_if(ClearingCall::ClearToken),
             AppCall::SetToken { token: Some(token), identifier } => {
                 if let (Some(id), Some(_)) = (identifier, &self.profile.identifier_key) {
-                    if self.jwt_enabled || self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
+                    if self.jwt_enabled {
                         // LIFE-013: the identifier passed with the token is the customer.
                         let customer = self.profile.identity_for(id);
                         self.switch_customer(customer, out);
@@ -260,15 +237,13 @@ impl Sdk {
             }
             AppCall::Anonymize {} => {
                 self.switch_customer(CustomerIds::anonymous(), out);
-                if !self.mutated(Mutation::KeepTokenOnAnonymize) {
-                    self.clear_token_if(ClearingCall::Anonymize);
-                }
+                self.clear_token_if(ClearingCall::Anonymize);
             }
             AppCall::StopIntegration {} => {
                 self.discard_everything(DeletionRule::StopIntegration, out);
                 self.clear_token_if(ClearingCall::StopIntegration);
                 self.cancel_refresh();
-                self.running = self.mutated(Mutation::KeepRunningAfterStop);
+                self.running = false;
             }
             AppCall::ClearLocalData {} => {
                 self.discard_everything(DeletionRule::ClearLocalData, out);
@@ -335,7 +310,7 @@ impl Sdk {
 
     /// A token from set-token, identify or configure, for the current customer.
     fn provide_token(&mut self, now: UnixMillis, raw: &str, out: &mut Vec<Output>) {
-        if !self.jwt_enabled && !self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
+        if !self.jwt_enabled {
             let policy = self.profile.token_while_jwt_disabled;
             let action = if self.debug { policy.debug } else { policy.release };
             if action == DisabledTokenAction::RaiseFatal {
@@ -375,9 +350,7 @@ impl Sdk {
                 self.send(now, Purpose::LogoutSync, customer, events, 1, false, out);
             }
         }
-        if !self.mutated(Mutation::KeepTokenOnLogout) {
-            self.clear_token_if(ClearingCall::Logout);
-        }
+        self.clear_token_if(ClearingCall::Logout);
         self.switch_customer(CustomerIds::anonymous(), out);
     }
 
@@ -392,9 +365,6 @@ impl Sdk {
     /// RETRY-014: a held request whose customer is not the current one fails
     /// (`authentication`); the queue behind it moves on at the next flush.
     fn fail_hold_of_other_customer(&mut self, out: &mut Vec<Output>) {
-        if self.mutated(Mutation::HoldAcrossCustomers) {
-            return;
-        }
         let outlived = self.is_held() && self.in_flight.as_ref().is_some_and(|f| f.customer != self.customer);
         if outlived {
             if let Some(flight) = self.in_flight.take() {
@@ -404,11 +374,8 @@ impl Sdk {
     }
 
     fn flush(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
-        let resend = match self.in_flight.as_ref().map(|f| f.waiting) {
-            Some(Waiting::Resend) => true,
-            Some(Waiting::NewToken) => self.mutated(Mutation::ResendWithoutNewToken),
-            _ => false,
-        };
+        // LIMIT-005: a token provided while suspended releases the held request here.
+        let resend = self.in_flight.as_ref().is_some_and(|f| f.waiting == Waiting::Resend);
         if resend && !self.failures.suspended {
             self.resend(out);
             return;
@@ -437,13 +404,6 @@ impl Sdk {
     /// Replaces (or clears) the stored token; the old token's refresh is cancelled
     /// (REFR-006).
     fn replace_token(&mut self, token: Option<StoredToken>) {
-        if self.mutated(Mutation::StaleRefreshTimer) {
-            if let Some(old) = &self.token {
-                if let Some(due) = old.refresh_due {
-                    self.stale_refresh = Some((due, old.customer.clone()));
-                }
-            }
-        }
         self.token = token;
     }
 
@@ -458,13 +418,10 @@ impl Sdk {
     fn schedule_refresh(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
         let (Some(policy), Some(token)) = (self.profile.refresh, self.token.as_mut()) else { return };
         let Some(exp) = token.token.exp_ms else { return };
-        if self.mutation == Some(Mutation::NeverRefresh) || now >= exp {
+        if now >= exp {
             return;
         }
-        let mut due = exp.saturating_sub(policy.lead_ms);
-        if self.mutation == Some(Mutation::RefreshThirtySecondsEarly) {
-            due = due.saturating_sub(30_000);
-        }
+        let due = exp.saturating_sub(policy.lead_ms);
         if now < due {
             token.refresh_due = Some(due);
         } else if policy.notify_at_once_inside_window {
@@ -474,10 +431,6 @@ impl Sdk {
 
     fn refresh_due(&self) -> Option<UnixMillis> {
         self.token.as_ref().and_then(|t| t.refresh_due).filter(|_| self.running && self.jwt_enabled)
-    }
-
-    fn stale_refresh_due(&self) -> Option<UnixMillis> {
-        self.stale_refresh.as_ref().map(|(due, _)| *due)
     }
 
     /// The refresh timer fires: the notification is due now. A timer that finds no
@@ -492,10 +445,9 @@ impl Sdk {
     /// notification that reached a handler counts: one dropped for want of a handler
     /// leaves the pre-flight check free to deliver it later.
     fn tell_expired_soon(&mut self, out: &mut Vec<Output>) {
-        let repeat = self.mutated(Mutation::RepeatExpiredSoon);
-        let reaches = self.handler || self.mutated(Mutation::NotifyWithoutHandler);
+        let handler = self.handler;
         let Some(token) = self.token.as_mut() else { return };
-        if (token.expired_soon_done && !repeat) || !reaches {
+        if token.expired_soon_done || !handler {
             return;
         }
         token.expired_soon_done = true;
@@ -505,10 +457,10 @@ impl Sdk {
 
     /// The token to attach to a request for `customer`, if any (CONF-001, LIFE-009).
     fn token_for(&self, customer: &CustomerIds) -> Option<&StoredToken> {
-        if !self.jwt_enabled && !self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
+        if !self.jwt_enabled {
             return None;
         }
-        self.token.as_ref().filter(|t| t.is_for(customer) || self.mutated(Mutation::LeakTokenAcrossIdentify))
+        self.token.as_ref().filter(|t| t.is_for(customer))
     }
 
     // ------------------------------------------------------------------ requests
@@ -517,13 +469,7 @@ impl Sdk {
         if !self.running || self.in_flight.is_some() || self.failures.suspended || self.queue.is_empty() {
             return;
         }
-        let batch = if self.mutated(Mutation::MixCustomersInBatch) {
-            let all = self.queue.take_all();
-            all.first().map(|first| (first.customer.clone(), all.iter().map(|e| e.event.clone()).collect()))
-        } else {
-            self.queue.take_head_run()
-        };
-        if let Some((customer, events)) = batch {
+        if let Some((customer, events)) = self.queue.take_head_run() {
             self.send(now, Purpose::Sync, customer, events, 1, true, out);
         }
     }
@@ -581,17 +527,12 @@ impl Sdk {
     fn preflight(&mut self, now: UnixMillis, customer: &CustomerIds, out: &mut Vec<Output>) {
         let checks = self.profile.preflight;
         let lead = self.profile.refresh.map(|r| r.lead_ms);
-        let repeat = self.mutated(Mutation::RepeatExpiredSoon);
-        let handler = self.handler || self.mutated(Mutation::NotifyWithoutHandler);
         let reason = match self.token_for(customer) {
-            None => (checks.notify_not_provided && !self.mutated(Mutation::SilentMissingToken))
-                .then_some(Reason::NotProvided),
-            Some(t) if t.token.is_expired(now) => (checks.notify_expired
-                && !self.mutated(Mutation::SilentExpiredToken))
-            .then_some(Reason::Expired),
+            None => checks.notify_not_provided.then_some(Reason::NotProvided),
+            Some(t) if t.token.is_expired(now) => checks.notify_expired.then_some(Reason::Expired),
             Some(t) => {
                 let soon = lead.is_some_and(|lead| t.token.is_expiring_soon(now, lead));
-                (checks.notify_expiring_soon && soon && handler && (!t.expired_soon_done || repeat))
+                (checks.notify_expiring_soon && soon && self.handler && !t.expired_soon_done)
                     .then_some(Reason::ExpiredSoon)
             }
         };
@@ -613,11 +554,7 @@ impl Sdk {
         let Some(flight) = self.in_flight.take() else { return };
         // LIFE-002 / LIFE-008: the retry carries the token stored now, if it is still
         // bound to the request's customer.
-        let carried = if self.mutated(Mutation::RetryWithStaleToken) {
-            flight.carried.clone()
-        } else {
-            self.token_for(&flight.customer).map(|t| t.token.clone())
-        };
+        let carried = self.token_for(&flight.customer).map(|t| t.token.clone());
         self.send_carrying(flight.purpose, flight.customer, flight.events, flight.attempt + 1, carried, out);
     }
 
@@ -629,22 +566,11 @@ impl Sdk {
         }
         let Some(flight) = self.in_flight.take() else { return };
         match reply {
-            Reply::Status(_) if reply.is_success() => {
-                if self.mutated(Mutation::ResendDelivered) {
-                    self.queue.push_front_run(&flight.customer, &flight.events);
-                }
-                // QUEUE-007: delivered. LIMIT-002.
-                if !self.mutated(Mutation::NoResetOnSuccess) {
-                    self.failures.record_success(self.limit());
-                }
-            }
+            // QUEUE-007: delivered. LIMIT-002.
+            Reply::Status(_) if reply.is_success() => self.failures.record_success(self.limit()),
             Reply::Status(status @ (401 | 403)) => self.auth_failure(now, status, flight, out),
             // RETRY-012: not an authentication failure; the events wait for the next flush.
-            _ => {
-                if !self.mutated(Mutation::DropEventsOnNetworkError) {
-                    self.queue.push_front_run(&flight.customer, &flight.events);
-                }
-            }
+            _ => self.queue.push_front_run(&flight.customer, &flight.events),
         }
     }
 
@@ -662,38 +588,24 @@ impl Sdk {
         let carried = flight.carried.is_some();
         let unexpired = flight.carried.as_ref().is_some_and(|t| !t.is_expired(now));
         let forbidden_valid = status == 403 && carried && unexpired;
-        let Some(mut policy) = self.profile.auth_failure_policy(status, carried, unexpired).copied() else {
+        let Some(policy) = self.profile.auth_failure_policy(status, carried, unexpired).copied() else {
             return;
         };
-        if forbidden_valid && self.mutated(Mutation::RetryOnForbiddenWithValidToken) {
-            policy = AuthFailurePolicy {
-                retry: RetryPolicy::After { attempts: 1, delay_ms: 1_000, tolerance_ms: 0 },
-                ..policy
-            };
-        }
         // RETRY-001: judged by the token the request carried, at the time of the answer.
         let reason = match &flight.carried {
             None => Reason::NotProvided,
-            Some(t) if t.is_expired(now) && !self.mutated(Mutation::InvalidForExpired) => Reason::Expired,
-            Some(_) if forbidden_valid && self.mutated(Mutation::InsufficientOnForbidden) => {
-                Reason::Insufficient
-            }
+            Some(t) if t.is_expired(now) => Reason::Expired,
             Some(_) => Reason::Invalid,
         };
         let exhausted = match policy.retry {
             RetryPolicy::Never => true,
-            RetryPolicy::After { attempts, .. } => {
-                let allowed = if self.mutated(Mutation::RetryTwice) { attempts + 1 } else { attempts };
-                flight.attempt > allowed
-            }
+            RetryPolicy::After { attempts, .. } => flight.attempt > attempts,
             RetryPolicy::OnNewToken => false,
         };
         let final_after_retries = exhausted && flight.attempt > 1;
         // RETRY-003: the failure of a last retry calls no handler.
         if !final_after_retries {
-            let notify =
-                policy.notify_handler || (forbidden_valid && self.mutated(Mutation::InsufficientOnForbidden));
-            if notify {
+            if policy.notify_handler {
                 self.notify(reason, flight.customer.clone(), out);
             }
             if policy.raise_app_error {
@@ -704,8 +616,7 @@ impl Sdk {
             }
         }
         if policy.counts_toward_limit {
-            let limit = if self.mutated(Mutation::IgnoreFailureLimit) { None } else { self.limit() };
-            self.failures.record_failure(limit);
+            self.failures.record_failure(self.limit());
         }
         let cause = if forbidden_valid { FailureCause::Forbidden } else { FailureCause::Authentication };
         if flight.purpose == Purpose::LogoutSync || exhausted {
@@ -741,16 +652,12 @@ impl Sdk {
 
     /// Calls the handler, if one is registered (NOTIFY-001, NOTIFY-002).
     fn notify(&self, reason: Reason, customer_ids: CustomerIds, out: &mut Vec<Output>) {
-        if self.handler || self.mutated(Mutation::NotifyWithoutHandler) {
+        if self.handler {
             out.push(Output::HandlerCalled { reason, customer_ids, code: self.profile.code_for(reason) });
         }
     }
 
     fn limit(&self) -> Option<FailureLimit> {
         self.profile.failure_limit
-    }
-
-    fn mutated(&self, mutation: Mutation) -> bool {
-        self.mutation == Some(mutation)
     }
 }

@@ -1,7 +1,7 @@
 //! The SDK under test, seen through one interface.
 //!
 //! [`Adapter`] is what the runner drives. Three implementations:
-//! - [`reference::ReferenceAdapter`]: the model, optionally with a deliberate bug;
+//! - [`reference::ReferenceAdapter`]: the model;
 //! - [`process::ProcessAdapter`]: any program speaking the wire protocol on stdio
 //!   (docs/formats.md §2), restarted after it crashes, hangs or talks nonsense;
 //! - anything a Rust SDK implements itself.

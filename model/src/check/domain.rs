@@ -71,11 +71,6 @@ impl Tok {
         }
     }
 
-    /// The token whose compact form is `raw`.
-    pub fn from_raw(raw: &str) -> Option<Tok> {
-        Tok::ALL.into_iter().find(|t| t.raw() == raw)
-    }
-
     /// A bit for masks of tokens.
     pub fn bit(self) -> u8 {
         1 << (self as u8)
@@ -126,7 +121,10 @@ pub enum Step {
         identifier: Option<Who>,
     },
     /// `register_handler`.
-    RegisterHandler,
+    RegisterHandler {
+        /// The handler throws every time it is called (protocol 2).
+        throws: bool,
+    },
     /// `identify`.
     Identify {
         /// The customer.
@@ -189,7 +187,7 @@ impl Step {
                 token: Some(token.raw()),
                 identifier: identifier.map(|w| w.name().to_owned()),
             },
-            Step::RegisterHandler => AppCall::RegisterHandler { throws: false },
+            Step::RegisterHandler { throws } => AppCall::RegisterHandler { throws },
             Step::Identify { who, token } => {
                 AppCall::Identify { customer_ids: who.ids(profile), token: token.map(Tok::raw) }
             }
@@ -222,7 +220,8 @@ impl fmt::Display for Step {
                 token.name(),
                 identifier.map(|w| format!(" identifier={}", w.name())).unwrap_or_default()
             ),
-            Step::RegisterHandler => f.write_str("register_handler"),
+            Step::RegisterHandler { throws: false } => f.write_str("register_handler"),
+            Step::RegisterHandler { throws: true } => f.write_str("register_handler that throws"),
             Step::Identify { who, token } => write!(f, "identify {}{}", who.name(), tok(token)),
             Step::Anonymize => f.write_str("anonymize"),
             Step::StopIntegration => f.write_str("stop_integration"),

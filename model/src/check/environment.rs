@@ -54,7 +54,7 @@ impl<M: Machine> LifecycleModel<M> {
                 actions.push(Step::SetToken { token, identifier: *identifier });
             }
         }
-        actions.push(Step::RegisterHandler);
+        actions.push(Step::RegisterHandler { throws: false });
         for who in [Who::Alice, Who::Bob] {
             actions.push(Step::Identify { who, token: None });
             actions.push(Step::Identify { who, token: Some(Tok::Short) });
@@ -71,6 +71,10 @@ impl<M: Machine> LifecycleModel<M> {
         actions.extend(plain.into_iter().filter(|(call, _)| has(*call)).map(|(_, step)| step));
         // LIFE-014: the app may restart at any point, within the calls' budget.
         actions.push(Step::Restart);
+        if self.bounds().throwing_handler {
+            // NOTIFY-007: the app's handler throws every time it is called.
+            actions.push(Step::RegisterHandler { throws: true });
+        }
     }
 
     /// The short-lived token is stored, or carried by a live request: its expiry is a

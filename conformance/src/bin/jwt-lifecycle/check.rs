@@ -2,7 +2,6 @@
 
 use crate::output::{note, out, Outcome, Output, Stop, USAGE_OR_IO, VERDICT};
 use jwt_lifecycle_model::check::{run_check, Bounds, CheckOptions, CheckReport};
-use jwt_lifecycle_model::Mutation;
 use jwt_lifecycle_spec::profile::ProfileId;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -22,17 +21,6 @@ pub(crate) struct CheckArgs {
     /// Use the smaller bounds the test suite uses (seconds instead of tens of seconds).
     #[arg(long)]
     quick: bool,
-    /// Build the machine with a deliberate bug (a snake_case mutation name, e.g.
-    /// `retry_twice`) to see the checker's counterexample.
-    #[arg(long, value_parser = parse_mutation)]
-    mutant: Option<Mutation>,
-}
-
-fn parse_mutation(name: &str) -> Result<Mutation, String> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
-        let names: Vec<String> = Mutation::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown mutation `{name}`; expected one of: {}", names.join(", "))
-    })
 }
 
 #[derive(Serialize)]
@@ -44,7 +32,6 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> Outcome {
     let options = CheckOptions {
         threads: args.threads.max(1),
         bounds: if args.quick { Bounds::TEST } else { Bounds::CI },
-        mutation: args.mutant,
         stop_at: None,
     };
     let profiles: Vec<ProfileId> = match args.profile {
@@ -87,10 +74,9 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> Outcome {
 fn print_text(report: &CheckReport, out: &mut Output) -> Result<(), Stop> {
     let limit =
         report.failure_limit_checked.map(|l| format!(", failure limit checked at {l}")).unwrap_or_default();
-    let mutant = report.mutation.map(|m| format!(" [mutant {}]", m.name())).unwrap_or_default();
     out!(
         out,
-        "{}{mutant}: {} unique states ({} generated) in {:.2} s{limit}",
+        "{}: {} unique states ({} generated) in {:.2} s{limit}",
         report.profile,
         report.unique_states,
         report.states,
@@ -129,9 +115,10 @@ mod tests {
         assert_eq!(cli.args.profile, Some(ProfileId::WebexConnect));
         assert!(cli.args.json);
         assert_eq!(cli.args.threads, 1);
-        let cli = Cli::try_parse_from(["check", "--mutant", "retry_twice", "--quick"]).unwrap();
-        assert_eq!(cli.args.mutant, Some(Mutation::RetryTwice));
+        let cli = Cli::try_parse_from(["check", "--quick"]).unwrap();
+        assert!(cli.args.quick);
         assert!(Cli::try_parse_from(["check", "--profile", "exponea"]).is_err());
-        assert!(Cli::try_parse_from(["check", "--mutant", "nope"]).is_err());
+        // Mutants are checked by the jwt-lifecycle-mutants crate, not by this binary.
+        assert!(Cli::try_parse_from(["check", "--mutant", "retry_twice"]).is_err());
     }
 }

@@ -38,6 +38,7 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process; its size costs nothing")]
 enum Command {
     /// List the normative requirements.
     Requirements(spec_cmd::RequirementsArgs),

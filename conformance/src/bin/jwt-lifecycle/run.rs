@@ -2,7 +2,7 @@
 
 use crate::output::{note, or_verdict, Outcome, Output, USAGE_OR_IO, VERDICT};
 use jwt_lifecycle_conformance::adapter::process::{kill_running_adapters, ProcessAdapter};
-use jwt_lifecycle_conformance::adapter::reference::{parse_mutation, ReferenceAdapter};
+use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
 use jwt_lifecycle_conformance::adapter::{Adapter, AdapterError, Hello};
 use jwt_lifecycle_conformance::case::{load_tree, Case};
 use jwt_lifecycle_conformance::differential::{
@@ -88,9 +88,6 @@ pub(crate) struct RunArgs {
     /// usage error: a mistyped directory or filter must not pass in CI).
     #[arg(long)]
     allow_empty: bool,
-    /// Run the reference with a deliberate bug (for testing the suite).
-    #[arg(long, value_name = "NAME", hide = true, requires = "reference")]
-    mutant: Option<String>,
 }
 
 fn usage(message: impl std::fmt::Display) -> Outcome {
@@ -138,13 +135,6 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
         };
         return usage(empty_selection(&why));
     }
-    let mutation = match &args.mutant {
-        Some(name) => match parse_mutation(name) {
-            Some(m) => Some(m),
-            None => return usage(format!("unknown mutant `{name}`")),
-        },
-        None => None,
-    };
     let mut adapter: Box<dyn Adapter> = match &args.adapter {
         Some(command) => {
             end_adapters_on_signal();
@@ -153,7 +143,7 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
                 Err(e) => return usage(e),
             }
         }
-        None => Box::new(ReferenceAdapter::new().with_mutation(mutation)),
+        None => Box::new(ReferenceAdapter::new()),
     };
     let label = args.adapter.clone().unwrap_or_else(|| "reference".to_owned());
 
