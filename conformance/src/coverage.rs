@@ -1,5 +1,7 @@
 //! Transition coverage: which arrows of each profile's state diagrams
-//! (`jwt_lifecycle_model::diagram`) the fixed cases and the random sequences take.
+//! (`jwt_lifecycle_model::diagram`) the fixed cases and the random sequences take; and
+//! clause coverage: which clauses of the registry's requirements the fixed cases name
+//! (a case's `clauses` field).
 //!
 //! Inputs are run on the reference machine and each step is classified into arrows
 //! ([`jwt_lifecycle_model::diagram::walk::Walk`]); a case is walked once per profile it
@@ -11,7 +13,8 @@ use jwt_lifecycle_model::diagram::classify::Classified;
 use jwt_lifecycle_model::diagram::walk::Walk;
 use jwt_lifecycle_model::diagram::{coverable_edges, Diagram, Edge, Transition};
 use jwt_lifecycle_spec::profile::ProfileId;
-use jwt_lifecycle_spec::requirement;
+use jwt_lifecycle_spec::registry::{requirement, REQUIREMENTS};
+use jwt_lifecycle_spec::requirement::Level;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -144,6 +147,7 @@ impl Tally {
             percent: percent(exercised, total),
             transitions: self.rows(),
             unexplained: self.unexplained.clone(),
+            clauses: None,
         }
     }
 
@@ -207,6 +211,75 @@ pub struct ProfileCoverage {
     pub transitions: Vec<Row>,
     /// Changes of state no arrow explains.
     pub unexplained: Vec<String>,
+    /// The clauses the fixed cases name (only in the fixed cases' report: a random
+    /// sequence names no clause).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clauses: Option<ClauseCoverage>,
+}
+
+/// One clause of a requirement that binds a profile, and the fixed cases naming it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClauseRow {
+    /// `<requirement id>/<clause name>`.
+    pub id: String,
+    /// The requirement.
+    pub requirement: &'static str,
+    /// The requirement's level.
+    pub level: Level,
+    /// What the clause demands.
+    pub text: &'static str,
+    /// The cases that list the profile and name the clause.
+    pub cases: Vec<String>,
+}
+
+/// One profile's clause coverage.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClauseCoverage {
+    /// Clauses some case names.
+    pub exercised: usize,
+    /// Clauses of the requirements that bind the profile.
+    pub total: usize,
+    /// `exercised / total` in percent.
+    pub percent: f64,
+    /// Every clause, in registry order.
+    pub clauses: Vec<ClauseRow>,
+}
+
+impl ClauseCoverage {
+    /// The clauses of MUST requirements no case names: what the coverage gate rejects.
+    pub fn must_missing(&self) -> impl Iterator<Item = &ClauseRow> {
+        self.clauses.iter().filter(|c| c.level == Level::Must && c.cases.is_empty())
+    }
+
+    /// One line: `12/12 clauses (100%)`, and the ids no case names.
+    pub fn line(&self) -> String {
+        let mut line = format!("{}/{} clauses ({:.0}%)", self.exercised, self.total, self.percent);
+        let missing: Vec<&str> =
+            self.clauses.iter().filter(|c| c.cases.is_empty()).map(|c| c.id.as_str()).collect();
+        if !missing.is_empty() {
+            let _ = write!(line, "; named by no case: {}", missing.join(", "));
+        }
+        line
+    }
+}
+
+/// The clause coverage of `cases` on `profile`: each clause that binds the profile, with
+/// the cases that list the profile and name the clause.
+pub fn clauses_of_cases(cases: &[Case], profile: ProfileId) -> ClauseCoverage {
+    let mut rows = Vec::new();
+    for r in REQUIREMENTS.iter().filter(|r| r.applies_to(profile)) {
+        for c in r.clauses.iter().filter(|c| r.clause_applies_to(c, profile)) {
+            let id = r.clause_id(c);
+            let naming = cases
+                .iter()
+                .filter(|case| case.file.profiles.contains(&profile) && case.file.clauses.contains(&id))
+                .map(|case| case.id().to_owned())
+                .collect();
+            rows.push(ClauseRow { id, requirement: r.id, level: r.level, text: c.text, cases: naming });
+        }
+    }
+    let exercised = rows.iter().filter(|r| !r.cases.is_empty()).count();
+    ClauseCoverage { exercised, total: rows.len(), percent: percent(exercised, rows.len()), clauses: rows }
 }
 
 /// Runs `case` on the reference for `profile` and returns the arrows its steps take.
@@ -233,10 +306,11 @@ pub fn of_cases(cases: &[Case], profile: ProfileId) -> Tally {
     tally
 }
 
-/// The text table of `tallies`: per profile, each arrow with its count and requirements.
-pub fn text(source: &str, tallies: &[Tally]) -> String {
+/// The text table of `tallies`: per profile, each arrow with its count and requirements;
+/// then, when given (one per tally, same order), each clause with the cases naming it.
+pub fn text(source: &str, tallies: &[Tally], clauses: Option<&[ClauseCoverage]>) -> String {
     let mut out = String::new();
-    for t in tallies {
+    for (i, t) in tallies.iter().enumerate() {
         let _ = writeln!(out, "{} ({source}): {}", t.profile, t.line());
         for row in t.rows() {
             let mark = if row.count > 0 { "x" } else { " " };
@@ -254,28 +328,55 @@ pub fn text(source: &str, tallies: &[Tally]) -> String {
         for u in &t.unexplained {
             let _ = writeln!(out, "  unexplained change of state: {u}");
         }
+        if let Some(c) = clauses.and_then(|all| all.get(i)) {
+            let _ = writeln!(out, "{} ({source}): {}", t.profile, c.line());
+            for row in &c.clauses {
+                let mark = if row.cases.is_empty() { " " } else { "x" };
+                let _ = writeln!(out, "  [{mark}] {:<36} {:>5}  {}", row.id, row.cases.len(), row.text);
+            }
+        }
         out.push('\n');
     }
     let (done, total): (usize, usize) =
         tallies.iter().fold((0, 0), |(d, n), t| (d + t.exercised(), n + t.edges().len()));
     let _ = writeln!(out, "{done}/{total} transitions exercised over {} profile(s)", tallies.len());
+    if let Some(all) = clauses {
+        let (done, total) = all.iter().fold((0, 0), |(d, n), c| (d + c.exercised, n + c.total));
+        let _ = writeln!(out, "{done}/{total} clauses named by a case over {} profile(s)", all.len());
+    }
     out
 }
 
-/// The JSON report of `tallies`.
-pub fn json(source: &str, tallies: &[Tally]) -> String {
+/// The JSON report of `tallies`, with each profile's clause coverage when given (one
+/// per tally, same order).
+pub fn json(source: &str, tallies: &[Tally], clauses: Option<&[ClauseCoverage]>) -> String {
+    #[derive(Serialize)]
+    struct Totals {
+        exercised: usize,
+        total: usize,
+    }
     #[derive(Serialize)]
     struct Report<'a> {
         source: &'a str,
         exercised: usize,
         total: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        clauses: Option<Totals>,
         profiles: Vec<ProfileCoverage>,
     }
-    let profiles: Vec<ProfileCoverage> = tallies.iter().map(Tally::summary).collect();
+    let profiles: Vec<ProfileCoverage> = tallies
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ProfileCoverage { clauses: clauses.and_then(|c| c.get(i)).cloned(), ..t.summary() })
+        .collect();
     let report = Report {
         source,
         exercised: profiles.iter().map(|p| p.exercised).sum(),
         total: profiles.iter().map(|p| p.total).sum(),
+        clauses: clauses.map(|all| Totals {
+            exercised: all.iter().map(|c| c.exercised).sum(),
+            total: all.iter().map(|c| c.total).sum(),
+        }),
         profiles,
     };
     serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"

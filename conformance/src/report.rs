@@ -206,7 +206,7 @@ pub fn text(adapter: &str, results: &[CaseResult]) -> String {
         let _ = write!(
             out,
             "\nTransitions exercised by the random sequences:\n{}",
-            crate::coverage::text("random", &covered)
+            crate::coverage::text("random", &covered, None)
         );
     }
     let s = Summary::of(results);
@@ -251,7 +251,7 @@ pub fn junit(adapter: &str, results: &[CaseResult]) -> String {
             ));
             let missing: Vec<String> = tally.missing().iter().map(|e| e.transition.id()).collect();
             case.add_property(("transitions-missing", missing.join(" ").as_str()));
-            case.set_system_out(crate::coverage::text("random", std::slice::from_ref(tally)));
+            case.set_system_out(crate::coverage::text("random", std::slice::from_ref(tally), None));
         }
         suites
             .entry(r.profile.as_str())

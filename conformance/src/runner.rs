@@ -512,6 +512,7 @@ impl Run<'_> {
             ),
             profiles: vec![self.profile],
             requirements: self.case.file.requirements.clone(),
+            clauses: Vec::new(),
             start: self.case.file.start,
             tokens: self.case.file.tokens.clone(),
             housekeeping: Housekeeping::Manual,

@@ -35,6 +35,7 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
         ),
         profiles: vec![profile],
         requirements: vec!["QUEUE-001".to_owned()],
+        clauses: Vec::new(),
         start,
         tokens: random_tokens(),
         housekeeping: Default::default(),

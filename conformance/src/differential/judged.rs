@@ -186,6 +186,7 @@ fn trace_case(profile: ProfileId, id: &str, steps: Vec<Step>, requirement: &str)
         description: format!("A random sequence on {profile} that breaks {requirement}; the SDK's observations as expectations."),
         profiles: vec![profile],
         requirements: vec![requirement.to_owned()],
+        clauses: Vec::new(),
         start: DEFAULT_START,
         tokens: random_tokens(),
         housekeeping: Housekeeping::Manual,

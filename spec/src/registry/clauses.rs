@@ -3,9 +3,14 @@
 //! can demand a case for every one. A boundary is a clause too (the instant a window
 //! opens, `exp` itself, each edge of a tolerance, the Nth and the (N-1)th failure).
 
-use super::{EXPONEA, HOLDING, MOENGAGE, NOT_EXPONEA};
-use crate::profile::ProfileId;
+use super::{EXPONEA, HOLDING, MOENGAGE};
+use crate::profile::ProfileId::{self, *};
 use crate::requirement::Clause;
+
+/// The profiles whose SDK calls the app's handler: on the others (Webex Connect reports
+/// failures as app errors only) a clause about which handler is registered cannot be
+/// observed.
+const CALLS_HANDLER: &[ProfileId] = &[ExponeaStream, MoengageIos, MoengageAndroid, KhorosLegacy];
 
 const fn c(name: &'static str, text: &'static str) -> Clause {
     Clause { name, text, profiles: None }
@@ -25,16 +30,16 @@ const CLAUSES: &[(&str, &[Clause])] = &[
     ("CONF-007", &[
         c("before-configure", "before the first configure nothing is sent or stored and a tracked event is reported sdk_not_running"),
         c("after-stop", "after stop_integration, until the next configure, the same"),
-        c("no-handler", "a handler registered while not running is not registered"),
+        only("no-handler", "a handler registered while not running is not registered", CALLS_HANDLER),
     ]),
     ("LIFE-002", &[
         c("later-requests", "later requests carry the new token"),
-        c("scheduled-retry", "a retry already scheduled carries the new token"),
-        c("refresh-cancelled", "the old token's refresh notification is cancelled"),
+        only("scheduled-retry", "a retry already scheduled carries the new token", EXPONEA),
+        only("refresh-cancelled", "the old token's refresh notification is cancelled", EXPONEA),
     ]),
     ("LIFE-008", &[
         c("later-requests", "no later request carries the cleared token"),
-        c("scheduled-retry", "a retry scheduled before the clearing does not carry it"),
+        only("scheduled-retry", "a retry scheduled before the clearing does not carry it", EXPONEA),
     ]),
     ("LIFE-010", &[
         c("token", "logout clears the stored token"),
@@ -53,7 +58,7 @@ const CLAUSES: &[(&str, &[Clause])] = &[
         c("token-kept", "the stored token and its customer survive a restart"),
         c("customer-kept", "the current customer survives a restart"),
         c("queue-kept", "the queued events survive a restart"),
-        c("handler-forgotten", "the handler does not survive a restart"),
+        only("handler-forgotten", "the handler does not survive a restart", CALLS_HANDLER),
         c("in-flight-requeued", "a request on the wire is abandoned, its events back at the front of the queue"),
         only("held-requeued", "a held request is abandoned, its events back at the front of the queue", HOLDING),
         only("retry-requeued", "a request waiting for its retry is abandoned, its events back at the front of the queue", EXPONEA),
@@ -122,7 +127,8 @@ const CLAUSES: &[(&str, &[Clause])] = &[
     ("RETRY-012", &[
         c("network-error", "a request that fails without an HTTP response puts its events back"),
         c("other-status", "a status other than 2xx, 401 and 403 puts its events back"),
-        only("not-counted", "neither counts toward the failure limit", MOENGAGE),
+        only("network-error-not-counted", "network errors do not count toward the failure limit", MOENGAGE),
+        only("other-status-not-counted", "other statuses do not count toward the failure limit", MOENGAGE),
     ]),
     ("RETRY-014", &[
         c("identify", "identify with other ids fails the held request"),
@@ -159,15 +165,16 @@ const CLAUSES: &[(&str, &[Clause])] = &[
         only("retry-pending", "the events of a request waiting for its retry are deleted too", EXPONEA),
         only("held", "the events of a held request are deleted too", HOLDING),
         only("anonymize-keeps", "anonymize keeps the queued events, tagged with the previous customer", EXPONEA),
-        c("late-answer", "a late answer to a deleted request is ignored"),
+        c("late-answer-after-stop", "an answer to a request whose events stop_integration deleted is ignored"),
+        c("late-answer-after-clear", "an answer to a request whose events clear_local_data deleted is ignored"),
     ]),
     ("NOTIFY-006", &[
-        c("replaces", "registering a handler replaces the one before"),
-        c("identify", "the handler stays registered across identify"),
+        only("replaces", "registering a handler replaces the one before", CALLS_HANDLER),
+        only("identify", "the handler stays registered across identify", CALLS_HANDLER),
         only("anonymize", "the handler stays registered across anonymize", EXPONEA),
-        only("logout", "the handler stays registered across logout", NOT_EXPONEA),
-        c("stop-and-configure", "the handler stays registered across stop_integration and a later configure"),
-        c("restart-forgets", "an app restart forgets the handler"),
+        only("logout", "the handler stays registered across logout", HOLDING),
+        only("stop-and-configure", "the handler stays registered across stop_integration and a later configure", CALLS_HANDLER),
+        only("restart-forgets", "an app restart forgets the handler", CALLS_HANDLER),
     ]),
 ];
 

@@ -1,5 +1,5 @@
 //! `jwt-lifecycle coverage`: which transitions of each profile's state diagrams the fixed
-//! cases exercise.
+//! cases exercise, and which clauses of the requirements they name.
 
 use crate::output::{note, or_verdict, Outcome, Output, USAGE_OR_IO};
 use crate::run::DEFAULT_CASES;
@@ -42,7 +42,12 @@ pub(crate) fn run(args: CoverageArgs, out: &mut Output) -> Outcome {
         .filter(|p| args.profile.is_none_or(|only| only == *p))
         .map(|p| coverage::of_cases(&cases, p))
         .collect();
-    let rendered =
-        if args.json { coverage::json("cases", &tallies) } else { coverage::text("fixed cases", &tallies) };
+    let clauses: Vec<coverage::ClauseCoverage> =
+        tallies.iter().map(|t| coverage::clauses_of_cases(&cases, t.profile)).collect();
+    let rendered = if args.json {
+        coverage::json("cases", &tallies, Some(&clauses))
+    } else {
+        coverage::text("fixed cases", &tallies, Some(&clauses))
+    };
     or_verdict(out.text(&rendered).and_then(|()| out.flush()), ExitCode::SUCCESS)
 }
