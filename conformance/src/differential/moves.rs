@@ -154,8 +154,10 @@ impl Alphabet {
         let people = plan.people.clamp(1, PEOPLE.len());
         let throws = if self.protocol >= 2 { prop::bool::weighted(0.2).boxed() } else { Just(false).boxed() };
         match feature {
-            Feature::Configure => (any::<bool>(), 0..n_tokens)
-                .prop_map(|(debug, t)| Move::Configure { jwt: true, debug, token: Some(t) })
+            // Half the later configures pass no token: what a restart kept (LIFE-014) only
+            // shows when configure does not replace it.
+            Feature::Configure => (any::<bool>(), proptest::option::of(0..n_tokens))
+                .prop_map(|(debug, token)| Move::Configure { jwt: true, debug, token })
                 .boxed(),
             Feature::SetToken => ((0..n_tokens), proptest::option::of(0..people))
                 .prop_map(|(token, identifier)| Move::SetToken { token: Some(token), identifier })
