@@ -90,9 +90,9 @@ impl Mutant {
             }
             NoLiftAtNewSession => self.keep_suspended_at_new_session(now, input),
             CountNetworkErrors => self.count_as_failure(now, input, |r| r == Reply::NetworkError),
-            CountServerErrors => {
-                self.count_as_failure(now, input, |r| !r.is_success() && !is_auth_failure(r) && r != Reply::NetworkError)
-            }
+            CountServerErrors => self.count_as_failure(now, input, |r| {
+                !r.is_success() && !is_auth_failure(r) && r != Reply::NetworkError
+            }),
             RepeatExpiredSoon => self.expired_soon_before_every_first_attempt(now, input),
             InvalidForExpired => self.invalid_for_expired(now, input),
             InsufficientOnForbidden => self.insufficient_on_forbidden(now, input),
@@ -168,7 +168,12 @@ impl Mutant {
     /// count them, so the wrapper keeps the extra count and, once the machine's count
     /// and its own reach the limit, suspends sync itself: flushes do nothing until the
     /// next session.
-    fn count_as_failure(&mut self, now: UnixMillis, input: &Input, counted: impl Fn(Reply) -> bool) -> Vec<Output> {
+    fn count_as_failure(
+        &mut self,
+        now: UnixMillis,
+        input: &Input,
+        counted: impl Fn(Reply) -> bool,
+    ) -> Vec<Output> {
         let Some(limit) = self.inner.profile().failure_limit else { return self.inner.handle(now, input) };
         match input {
             Input::App(AppCall::Configure { .. } | AppCall::NewSession {}) => {

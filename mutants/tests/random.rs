@@ -69,8 +69,8 @@ fn the_cli_prints_the_seed_the_rule_and_the_shrunk_case() {
 
 #[test]
 fn a_default_random_run_finds_and_shrinks_every_mutant() {
-    use ProfileId::{ExponeaStream as EXP, KhorosLegacy as KHO, MoengageAndroid as MOA, MoengageIos as MOE};
     use ProfileId::WebexConnect as WBX;
+    use ProfileId::{ExponeaStream as EXP, KhorosLegacy as KHO, MoengageAndroid as MOA, MoengageIos as MOE};
     // The profile each mutant is looked for on, and the longest shrunk trace accepted:
     // the failure limit's mutants need ten rejections, each followed by a new token, so
     // their minimal traces are long by nature.
@@ -99,7 +99,7 @@ fn a_default_random_run_finds_and_shrinks_every_mutant() {
         (Mutation::KeepRunningAfterStop, WBX, 10),
         (Mutation::ResendDelivered, KHO, 10),
         (Mutation::HoldAcrossCustomers, MOE, 10),
-        (Mutation::ForgetTokenOnRestart, EXP, 10),
+        (Mutation::ForgetTokenOnRestart, MOE, 10),
         (Mutation::IgnoreClearToken, EXP, 10),
         (Mutation::StopAfterThrowingHandler, EXP, 10),
         (Mutation::UnpromptedHandlerCall, MOA, 10),
