@@ -82,7 +82,8 @@ pub enum Mutation {
     /// Breaks NOTIFY-008: tells the handler `invalid` after every delivered request.
     UnpromptedHandlerCall,
     /// Breaks LIMIT-001 (its clause `n-minus-1`): suspends sync after one failure fewer
-    /// than the limit.
+    /// than the limit. The monitors see it as RETRY-008 first: the last rejection's request
+    /// stays held when a new token should send it, since by the rules sync goes on.
     SuspendOneFailureEarly,
     /// Breaks LIMIT-003 (its clause `new-session`): a `new_session` while suspended does
     /// not end the suspension (a `configure` still does).
