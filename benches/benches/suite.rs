@@ -69,10 +69,14 @@ fn random_300_all_profiles() -> u64 {
     for profile in ProfileId::ALL {
         let mut adapter = ReferenceAdapter::new();
         let outcome = run_random(&mut adapter, profile, RandomConfig::new(300, 1), Differential::Rules, 2);
-        assert!(outcome.divergence.is_none(), "{profile}: the reference broke a rule: {:?}", outcome.divergence);
+        assert!(
+            outcome.divergence.is_none(),
+            "{profile}: the reference broke a rule: {:?}",
+            outcome.divergence
+        );
         steps += outcome.steps;
     }
-    steps as u64
+    steps
 }
 
 fn random(c: &mut Criterion) {

@@ -63,7 +63,7 @@ fn pick(rng: &mut Lcg, p: &Profile, walk: &Walk, n: usize) -> WalkStep {
         8 => AppCall::NewSession {},
         9 | 10 => AppCall::Track { event: format!("e{n}") },
         11 => AppCall::Flush {},
-        12 | 13 | 14 => {
+        12..=14 => {
             let waiting = walk.driver().sdk().in_flight().filter(|f| f.awaits_response()).map(|f| f.request);
             if let Some(request) = waiting {
                 let reply = [

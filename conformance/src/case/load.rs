@@ -288,7 +288,10 @@ mod tests {
     #[test]
     fn a_clause_must_exist_belong_to_a_listed_requirement_and_bind_a_listed_profile() {
         let with = |requirements: &str, clauses: &str| {
-            GOOD.replace("\"requirements\": [\"CONF-001\"]", &format!("\"requirements\": {requirements}, \"clauses\": {clauses}"))
+            GOOD.replace(
+                "\"requirements\": [\"CONF-001\"]",
+                &format!("\"requirements\": {requirements}, \"clauses\": {clauses}"),
+            )
         };
         let good = with(r#"["CONF-001", "REFR-006"]"#, r#"["REFR-006/anonymize"]"#);
         let case = parse_case(&good, Path::new("x.json")).unwrap();
