@@ -135,3 +135,14 @@ fn coverage_json_lists_each_clause_with_the_cases_naming_it() {
     // A clause bound to other profiles is not listed for this one.
     assert!(rows.iter().all(|c| c["id"] != "LIFE-010/sync-keeps-token"));
 }
+
+#[test]
+fn the_requirements_command_lists_the_clause_ids_a_profile_can_show() {
+    let out =
+        Command::new(bin()).args(["requirements", "--profile", "exponea-stream"]).output().expect("spawn");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("    clause REFR-006/anonymize: anonymize cancels the refresh"), "{text}");
+    // QUEUE-004 binds exponea-stream, its clause about a held request does not.
+    assert!(text.contains("clause QUEUE-004/in-flight:") && !text.contains("QUEUE-004/held"), "{text}");
+}

@@ -21,16 +21,20 @@ const RULES: Differential = Differential::Rules;
 
 #[test]
 fn a_planted_bug_shrinks_to_a_short_case_that_names_its_rule_and_reloads() {
-    for (mutation, profile, requirement) in [
-        (Mutation::NeverRefresh, ProfileId::ExponeaStream, "REFR-001"),
-        (Mutation::RetryTwice, ProfileId::ExponeaStream, "RETRY-003"),
-        (Mutation::DropEventsOnNetworkError, ProfileId::KhorosLegacy, "RETRY-012"),
+    // A bug may break more than one rule; shrinking keeps the one found first. Dropping
+    // the events of a failed request breaks RETRY-012, and QUEUE-006 too when a stop
+    // follows (events neither delivered nor reported deleted).
+    for (mutation, profile, requirements) in [
+        (Mutation::NeverRefresh, ProfileId::ExponeaStream, &["REFR-001"][..]),
+        (Mutation::RetryTwice, ProfileId::ExponeaStream, &["RETRY-003"][..]),
+        (Mutation::DropEventsOnNetworkError, ProfileId::KhorosLegacy, &["RETRY-012", "QUEUE-006"][..]),
     ] {
         let mut adapter = MutantAdapter::new(mutation);
         let config = RandomConfig { sequences: 500, seed: 1, max_len: 24 };
         let outcome = run_random(&mut adapter, profile, config, RULES, 2);
         let d = outcome.divergence.unwrap_or_else(|| panic!("{mutation} on {profile}: nothing found"));
-        assert_eq!(d.requirement, Some(requirement), "{mutation}: {}", d.message);
+        let requirement = d.requirement.unwrap_or_default();
+        assert!(requirements.contains(&requirement), "{mutation}: {}", d.message);
         assert!(d.violations.iter().any(|v| v.requirement == requirement), "{}", d.message);
         assert!(d.steps <= 10, "{mutation}: shrunk to {} steps:\n{}", d.steps, d.case);
         let case = parse_case(&d.case, Path::new("shrunk.json")).expect("the printed case loads");
