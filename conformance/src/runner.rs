@@ -144,6 +144,16 @@ struct Run<'a> {
     sent: std::collections::BTreeSet<u64>,
 }
 
+/// The requests of `seen` the SDK sent on its own (not carrying tracked events).
+fn own_requests(seen: &[Observation]) -> Vec<u64> {
+    seen.iter()
+        .filter_map(|o| match o.output {
+            Output::RequestSent { request, kind, .. } if !kind.is_events() => Some(request),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Runs `case` on `profile` against `adapter`, which speaks wire protocol `protocol` (an
 /// in-process adapter speaks the newest).
 pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId, protocol: u64) -> CaseResult {
@@ -253,9 +263,10 @@ impl Run<'_> {
         let judged = self.oracle.judge(index, &act, &seen);
         self.note_violations(judged.violations, index);
         self.compare(index, step, &seen, &judged.own_preflights);
-        self.record(index, step, input.as_ref(), &seen);
+        let own = own_requests(&seen);
+        self.record(index, step, input.as_ref(), seen);
         self.now = act.end();
-        self.answer_housekeeping(adapter, index, &seen)?;
+        self.answer_housekeeping(adapter, index, own)?;
         Ok(Flow::Next)
     }
 
@@ -400,8 +411,8 @@ impl Run<'_> {
         }
     }
 
-    fn record(&mut self, index: usize, step: &Step, input: Option<&Input>, seen: &[Observation]) {
-        for o in seen {
+    fn record(&mut self, index: usize, step: &Step, input: Option<&Input>, seen: Vec<Observation>) {
+        for o in &seen {
             if let Output::RequestSent { request, .. } = o.output {
                 self.sent.insert(request);
             }
@@ -413,27 +424,15 @@ impl Run<'_> {
             }
             _ => step.action.clone(),
         };
-        self.observed.push((index, action, seen.to_vec()));
+        self.observed.push((index, action, seen));
     }
 
     /// QUEUE-008: requests the SDK sent on its own in this step are answered 200 at once,
     /// unless the case answers them itself; the oracle judges what follows.
-    fn answer_housekeeping(
-        &mut self,
-        adapter: &mut dyn Adapter,
-        index: usize,
-        seen: &[Observation],
-    ) -> Result<(), Halt> {
+    fn answer_housekeeping(&mut self, adapter: &mut dyn Adapter, index: usize, own: Vec<u64>) -> Result<(), Halt> {
         if self.case.file.housekeeping == Housekeeping::Manual {
             return Ok(());
         }
-        let own: Vec<u64> = seen
-            .iter()
-            .filter_map(|o| match o.output {
-                Output::RequestSent { request, kind, .. } if !kind.is_events() => Some(request),
-                _ => None,
-            })
-            .collect();
         for request in own {
             let input = Input::respond(request, Reply::OK);
             let seen = match adapter.input(&input) {
@@ -446,7 +445,7 @@ impl Run<'_> {
             let found = self.oracle.step(index, &act, &seen);
             self.note_violations(found, index);
             let answer = Step::exact(Action::Respond { request, reply: Reply::OK, body: None }, vec![]);
-            self.record(index, &answer, Some(&input), &seen);
+            self.record(index, &answer, Some(&input), seen);
         }
         Ok(())
     }
