@@ -67,6 +67,7 @@ use jwt_lifecycle_spec::profile::{ClearingCall, DisabledTokenAction, FailureLimi
 use queue::EventQueue;
 use request::{InFlight, Purpose, Waiting};
 use shared_profile::SharedProfile;
+use std::sync::Arc;
 use token_slot::StoredToken;
 
 /// One SDK instance's authentication state.
@@ -93,8 +94,14 @@ pub struct Sdk {
 impl Sdk {
     /// A fresh, unconfigured SDK following `profile`.
     pub fn new(profile: Profile) -> Self {
+        Self::sharing(Arc::new(profile))
+    }
+
+    /// A fresh, unconfigured SDK following `profile`, shared with its other users (a
+    /// suite that starts a machine per case builds each profile once).
+    pub fn sharing(profile: Arc<Profile>) -> Self {
         Self {
-            profile: SharedProfile::new(profile),
+            profile: SharedProfile::from(profile),
             running: false,
             jwt_enabled: false,
             debug: false,

@@ -7,6 +7,7 @@ use crate::alphabet::{CallKind, CustomerIds, Reason};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 
 /// The name of a profile, as used on the command line and in case files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -57,6 +58,19 @@ impl ProfileId {
             ProfileId::MoengageAndroid => moengage(ProfileId::MoengageAndroid, "003_50a9853e0c5e43fb.txt"),
             ProfileId::KhorosLegacy => khoros_legacy(),
             ProfileId::WebexConnect => webex_connect(),
+        }
+    }
+
+    /// The profile's data, built once per process and shared: a suite starts a machine
+    /// and an oracle for every case.
+    pub fn shared(self) -> Arc<Profile> {
+        static BUILT: OnceLock<Vec<Arc<Profile>>> = OnceLock::new();
+        let all = BUILT.get_or_init(|| ProfileId::ALL.iter().map(|id| Arc::new(id.profile())).collect());
+        match ProfileId::ALL.iter().position(|id| *id == self) {
+            Some(index) => Arc::clone(&all[index]),
+            // Unreachable while ALL lists every variant (a test holds it); built afresh
+            // rather than panicking.
+            None => Arc::new(self.profile()),
         }
     }
 }
@@ -866,6 +880,14 @@ pub fn webex_connect() -> Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shared_profile_of_each_id_is_its_profile_built_once() {
+        for id in ProfileId::ALL {
+            assert_eq!(*id.shared(), id.profile());
+            assert!(Arc::ptr_eq(&id.shared(), &id.shared()), "{id} is built again");
+        }
+    }
 
     #[test]
     fn every_profile_name_parses_back_to_itself() {
