@@ -432,7 +432,12 @@ impl Run<'_> {
 
     /// QUEUE-008: requests the SDK sent on its own in this step are answered 200 at once,
     /// unless the case answers them itself; the oracle judges what follows.
-    fn answer_housekeeping(&mut self, adapter: &mut dyn Adapter, index: usize, own: Vec<u64>) -> Result<(), Halt> {
+    fn answer_housekeeping(
+        &mut self,
+        adapter: &mut dyn Adapter,
+        index: usize,
+        own: Vec<u64>,
+    ) -> Result<(), Halt> {
         if self.case.file.housekeeping == Housekeeping::Manual {
             return Ok(());
         }
