@@ -85,6 +85,8 @@ pub struct CaseResult {
     pub differences: Vec<Difference>,
     /// Wall time.
     pub duration: Duration,
+    /// For a random run: the transitions its inputs took on the reference.
+    pub coverage: Option<crate::coverage::Tally>,
 }
 
 impl CaseResult {
@@ -102,6 +104,7 @@ impl CaseResult {
             violations: Vec::new(),
             differences: Vec::new(),
             duration: Duration::ZERO,
+            coverage: None,
         }
     }
 
@@ -429,7 +432,12 @@ impl Run<'_> {
 
     /// QUEUE-008: requests the SDK sent on its own in this step are answered 200 at once,
     /// unless the case answers them itself; the oracle judges what follows.
-    fn answer_housekeeping(&mut self, adapter: &mut dyn Adapter, index: usize, own: Vec<u64>) -> Result<(), Halt> {
+    fn answer_housekeeping(
+        &mut self,
+        adapter: &mut dyn Adapter,
+        index: usize,
+        own: Vec<u64>,
+    ) -> Result<(), Halt> {
         if self.case.file.housekeeping == Housekeeping::Manual {
             return Ok(());
         }
@@ -518,6 +526,7 @@ impl Run<'_> {
             ),
             profiles: vec![self.profile],
             requirements: self.case.file.requirements.clone(),
+            clauses: Vec::new(),
             start: self.case.file.start,
             tokens: self.case.file.tokens.clone(),
             housekeeping: Housekeeping::Manual,
