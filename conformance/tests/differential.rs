@@ -45,3 +45,17 @@ fn random_runs_pass_through_the_process_adapter() {
     assert!(outcome.divergence.is_none(), "{:?}", outcome.divergence);
     assert!(outcome.steps > 500);
 }
+
+#[test]
+fn a_default_random_run_exercises_every_transition_of_every_profile_for_any_seed() {
+    for seed in [1, 2, 3, 17, 4242, 1_700_000_000] {
+        for profile in ProfileId::ALL {
+            let mut adapter = ReferenceAdapter::new();
+            let outcome = run_random(&mut adapter, profile, RandomConfig::new(300, seed), RULES, 2);
+            assert!(outcome.divergence.is_none(), "{profile}: {:?}", outcome.divergence);
+            let tally = outcome.coverage.expect("a random run reports its coverage");
+            assert!(tally.complete(), "seed {seed}, {profile}: {}", tally.line());
+            assert!(tally.unexplained.is_empty(), "{profile}: {:?}", tally.unexplained);
+        }
+    }
+}

@@ -10,15 +10,18 @@
 //! the abstract moves, where deleting a step always yields a valid sequence.
 
 use super::moves::{call_for, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::steer::{Shared, Steered};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::Adapter;
 use crate::case::{Action, Case, CaseFile, ExpectEntry, Expected, Step, TokenTable};
+use crate::coverage::{walk_case, Tally};
 use crate::runner::{run_case, Status};
 use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_spec::alphabet::{Output, RequestId};
 use jwt_lifecycle_spec::profile::ProfileId;
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// Makes a move sequence concrete on the model: a case whose expectations are exactly
 /// what the model does. `respond` moves with no request in flight are dropped.
@@ -32,6 +35,7 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
         ),
         profiles: vec![profile],
         requirements: vec!["QUEUE-001".to_owned()],
+        clauses: Vec::new(),
         start,
         tokens: random_tokens(),
         housekeeping: Default::default(),
@@ -93,6 +97,8 @@ pub fn run_exact(
 ) -> RandomOutcome {
     let mut runner = TestRunner::new_with_rng(runner_config(config.sequences), rng_for(config.seed, profile));
     let alphabet = Alphabet::new(profile, protocol);
+    let tally: Shared = Rc::new(RefCell::new(Tally::new(profile)));
+    let strategy = Steered::new(alphabet, Rc::clone(&tally), config.max_len);
     let adapter = RefCell::new(adapter);
     let (sequences, steps, unimplemented) = (Cell::new(0u64), Cell::new(0u64), Cell::new(0u64));
     // An adapter that cannot be talked to is not a divergence: stop at the first error
@@ -105,6 +111,7 @@ pub fn run_exact(
         }
         let moves: Vec<Move> = std::iter::once(first).chain(rest).collect();
         let case = concretize(profile, &moves, &id);
+        tally.borrow_mut().record(&walk_case(&case, profile), None);
         sequences.set(sequences.get() + 1);
         steps.set(steps.get() + case.file.steps.len() as u64);
         let result = run_case(&mut **adapter.borrow_mut(), &case, profile, protocol);
@@ -122,7 +129,7 @@ pub fn run_exact(
             Status::Failed => Err(TestCaseError::fail(result.message.unwrap_or_default())),
         }
     };
-    let run = runner.run(&alphabet.sequence_strategy(config.max_len), test);
+    let run = runner.run(&strategy, test);
     if let Some(error) = adapter_error.into_inner() {
         return RandomOutcome {
             profile,
@@ -132,6 +139,7 @@ pub fn run_exact(
             divergence: None,
             unimplemented: unimplemented.get(),
             error: Some(error),
+            coverage: Some(tally.borrow().clone()),
         };
     }
     let divergence = match run {
@@ -150,6 +158,7 @@ pub fn run_exact(
             })
         }
     };
+    let covered = tally.borrow().clone();
     RandomOutcome {
         profile,
         seed: config.seed,
@@ -158,5 +167,6 @@ pub fn run_exact(
         divergence,
         unimplemented: unimplemented.get(),
         error: None,
+        coverage: Some(covered),
     }
 }
