@@ -69,7 +69,8 @@ const LADDER: [Bounds; 3] = [
 #[test]
 fn the_reduced_check_catches_every_mutant_the_unreduced_one_catches_naming_the_same_requirements() {
     let mut differ = Vec::new();
-    for row in TABLE {
+    // A mutant the check's environment cannot reach says why in its row.
+    for row in TABLE.iter().filter(|r| r.beyond_model_check.is_none()) {
         let profile = row.checked_on.profile();
         let property = jwt_lifecycle_oracle::monitor(row.breaks)
             .unwrap_or_else(|| panic!("{}: {} has no monitor", row.mutant, row.breaks))
