@@ -1,5 +1,7 @@
-//! The reference machine: `model/steps` (inputs per second on a long random sequence)
-//! and `model/check/<profile>` (the exhaustive check at the CI bounds, 1 and 2 threads).
+//! The reference machine: `model/steps` (inputs per second on a long random sequence),
+//! `model/check/<profile>` (the exhaustive check at the CI bounds, 1 and 2 threads) and
+//! `model/full/<profile>` (the check at `Bounds::FULL`, the profiles' own failure limit,
+//! 2 threads: what `jwt-lifecycle check --full` runs).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use jwt_lifecycle_benches::mode::RunMode;
@@ -67,5 +69,54 @@ fn check(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, steps, check);
+/// The full check of each profile (`jwt-lifecycle check --full`), 2 threads. Test mode
+/// checks a smaller space at the same failure limit (two calls, one event), which still
+/// reaches suspension (LIMIT-001's example).
+fn full(c: &mut Criterion) {
+    let mode = RunMode::current();
+    let bounds = if mode.is_test() { Bounds { calls: 2, events: 1, ..Bounds::FULL } } else { Bounds::FULL };
+    let mut group = c.benchmark_group("model/full");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(100));
+    group.measurement_time(mode.measurement(Duration::from_secs(10)));
+    for profile in ProfileId::ALL {
+        let options = CheckOptions { bounds, threads: 2, ..CheckOptions::default() };
+        let printed = Cell::new(false);
+        group.bench_function(profile.as_str(), |b| {
+            b.iter_custom(|iters| {
+                let began = Instant::now();
+                let mut last = None;
+                for _ in 0..iters {
+                    last = Some(black_box(run_check(&profile.profile(), &options)));
+                }
+                let elapsed = began.elapsed();
+                if let Some(report) = last {
+                    // Test mode's space is too small to reach every `sometimes` example
+                    // (RETRY-014's change of customer needs a third call); nothing may fail.
+                    let failed: Vec<&str> = report
+                        .properties
+                        .iter()
+                        .filter(|p| !p.holds)
+                        .filter(|p| !(mode.is_test() && p.kind == "sometimes"))
+                        .map(|p| p.name)
+                        .collect();
+                    assert!(failed.is_empty(), "{profile}: at {:?}: {failed:?}", report.bounds);
+                    if !printed.replace(true) {
+                        eprintln!(
+                            "model/full/{profile}: {} unique states in {:.2} s ({:.0}/s) at {:?}",
+                            report.unique_states,
+                            report.seconds,
+                            report.unique_states as f64 / report.seconds.max(1e-9),
+                            report.bounds
+                        );
+                    }
+                }
+                elapsed
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, steps, check, full);
 criterion_main!(benches);

@@ -1,13 +1,19 @@
 //! The conformance suite's costs: `suite/in_process` and `suite/process` (the default
 //! run, every MUST case on every profile, through the reference adapter in process and
 //! over stdio; throughput in cases), `protocol/round_trip` (one `advance 0` message
-//! and its reply, against one long-lived adapter process), and `random/300_all_profiles`
-//! (what `jwt-lifecycle run --reference --random 300` costs: 300 coverage-steered random
-//! sequences on every profile, judged by the monitors, in process).
+//! and its reply, against one long-lived adapter process) and, in the same group and
+//! run, `protocol/pipe_floor`: the same line out and a reply of the same size back over
+//! a bare pipe to a process that only echoes, with no parsing and no reader thread; the
+//! floor the round trip is compared with (`round_trip / pipe_floor`); and
+//! `random/300_all_profiles` (what `jwt-lifecycle run --reference --random 300` costs:
+//! 300 coverage-steered random sequences on every profile, judged by the monitors, in
+//! process).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use jwt_lifecycle_benches::mode::RunMode;
-use jwt_lifecycle_benches::process::{adapter_argv, default_plan, load_cases, run_suite, started_process};
+use jwt_lifecycle_benches::process::{
+    adapter_argv, default_plan, load_cases, run_suite, started_process, PipeFloor,
+};
 use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
 use jwt_lifecycle_conformance::adapter::{Adapter, StepReply};
 use jwt_lifecycle_conformance::differential::{run_random, Differential, RandomConfig};
@@ -16,6 +22,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 const BENCH_ADAPTER: &str = env!("CARGO_BIN_EXE_jwt-lifecycle-bench-adapter");
+const PIPE_ECHO: &str = env!("CARGO_BIN_EXE_jwt-lifecycle-bench-pipe-echo");
 
 fn suite(c: &mut Criterion) {
     let mode = RunMode::current();
@@ -53,6 +60,9 @@ fn protocol(c: &mut Criterion) {
     let mut group = c.benchmark_group("protocol");
     group.throughput(Throughput::Elements(1));
     group.measurement_time(RunMode::current().measurement(Duration::from_secs(4)));
+    let mut floor = PipeFloor::start(PIPE_ECHO);
+    // Both are measured in turn, a few seconds apart, in one group: compare their ratio.
+    group.bench_function("pipe_floor", |b| b.iter(|| floor.round_trip()));
     group.bench_function("round_trip", |b| {
         b.iter(|| match process.advance(black_box(0)) {
             Ok(StepReply::Done(seen)) => seen.len(),
@@ -61,6 +71,7 @@ fn protocol(c: &mut Criterion) {
     });
     group.finish();
     process.finish();
+    drop(floor);
 }
 
 /// One `--random 300` run over every profile (seed 1); the number of steps it drove.

@@ -94,3 +94,58 @@ pub fn started_process(argv: Vec<String>) -> (ProcessAdapter, Hello) {
     let hello = adapter.hello().unwrap_or_else(|e| panic!("adapter `{shown}` does not start: {e}"));
     (adapter, hello)
 }
+
+/// The line `protocol/round_trip` sends, with its newline.
+pub const ADVANCE_LINE: &[u8] = b"{\"type\":\"advance\",\"ms\":0}\n";
+
+/// The floor of a round trip: a bare pipe ping-pong with `jwt-lifecycle-bench-pipe-echo`,
+/// the same line out and a reply of the same size back as `protocol/round_trip`, read on
+/// the calling thread, with no parsing on either side.
+pub struct PipeFloor {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    reply: Vec<u8>,
+}
+
+impl PipeFloor {
+    /// Starts the echo program at `program`.
+    ///
+    /// # Panics
+    /// If it does not start.
+    pub fn start(program: &str) -> Self {
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(program)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program} does not start: {e}"));
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            panic!("{program}: no stdio pipes")
+        };
+        Self { child, stdin, stdout: std::io::BufReader::new(stdout), reply: Vec::with_capacity(256) }
+    }
+
+    /// One line out, one line back; returns the reply's length.
+    ///
+    /// # Panics
+    /// If the echo program has gone.
+    pub fn round_trip(&mut self) -> usize {
+        use std::io::{BufRead, Write};
+        self.reply.clear();
+        let done =
+            self.stdin.write_all(ADVANCE_LINE).and_then(|()| self.stdout.read_until(b'\n', &mut self.reply));
+        match done {
+            Ok(n) if n > 0 => n,
+            other => panic!("the pipe echo stopped answering: {other:?}"),
+        }
+    }
+}
+
+impl Drop for PipeFloor {
+    fn drop(&mut self) {
+        // Reap the echo so no zombie outlives the bench.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

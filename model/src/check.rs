@@ -8,12 +8,15 @@
 //! - [`properties`]: one safety property per monitor of the oracle, and the reachability
 //!   and liveness properties.
 //! - `model` (private): the `stateright::Model` implementation.
+//! - [`reduction`]: how the state space is kept small, and why each reduction keeps
+//!   every property's verdict.
 //! - [`runner`]: [`run_check`] and its report.
 
 pub mod domain;
 pub mod environment;
 mod model;
 pub mod properties;
+pub mod reduction;
 pub mod runner;
 pub mod state;
 

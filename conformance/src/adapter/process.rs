@@ -519,12 +519,11 @@ impl ProcessAdapter {
         if let Some(error) = unasked_error(running, &before, waiting_for) {
             return Err(error);
         }
-        let line = serde_json::to_string(message).unwrap_or_default();
-        let written = running
-            .stdin
-            .write_all(line.as_bytes())
-            .and_then(|()| running.stdin.write_all(b"\n"))
-            .and_then(|()| running.stdin.flush());
+        // One write(2) per message, newline included: the pipe is unbuffered, and a line
+        // written in two pieces wakes the adapter twice, the first time for half a line.
+        let mut line = serde_json::to_string(message).unwrap_or_default();
+        line.push('\n');
+        let written = running.stdin.write_all(line.as_bytes()).and_then(|()| running.stdin.flush());
         if let Err(e) = written {
             let status = running.status_after_silence();
             let stderr = running.stderr_lines();

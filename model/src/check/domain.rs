@@ -150,6 +150,9 @@ pub enum Step {
     ClearToken,
     /// The app process restarts.
     Restart,
+    /// The app answers a request held for a new token with the fresh token (`set_token`),
+    /// from its own budget ([`Bounds::answers`](super::Bounds::answers)), not the calls'.
+    Answer,
     /// The server answers the request in flight.
     Respond {
         /// The request.
@@ -199,6 +202,7 @@ impl Step {
             Step::Flush => AppCall::Flush {},
             Step::NewSession => AppCall::NewSession {},
             Step::ClearToken => AppCall::SetToken { token: None, identifier: None },
+            Step::Answer => AppCall::SetToken { token: Some(Tok::Fresh.raw()), identifier: None },
             Step::Restart => return Some(Input::Restart {}),
             Step::Respond { request, reply } => return Some(Input::respond(request, reply)),
             Step::AdvanceTo(_) => return None,
@@ -232,6 +236,7 @@ impl fmt::Display for Step {
             Step::NewSession => f.write_str("new_session"),
             Step::ClearToken => f.write_str("set_token without a token"),
             Step::Restart => f.write_str("the app restarts"),
+            Step::Answer => f.write_str("set_token fresh (the app answers the held request)"),
             Step::Respond { request, reply } => match reply {
                 Reply::Status(s) => write!(f, "server answers request {request} with {s}"),
                 Reply::NetworkError => write!(f, "request {request} fails on the network"),

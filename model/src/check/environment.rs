@@ -21,6 +21,10 @@ impl<M: Machine> LifecycleModel<M> {
         if state.events_tracked < self.bounds_events() {
             actions.push(Step::Track(state.events_tracked));
         }
+        let held = || state.oracle.belief().requests.iter().any(|r| r.waiting == Waiting::NewToken);
+        if state.answers_left > 0 && held() {
+            actions.push(Step::Answer);
+        }
         if state.replies_left > 0 {
             for request in awaiting(state) {
                 for reply in [Reply::OK, Reply::UNAUTHORIZED, Reply::FORBIDDEN, Reply::NetworkError] {
@@ -47,15 +51,19 @@ impl<M: Machine> LifecycleModel<M> {
                 actions.push(Step::Configure { jwt: false, debug: true, token: None });
             }
         }
-        let identifiers: &[Option<Who>] =
-            if p.identifier_key.is_some() { &[None, Some(Who::Alice)] } else { &[None] };
+        // Both customers, or with the customer symmetry those present and the next one.
+        let customers = self.customers_offered(state);
+        let mut identifiers = vec![None];
+        if p.identifier_key.is_some() {
+            identifiers.extend(customers.iter().copied().map(Some));
+        }
         for token in [Tok::Short, Tok::Expired, Tok::NoExp] {
-            for identifier in identifiers {
+            for identifier in &identifiers {
                 actions.push(Step::SetToken { token, identifier: *identifier });
             }
         }
         actions.push(Step::RegisterHandler { throws: false });
-        for who in [Who::Alice, Who::Bob] {
+        for who in customers {
             actions.push(Step::Identify { who, token: None });
             actions.push(Step::Identify { who, token: Some(Tok::Short) });
         }

@@ -1,12 +1,12 @@
 //! The check's model and states: one machine, its clock, the environment's budgets, and
 //! the oracle that judges what the machine is seen to do.
 
-use super::domain::{Step, Tok, START};
+use super::domain::{Step, Tok, Who, START};
 use crate::driver::advance_clock;
 use crate::machine::Machine;
 use crate::sdk::Sdk;
 use jwt_lifecycle_oracle::{Act, Oracle, Violation};
-use jwt_lifecycle_spec::alphabet::{Observation, Output, UnixMillis};
+use jwt_lifecycle_spec::alphabet::{CustomerIds, Observation, Output, UnixMillis};
 use jwt_lifecycle_spec::profile::Profile;
 use serde::Serialize;
 
@@ -43,15 +43,60 @@ pub struct Bounds {
     /// cost of one call. Off in [`Bounds::CI`] and [`Bounds::TEST`], whose handlers
     /// return.
     pub throwing_handler: bool,
+    /// The app names its second customer only once the first is present (see
+    /// [`reduction`](super::reduction)): the same verdicts over fewer states. Off, both
+    /// customers are offered everywhere.
+    pub customer_symmetry: bool,
+    /// Times the adversarial app may answer a request held for a new token with a fresh
+    /// token without spending a call: each held request costs a call otherwise, so a
+    /// failure limit of 10 would need more than 10 calls.
+    pub answers: u8,
 }
 
 impl Bounds {
     /// The bounds `jwt-lifecycle check` uses.
-    pub const CI: Bounds =
-        Bounds { calls: 4, events: 3, replies: 3, advances: 2, failure_limit: 2, throwing_handler: false };
+    pub const CI: Bounds = Bounds {
+        calls: 4,
+        events: 3,
+        replies: 3,
+        advances: 2,
+        failure_limit: 2,
+        throwing_handler: false,
+        customer_symmetry: true,
+        answers: 0,
+    };
     /// Smaller bounds for `cargo test`.
-    pub const TEST: Bounds =
-        Bounds { calls: 3, events: 2, replies: 2, advances: 2, failure_limit: 2, throwing_handler: false };
+    pub const TEST: Bounds = Bounds {
+        calls: 3,
+        events: 2,
+        replies: 2,
+        advances: 2,
+        failure_limit: 2,
+        throwing_handler: false,
+        customer_symmetry: true,
+        answers: 0,
+    };
+
+    /// The full bounds (`jwt-lifecycle check --full`): the profiles' own failure limit
+    /// (10), reached and ended (eleven replies, ten answers to held requests, a call left
+    /// for the new session), with four events. Three calls, not six: six calls at these
+    /// replies are beyond a minute on two cores (see `docs/performance.md`).
+    pub const FULL: Bounds = Bounds {
+        calls: 3,
+        events: 4,
+        replies: 11,
+        advances: 2,
+        failure_limit: 10,
+        throwing_handler: false,
+        customer_symmetry: true,
+        answers: 10,
+    };
+
+    /// The same budgets without the reductions that can be switched off: what the
+    /// reduced check is compared with.
+    pub const fn unreduced(self) -> Bounds {
+        Bounds { customer_symmetry: false, ..self }
+    }
 
     /// The same budgets, with a handler that throws in the app's repertoire.
     pub const fn with_throwing_handler(self) -> Bounds {
@@ -76,6 +121,7 @@ pub struct LifecycleModel<M: Machine = Sdk> {
     environment: Environment,
     bounds: Bounds,
     raws: [String; 4],
+    ids: [CustomerIds; 2],
 }
 
 /// A state of the check: the machine, the clock, what is left of the budgets, and the
@@ -94,6 +140,8 @@ pub struct CheckState<M: Machine = Sdk> {
     pub replies_left: u8,
     /// Clock advances left.
     pub advances_left: u8,
+    /// Answers to held requests left.
+    pub answers_left: u8,
     /// The judge of the trace so far.
     pub oracle: Oracle,
 }
@@ -120,7 +168,19 @@ impl<M: Machine> LifecycleModel<M> {
     /// `initial` judged by `profile` (already scaled): the machine may be built from
     /// another profile, or wrap the reference, as a mutant does.
     pub fn with_machine(profile: &Profile, initial: M, environment: Environment, bounds: Bounds) -> Self {
-        Self { profile: profile.clone(), initial, environment, bounds, raws: Tok::ALL.map(Tok::raw) }
+        Self {
+            profile: profile.clone(),
+            initial,
+            environment,
+            bounds,
+            raws: Tok::ALL.map(Tok::raw),
+            ids: [Who::Alice, Who::Bob].map(|who| who.ids(profile)),
+        }
+    }
+
+    /// The ids of `who` in the profile's shape.
+    pub fn ids_of(&self, who: Who) -> &CustomerIds {
+        &self.ids[who as usize]
     }
 
     /// The profile the oracle judges by.
@@ -156,6 +216,7 @@ impl<M: Machine> LifecycleModel<M> {
             events_tracked: 0,
             replies_left: self.bounds.replies,
             advances_left: self.bounds.advances,
+            answers_left: self.bounds.answers,
             oracle: Oracle::new(&self.profile, START),
         };
         if self.environment == Environment::Cooperative {
@@ -202,6 +263,7 @@ impl<M: Machine> LifecycleModel<M> {
             Step::Track(_) => state.events_tracked += 1,
             Step::Respond { .. } => state.replies_left = state.replies_left.saturating_sub(1),
             Step::AdvanceTo(_) => state.advances_left = state.advances_left.saturating_sub(1),
+            Step::Answer => state.answers_left = state.answers_left.saturating_sub(1),
             Step::Flush | Step::NewSession if self.environment == Environment::Cooperative => {}
             _ => state.calls_left = state.calls_left.saturating_sub(1),
         }

@@ -19,8 +19,58 @@ pub(crate) struct CheckArgs {
     #[arg(long, default_value_t = 2)]
     threads: usize,
     /// Use the smaller bounds the test suite uses (seconds instead of tens of seconds).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "full")]
     quick: bool,
+    /// Use the full bounds: the profiles' own failure limit, more calls, events and
+    /// replies (minutes, see docs/performance.md).
+    #[arg(long)]
+    full: bool,
+    /// App calls other than `track` (overrides the chosen bounds).
+    #[arg(long)]
+    calls: Option<u8>,
+    /// Events tracked (overrides the chosen bounds; at most 4).
+    #[arg(long)]
+    events: Option<u8>,
+    /// Server answers (overrides the chosen bounds).
+    #[arg(long)]
+    replies: Option<u8>,
+    /// Clock advances (overrides the chosen bounds).
+    #[arg(long)]
+    advances: Option<u8>,
+    /// Check the consecutive-failure limit at this value when the profile's is larger
+    /// (overrides the chosen bounds).
+    #[arg(long)]
+    failure_limit: Option<u32>,
+    /// Switch off the reductions that can be switched off (the customer symmetry): the
+    /// same verdicts over more states.
+    #[arg(long)]
+    unreduced: bool,
+}
+
+impl CheckArgs {
+    /// The bounds the arguments ask for.
+    fn bounds(&self) -> Bounds {
+        let base = if self.quick {
+            Bounds::TEST
+        } else if self.full {
+            Bounds::FULL
+        } else {
+            Bounds::CI
+        };
+        let bounds = Bounds {
+            calls: self.calls.unwrap_or(base.calls),
+            events: self.events.unwrap_or(base.events),
+            replies: self.replies.unwrap_or(base.replies),
+            advances: self.advances.unwrap_or(base.advances),
+            failure_limit: self.failure_limit.unwrap_or(base.failure_limit),
+            ..base
+        };
+        if self.unreduced {
+            bounds.unreduced()
+        } else {
+            bounds
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -29,16 +79,15 @@ struct Report<'a> {
 }
 
 pub(crate) fn run(args: CheckArgs, out: &mut Output) -> Outcome {
-    let options = CheckOptions {
-        threads: args.threads.max(1),
-        bounds: if args.quick { Bounds::TEST } else { Bounds::CI },
-        stop_at: None,
-    };
+    let options = CheckOptions { threads: args.threads.max(1), bounds: args.bounds(), stop_at: None };
     let profiles: Vec<ProfileId> = match args.profile {
         Some(p) => vec![p],
         None => ProfileId::ALL.to_vec(),
     };
     let mut reports = Vec::new();
+    if !args.json {
+        note!("bounds: {}", describe_bounds(&options.bounds));
+    }
     for id in profiles {
         if !args.json {
             note!("checking {id} ...");
@@ -62,7 +111,15 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> Outcome {
     } else {
         let failed: usize = reports.iter().map(|r| r.properties.iter().filter(|p| !p.holds).count()).sum();
         let total: usize = reports.iter().map(|r| r.properties.len()).sum();
-        out!(out, "{} of {total} property checks hold", total - failed)?;
+        let unique: usize = reports.iter().map(|r| r.unique_states).sum();
+        let seconds: f64 = reports.iter().map(|r| r.seconds).sum();
+        out!(
+            out,
+            "{} of {total} property checks hold; {unique} unique states in {seconds:.2} s ({:.0} states/s) at {}",
+            total - failed,
+            per_second(unique, seconds),
+            describe_bounds(&options.bounds)
+        )?;
     }
     if reports.iter().all(CheckReport::all_hold) {
         Ok(ExitCode::SUCCESS)
@@ -71,16 +128,39 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> Outcome {
     }
 }
 
+/// The bounds in one line, as the report prints them.
+fn describe_bounds(b: &Bounds) -> String {
+    format!(
+        "calls {}, events {}, replies {}, advances {}, failure limit {}{}{}",
+        b.calls,
+        b.events,
+        b.replies,
+        b.advances,
+        b.failure_limit,
+        if b.throwing_handler { ", throwing handler" } else { "" },
+        if b.customer_symmetry { "" } else { ", unreduced" }
+    )
+}
+
+fn per_second(states: usize, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        states as f64 / seconds
+    } else {
+        0.0
+    }
+}
+
 fn print_text(report: &CheckReport, out: &mut Output) -> Result<(), Stop> {
     let limit =
         report.failure_limit_checked.map(|l| format!(", failure limit checked at {l}")).unwrap_or_default();
     out!(
         out,
-        "{}: {} unique states ({} generated) in {:.2} s{limit}",
+        "{}: {} unique states ({} generated) in {:.2} s, {:.0} unique states/s{limit}",
         report.profile,
         report.unique_states,
         report.states,
-        report.seconds
+        report.seconds,
+        per_second(report.unique_states, report.seconds)
     )?;
     for p in &report.properties {
         let verdict = match (p.holds, p.kind) {
@@ -117,6 +197,11 @@ mod tests {
         assert_eq!(cli.args.threads, 1);
         let cli = Cli::try_parse_from(["check", "--quick"]).unwrap();
         assert!(cli.args.quick);
+        assert_eq!(cli.args.bounds(), Bounds::TEST);
+        let cli = Cli::try_parse_from(["check", "--full", "--calls", "5", "--unreduced"]).unwrap();
+        assert_eq!(cli.args.bounds(), Bounds { calls: 5, ..Bounds::FULL }.unreduced());
+        assert!(Cli::try_parse_from(["check", "--full", "--quick"]).is_err());
+        assert!(Cli::try_parse_from(["check", "--calls", "300"]).is_err());
         assert!(Cli::try_parse_from(["check", "--profile", "exponea"]).is_err());
         // Mutants are checked by the jwt-lifecycle-mutants crate, not by this binary.
         assert!(Cli::try_parse_from(["check", "--mutant", "retry_twice"]).is_err());

@@ -1,0 +1,93 @@
+//! The reductions of the check's state space, and why each keeps every property's verdict.
+//!
+//! A reduction here is sound when every path of the unreduced check has a counterpart in
+//! the reduced one along which the oracle finds the same violations (so every `always`
+//! property fails in both or holds in both, with a counterexample naming the same
+//! requirement), and every path of the reduced check is a path of the unreduced one or
+//! such a counterpart of one (so `sometimes` properties are reached in both or in
+//! neither). `model/tests/reduction.rs` compares the two on small bounds, for the
+//! reference machine and for every mutant of `jwt-lifecycle-mutants`.
+//!
+//! # Customers: first use in a fixed order (on unless [`Bounds::customer_symmetry`] is off)
+//!
+//! The adversarial app may name two customers, alice and bob. The machine and the oracle
+//! only copy customer ids and compare them for equality (`Profile::identity_for` gives
+//! both names the same shape), so swapping the two names everywhere (inputs, outputs,
+//! machine, oracle) maps every step to a step, and leaves the oracle's set of violated
+//! requirements as it is. The unreduced environment is closed under that swap: every call
+//! that takes a customer is offered with alice and with bob (identify; `set_token` with an
+//! identifier where the profile has one).
+//!
+//! The reduced environment offers bob only once alice is present, that is once the
+//! oracle has interned her ids (it interns every customer the SDK is told to adopt and
+//! every customer an output names). Take any unreduced path and the first step at which
+//! a customer becomes present. Before it neither name is in any state, so every state is
+//! its own swap image, and a step that names bob without making him present leads where
+//! the same step naming alice leads. If that first customer is bob, swap the rest of the
+//! path: the image names alice first and is a path of the reduced environment with the
+//! same violations. So the reduced check explores one path of every swapped pair, and
+//! roughly halves the states reached before the second customer appears.
+//!
+//! The argument assumes that a machine holds no customer the oracle has not interned,
+//! i.e. that it adopts customers only from the calls the oracle reads the same way. The
+//! reference machine does; a mutant that adopted a customer the oracle ignores could lose
+//! paths, which the comparison test would show for the mutants that exist.
+//!
+//! stateright's own symmetry reduction (`CheckerBuilder::symmetry` with a
+//! `Representative` state) is not used: in stateright 0.31 only the depth-first and
+//! simulation checkers honour it, the breadth-first checker (which the check uses for
+//! its shortest counterexamples) ignores it, and a representative would have to rename
+//! customers inside every machine's private state, mutants' wrappers included. Choosing
+//! the order of first use in the environment gives the same quotient for two customers
+//! without either.
+//!
+//! # Events: named in the order they are tracked (always on)
+//!
+//! `track` always names the next event (`e1`, `e2`, ...): tracking an event of another
+//! name would lead to a state that differs only by a renaming of event names, which the
+//! machine and the oracle treat as opaque labels compared for equality. So event names are
+//! canonical by construction, and no state differs from another only by event names.
+//!
+//! # Time: the instants where something can change (always on)
+//!
+//! The clock only advances to just before and at the next timer, and to just before and
+//! at the expiry of the short-lived token while it is in play
+//! (`environment::advance_targets`). Between two such instants neither the machine
+//! (whose behaviour depends on time only through its timers and the tokens' expiry,
+//! compared with `<`/`>=`) nor the oracle (whose rules compare instants with timers,
+//! expiries and refresh windows) can tell two instants apart, so every path of an
+//! environment that could stop the clock anywhere has a counterpart stopping at one of
+//! these instants with the same violations. Tokens other than the short one expire
+//! before the start or after the horizon, so only its expiry is a boundary.
+//!
+//! # The failure limit: checked at the profile's number or scaled down
+//!
+//! The properties are parametric in the consecutive-failure limit: the machine and the
+//! oracle compare the count with the limit and nothing else. [`Bounds::failure_limit`]
+//! scales the limit down for the quick bounds (2, so suspension is reachable within
+//! a few replies); [`Bounds::FULL`] checks at the profile's own number.
+//!
+//! [`Bounds::customer_symmetry`]: super::Bounds::customer_symmetry
+//! [`Bounds::failure_limit`]: super::Bounds::failure_limit
+//! [`Bounds::FULL`]: super::Bounds::FULL
+
+use super::domain::Who;
+use super::state::{CheckState, LifecycleModel};
+use crate::machine::Machine;
+
+/// Both customers, alice first: the order of first use the reduced environment keeps.
+const ORDER: [Who; 2] = [Who::Alice, Who::Bob];
+
+impl<M: Machine> LifecycleModel<M> {
+    /// The customers the app may name next: both without the reduction; with it, those
+    /// already present and the first one not yet present.
+    pub(super) fn customers_offered(&self, state: &CheckState<M>) -> Vec<Who> {
+        if !self.bounds().customer_symmetry {
+            return ORDER.to_vec();
+        }
+        let customers = &state.oracle.belief().customers;
+        let (present, absent): (Vec<Who>, Vec<Who>) =
+            ORDER.iter().partition(|who| customers.find(self.ids_of(**who)).is_some());
+        present.into_iter().chain(absent.into_iter().take(1)).collect()
+    }
+}
