@@ -21,7 +21,12 @@ fn minter(profile: ProfileId) -> Minter {
 fn good_claims(profile: ProfileId) -> Claims {
     match profile {
         ProfileId::ExponeaStream => Claims::exponea(CustomerIds::single("registered", "alice"), NOW + 3600),
-        ProfileId::MoengageIos | ProfileId::MoengageAndroid => Claims::moengage("alice", NOW + 3600),
+        // iterable-web and braze-web bind `sub` on this crate's identity bindings until the
+        // token crate's bindings as data name Iterable's `email`/`userId` (and Braze's RS256).
+        ProfileId::MoengageIos
+        | ProfileId::MoengageAndroid
+        | ProfileId::IterableWeb
+        | ProfileId::BrazeWeb => Claims::moengage("alice", NOW + 3600),
         ProfileId::KhorosLegacy => Claims::khoros("alice", "Alice", "ios", NOW - 5),
         ProfileId::WebexConnect => Claims::webex(WEBEX_APP, Some("alice"), Some("cust-1"), Some(NOW + 3600)),
     }
