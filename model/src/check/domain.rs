@@ -3,7 +3,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jwt_lifecycle_spec::alphabet::{AppCall, CustomerIds, Input, Reply, RequestId, UnixMillis};
+use jwt_lifecycle_spec::alphabet::{AppCall, AskId, Body, CustomerIds, Input, Reply, RequestId, UnixMillis};
 use jwt_lifecycle_spec::profile::Profile;
 use std::fmt;
 
@@ -154,6 +154,16 @@ pub enum Step {
         request: RequestId,
         /// The answer.
         reply: Reply,
+        /// The vendor code of an authentication failure the body signals (a body
+        /// `{"auth_error": {"error_code": N}}`), for profiles that read one.
+        auth_error: Option<i64>,
+    },
+    /// The app answers the SDK's ask `ask` with a token, or fails it.
+    ProvideToken {
+        /// The ask.
+        ask: AskId,
+        /// The token; `None`: the callback fails.
+        token: Option<Tok>,
     },
     /// The clock moves to this many ms after start, firing timers on the way.
     AdvanceTo(u64),
@@ -196,7 +206,12 @@ impl Step {
             Step::Track(n) => AppCall::Track { event: event_name(n) },
             Step::Flush => AppCall::Flush {},
             Step::NewSession => AppCall::NewSession {},
-            Step::Respond { request, reply } => return Some(Input::respond(request, reply)),
+            Step::Respond { request, reply, auth_error } => {
+                let body = auth_error
+                    .map(|code| Body(serde_json::json!({ "auth_error": { "error_code": code } })));
+                return Some(Input::Respond { request, reply, body });
+            }
+            Step::ProvideToken { ask, token } => AppCall::ProvideToken { ask, token: token.map(Tok::raw) },
             Step::AdvanceTo(_) => return None,
         };
         Some(Input::App(call))
@@ -225,9 +240,19 @@ impl fmt::Display for Step {
             Step::Track(n) => write!(f, "track {}", event_name(*n)),
             Step::Flush => f.write_str("flush"),
             Step::NewSession => f.write_str("new_session"),
-            Step::Respond { request, reply } => match reply {
-                Reply::Status(s) => write!(f, "server answers request {request} with {s}"),
-                Reply::NetworkError => write!(f, "request {request} fails on the network"),
+            Step::Respond { request, reply, auth_error } => {
+                match reply {
+                    Reply::Status(s) => write!(f, "server answers request {request} with {s}")?,
+                    Reply::NetworkError => write!(f, "request {request} fails on the network")?,
+                }
+                match auth_error {
+                    Some(code) => write!(f, " and auth_error {code}"),
+                    None => Ok(()),
+                }
+            }
+            Step::ProvideToken { ask, token } => match token {
+                Some(t) => write!(f, "provide_token {ask} {}", t.name()),
+                None => write!(f, "provide_token {ask} fails"),
             },
             Step::AdvanceTo(ms) => write!(f, "time advances to start+{ms} ms"),
         }

@@ -22,9 +22,15 @@ impl<M: Machine> LifecycleModel<M> {
             actions.push(Step::Track(state.events_tracked));
         }
         if state.replies_left > 0 {
+            // A profile that reads a rejection in the body also gets a 2xx carrying one,
+            // with the code of an expired token and of a refused one (RETRY-019).
+            let coded: &[i64] = if self.profile().body_signals.is_empty() { &[] } else { &[22, 21] };
             for request in awaiting(state) {
                 for reply in [Reply::OK, Reply::UNAUTHORIZED, Reply::FORBIDDEN, Reply::NetworkError] {
-                    actions.push(Step::Respond { request, reply });
+                    actions.push(Step::Respond { request, reply, auth_error: None });
+                }
+                for &code in coded {
+                    actions.push(Step::Respond { request, reply: Reply::OK, auth_error: Some(code) });
                 }
             }
         }
@@ -35,29 +41,48 @@ impl<M: Machine> LifecycleModel<M> {
         }
     }
 
-    /// Every app call of the profile, with the domains' arguments.
+    /// Every app call of the profile, with the domains' arguments (CONF-009: only the
+    /// calls it has, tokens only where the app pushes them, JWT off only where it can be).
     fn app_calls(&self, state: &CheckState<M>, actions: &mut Vec<Step>) {
         let p = self.profile();
         let has = |call: CallKind| p.calls.contains(&call);
+        let push = p.token_supply.push;
         if !state.oracle.belief().running {
             actions.push(Step::Configure { jwt: true, debug: false, token: None });
-            actions.push(Step::Configure { jwt: true, debug: false, token: Some(Tok::Short) });
-            actions.push(Step::Configure { jwt: false, debug: false, token: None });
-            if p.token_while_jwt_disabled.debug != p.token_while_jwt_disabled.release {
-                actions.push(Step::Configure { jwt: false, debug: true, token: None });
+            if push {
+                actions.push(Step::Configure { jwt: true, debug: false, token: Some(Tok::Short) });
+            }
+            if p.jwt_optional {
+                actions.push(Step::Configure { jwt: false, debug: false, token: None });
+                if p.token_while_jwt_disabled.debug != p.token_while_jwt_disabled.release {
+                    actions.push(Step::Configure { jwt: false, debug: true, token: None });
+                }
             }
         }
-        let identifiers: &[Option<Who>] =
-            if p.identifier_key.is_some() { &[None, Some(Who::Alice)] } else { &[None] };
-        for token in [Tok::Short, Tok::Expired, Tok::NoExp] {
-            for identifier in identifiers {
-                actions.push(Step::SetToken { token, identifier: *identifier });
+        let identifiers: &[Option<Who>] = if p.token_call_identifier { &[None, Some(Who::Alice)] } else { &[None] };
+        if has(CallKind::SetToken) {
+            for token in [Tok::Short, Tok::Expired, Tok::NoExp] {
+                for identifier in identifiers {
+                    actions.push(Step::SetToken { token, identifier: *identifier });
+                }
             }
         }
-        actions.push(Step::RegisterHandler);
+        if has(CallKind::RegisterHandler) {
+            actions.push(Step::RegisterHandler);
+        }
         for who in [Who::Alice, Who::Bob] {
             actions.push(Step::Identify { who, token: None });
-            actions.push(Step::Identify { who, token: Some(Tok::Short) });
+            if push {
+                actions.push(Step::Identify { who, token: Some(Tok::Short) });
+            }
+        }
+        if has(CallKind::ProvideToken) {
+            // LIFE-017, LIFE-018: the app answers any ask the SDK was seen to make.
+            for ask in state.oracle.belief().asks.iter().map(|a| a.id) {
+                for token in [Some(Tok::Short), Some(Tok::Expired), Some(Tok::NoExp), None] {
+                    actions.push(Step::ProvideToken { ask, token });
+                }
+            }
         }
         let plain = [
             (CallKind::Anonymize, Step::Anonymize),
@@ -85,7 +110,10 @@ impl<M: Machine> LifecycleModel<M> {
         if state.events_tracked < self.bounds_events() {
             actions.push(Step::Track(state.events_tracked));
         }
-        actions.push(Step::Flush);
+        let p = self.profile();
+        if p.calls.contains(&CallKind::Flush) {
+            actions.push(Step::Flush);
+        }
         let belief = state.oracle.belief();
         if belief.suspended {
             // Events a switch of customer left behind fail, and with the limit scaled
@@ -93,7 +121,7 @@ impl<M: Machine> LifecycleModel<M> {
             // (LIMIT-003), as a real app is eventually reopened.
             actions.push(Step::NewSession);
         }
-        if state.calls_left > 0 && state.events_tracked == 0 {
+        if state.calls_left > 0 && state.events_tracked == 0 && p.calls.contains(&CallKind::SetToken) {
             // The app may start with a poor token; once events flow it only ever sets
             // the fresh tokens it answers handler calls with.
             for token in [Tok::Short, Tok::Expired, Tok::NoExp] {
@@ -102,8 +130,10 @@ impl<M: Machine> LifecycleModel<M> {
         }
         if state.calls_left > 0 && belief.customers.ids(belief.customer) != &Who::Bob.ids(self.profile()) {
             // The user switches: the previous customer's events can no longer get a
-            // token (LIFE-009) and must not block bob's (RETRY-014).
-            actions.push(Step::Identify { who: Who::Bob, token: Some(Tok::Fresh) });
+            // token (LIFE-009) and must not block bob's (RETRY-014). A pulling SDK asks
+            // for bob's token, which the app answers at once.
+            let token = p.token_supply.push.then_some(Tok::Fresh);
+            actions.push(Step::Identify { who: Who::Bob, token });
         }
         // The server stops answering after a generous number of requests (far more than
         // the machine as specified needs), so that every path ends even for a machine
@@ -112,7 +142,7 @@ impl<M: Machine> LifecycleModel<M> {
         for request in belief.requests.iter().filter(|r| r.waiting == Waiting::Response && r.id <= cap) {
             let valid = request.carried.is_some_and(|t| !belief.expired(t, state.now));
             let reply = if valid { Reply::OK } else { Reply::UNAUTHORIZED };
-            actions.push(Step::Respond { request: request.id, reply });
+            actions.push(Step::Respond { request: request.id, reply, auth_error: None });
         }
         if let Some(due) = state.machine.next_timer().filter(|&d| d > state.now && d <= START + HORIZON_MS) {
             actions.push(Step::AdvanceTo(due - START));
