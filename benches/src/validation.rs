@@ -14,10 +14,8 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use jwt_lifecycle_spec::alphabet::CustomerIds;
-use jwt_lifecycle_spec::profile::{HmacAlgorithm, Profile, ProfileId};
-use jwt_lifecycle_spec::token::{
-    sign_raw, Claims, KeyRing, Minter, RejectReason, RequestIdentity, Validator,
-};
+use jwt_lifecycle_spec::profile::{JwsAlgorithm, Profile, ProfileId};
+use jwt_lifecycle_token::{sign_raw, Claims, KeyRing, Minter, RejectReason, RequestIdentity, Validator};
 use serde::Deserialize;
 use sha2::Sha256;
 use std::collections::BTreeMap;
@@ -79,6 +77,9 @@ pub const REJECTIONS: [(&str, RejectReason); 4] = [
     ("malformed", RejectReason::Malformed),
 ];
 
+/// How many header spellings [`ValidationFixture::unseen_headers`] cycles through.
+pub const UNSEEN_HEADERS: usize = 64;
+
 /// The profiles the validation benches cover (one per kind of identity binding that
 /// has its own token shape: an `ids` map with `kid`, a Khoros user, a Webex app).
 pub const PROFILES: [ProfileId; 3] =
@@ -97,9 +98,16 @@ pub struct ValidationFixture {
     /// A good token for `request`, as this project's minter (`jsonwebtoken`) writes it.
     pub good: String,
     /// The same claims and key with the header written with spaces after `:` and `,`
-    /// (Python's `json.dumps` default): a header the validator has not precomputed, so
-    /// it is decoded and parsed.
+    /// (Python's `json.dumps` default): a header the validator has not precomputed. It is
+    /// decoded and parsed the first time a thread sees it, and then found in that
+    /// thread's cache of recently seen headers, as every token of a backend that writes
+    /// its headers this way would be.
     pub uncached_header: String,
+    /// The good token's claims under [`UNSEEN_HEADERS`] spellings of the same header
+    /// (nothing, a space or a line feed after `{`, `:` and `,` and before `}`), more than
+    /// a thread's cache of recently seen headers holds: taken in turn, each is always
+    /// decoded and parsed.
+    pub unseen_headers: Vec<String>,
     /// Tokens for the rejection benches, keyed as in [`REJECTIONS`].
     pub rejected: Vec<(&'static str, String)>,
     /// Good tokens of many customers, with their requests, for the batch benches.
@@ -127,6 +135,29 @@ fn flip_signature(token: &str) -> String {
 /// The signature re-encoded with padding, as a careless minter would: malformed.
 fn pad_signature(token: &str) -> String {
     format!("{token}=")
+}
+
+/// The compact form of `header` with the `n`th choice of nothing, a space or a line feed
+/// (base-3 digits of `n`) after each `{`, `:` and `,` and before the closing `}`.
+fn respaced(header: &str, n: usize) -> String {
+    let compact: String = header.split(", ").collect::<Vec<_>>().join(",").replace(": ", ":");
+    let mut digits = n;
+    let mut next_gap = || {
+        let gap = ["", " ", "\n"][digits % 3];
+        digits /= 3;
+        gap
+    };
+    let mut out = String::new();
+    for ch in compact.chars() {
+        if ch == '}' {
+            out.push_str(next_gap());
+        }
+        out.push(ch);
+        if matches!(ch, '{' | ':' | ',') {
+            out.push_str(next_gap());
+        }
+    }
+    out
 }
 
 fn exponea_ids(n: usize) -> CustomerIds {
@@ -176,7 +207,7 @@ impl ValidationFixture {
     pub fn new(id: ProfileId) -> Self {
         let profile = id.profile();
         let now = now_s();
-        let algs = [HmacAlgorithm::HS256];
+        let algs = [JwsAlgorithm::HS256];
         // Exponea and Khoros name their keys; Webex Connect has one secret per app.
         let kid = match id {
             ProfileId::WebexConnect => None,
@@ -192,17 +223,18 @@ impl ValidationFixture {
             None => ring.add_default(KEY_CURRENT, &algs).expect("fixture key"),
         }
         retired.add("key-2025-01", KEY_RETIRED, &algs).expect("fixture key");
-        let minter = Minter::new(&profile, ring.clone());
+        let minter = Minter::new(&profile, ring.clone()).expect("fixture minter");
         let mint = |n: usize, exp: u64| {
             let (claims, request) = claims_for(&profile, n, now, exp);
-            let token = minter.mint(kid, Some(HmacAlgorithm::HS256), &claims, now).expect("fixture token");
+            let token = minter.mint(kid, Some(JwsAlgorithm::HS256), &claims, now).expect("fixture token");
             (token, request)
         };
         let (good, request) = mint(1, now + 3600);
         let (expired, _) = mint(1, now - 60);
         let (claims, _) = claims_for(&profile, 1, now, now + 3600);
         let unknown_kid = Minter::new(&profile, retired)
-            .mint(Some("key-2025-01"), Some(HmacAlgorithm::HS256), &claims, now)
+            .expect("fixture minter")
+            .mint(Some("key-2025-01"), Some(JwsAlgorithm::HS256), &claims, now)
             .expect("fixture token");
         let header = match kid {
             Some(kid) => format!(r#"{{"alg": "HS256", "typ": "JWT", "kid": "{kid}"}}"#),
@@ -210,7 +242,12 @@ impl ValidationFixture {
         };
         let payload =
             serde_json::to_vec(&claims_for(&profile, 1, now, now + 3600).0).expect("claims serialise");
-        let uncached_header = sign_raw(header.as_bytes(), &payload, HmacAlgorithm::HS256, KEY_CURRENT);
+        let sign = |header: &str| {
+            sign_raw(header.as_bytes(), &payload, JwsAlgorithm::HS256, KEY_CURRENT)
+                .expect("HMAC signs with any key")
+        };
+        let uncached_header = sign(&header);
+        let unseen_headers = (0..UNSEEN_HEADERS).map(|n| sign(&respaced(&header, n))).collect();
         let rejected = vec![
             ("bad_signature", flip_signature(&good)),
             ("expired", expired),
@@ -248,6 +285,7 @@ impl ValidationFixture {
             request,
             good,
             uncached_header,
+            unseen_headers,
             rejected,
             batch,
             jwt_keys,
@@ -269,6 +307,10 @@ impl ValidationFixture {
         let uncached = self.validator.validate(&self.uncached_header, &self.request, self.now_s);
         assert!(uncached.is_accepted(), "{p}: our validator rejects the spaced header: {uncached:?}");
         assert!(self.jsonwebtoken(&self.uncached_header), "{p}: jsonwebtoken rejects the spaced header");
+        for token in &self.unseen_headers {
+            let d = self.validator.validate(token, &self.request, self.now_s);
+            assert!(d.is_accepted(), "{p}: our validator rejects a respaced header: {d:?}");
+        }
         for (name, reason) in REJECTIONS {
             let token = self.rejected(name);
             let decision = self.validator.validate(token, &self.request, self.now_s);

@@ -4,6 +4,7 @@
 //! - [`case`]: case files (docs/formats.md §1), their loader and named tokens.
 //! - [`adapter`]: the SDK under test, in process ([`adapter::Adapter`]) or as a process
 //!   speaking the wire protocol (docs/formats.md §2); the model as the reference adapter.
+//! - [`bounded`]: reading user-named files with a size limit.
 //! - [`runner`]: runs cases against an adapter; the oracle's monitors and the case's
 //!   expectations judge each step.
 //! - [`verdict`]: aligning expectations with observations, and request-id bindings.
@@ -15,6 +16,7 @@
 //! - [`report`]: text, JSON and JUnit output.
 
 pub mod adapter;
+pub mod bounded;
 pub mod case;
 pub mod differential;
 pub mod generate;

@@ -12,6 +12,7 @@
 use crate::adapter::{Adapter, Started, StepReply};
 use crate::case::{Action, Case, CaseFile, Expected, Housekeeping, Step};
 use crate::verdict::align::{align, flatten, Alignment, Context, Gap};
+use crate::verdict::deletions::merge_deletions;
 use crate::verdict::ids::Bindings;
 use jwt_lifecycle_oracle::{Act, Oracle, Violation};
 use jwt_lifecycle_spec::alphabet::{AppCall, Input, Observation, Output, Reply, RequestKind, UnixMillis};
@@ -247,9 +248,9 @@ impl Run<'_> {
             Err(e) => return Err(Halt::Error(e.to_string())),
         };
         self.check_stamps(&act, &seen)?;
-        let found = self.oracle.step(index, &act, &seen);
-        self.note_violations(found, index);
-        self.compare(index, step, &seen);
+        let judged = self.oracle.judge(index, &act, &seen);
+        self.note_violations(judged.violations, index);
+        self.compare(index, step, &seen, &judged.own_preflights);
         self.record(index, step, input.as_ref(), &seen);
         self.now = act.end();
         self.answer_housekeeping(adapter, index, &seen)?;
@@ -331,18 +332,23 @@ impl Run<'_> {
     }
 
     /// The case's expectations against the observations, leaving out requests the SDK
-    /// sends on its own unless the step expects their kind.
-    fn compare(&mut self, index: usize, step: &Step, seen: &[Observation]) {
+    /// sends on its own and their pre-flight notifications (`own_preflights`, indices in
+    /// `seen`) unless the step expects a request of such a kind, with the deletions of
+    /// each rule merged (their grouping is not normative).
+    fn compare(&mut self, index: usize, step: &Step, seen: &[Observation], own_preflights: &[usize]) {
         let expected_kinds: Vec<RequestKind> =
             step.expected().filter_map(|e| e.output.request_kind()).collect();
-        let compared: Vec<Observation> = seen
+        let expects_own = expected_kinds.iter().any(|k| !k.is_events());
+        let kept: Vec<Observation> = seen
             .iter()
-            .filter(|o| match &o.output {
+            .enumerate()
+            .filter(|(i, o)| match &o.output {
                 Output::RequestSent { kind, .. } => kind.is_events() || expected_kinds.contains(kind),
-                _ => true,
+                _ => expects_own || !own_preflights.contains(i),
             })
-            .cloned()
+            .map(|(_, o)| o.clone())
             .collect();
+        let compared = merge_deletions(&kept);
         let ctx = Context { start: self.case.file.start, tokens: &self.case.tokens, ids: &self.ids };
         let flat = flatten(&step.expect, &compared, &ctx);
         let alignment = align(&flat, &compared, step.matching, &ctx);

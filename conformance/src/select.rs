@@ -6,6 +6,7 @@
 //! an adapter's expectations file turns named cases into `disabled` results.
 
 use crate::adapter::{Adapter, Hello};
+use crate::bounded::{self, ReadError, EXPECTATIONS_FILE_LIMIT};
 use crate::case::Case;
 use crate::runner::{run_case, CaseResult, Status};
 use jwt_lifecycle_spec::profile::ProfileId;
@@ -55,14 +56,9 @@ pub struct Expectations {
 /// An expectations file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ExpectationsError {
-    /// Unreadable.
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
+    /// Unreadable, or larger than [`EXPECTATIONS_FILE_LIMIT`].
+    #[error(transparent)]
+    Read(ReadError),
     /// Not the expected JSON.
     #[error("{path}: {source}")]
     Json {
@@ -71,15 +67,59 @@ pub enum ExpectationsError {
         /// What serde said.
         source: serde_json::Error,
     },
+    /// Keys that name no loaded case (a typo would otherwise disable nothing, silently).
+    #[error("{path}: {} unknown id(s) under \"disabled\": {}", unknown.len(), unknown.join("; "))]
+    UnknownIds {
+        /// The file.
+        path: String,
+        /// Each unknown key with why it matches nothing.
+        unknown: Vec<String>,
+    },
 }
 
 impl Expectations {
-    /// Reads an expectations file.
+    /// Reads an expectations file (at most [`EXPECTATIONS_FILE_LIMIT`] bytes).
     pub fn load(path: &Path) -> Result<Self, ExpectationsError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ExpectationsError::Io { path: shown.clone(), source })?;
-        serde_json::from_str(&text).map_err(|source| ExpectationsError::Json { path: shown, source })
+        let text = bounded::read_to_string(path, EXPECTATIONS_FILE_LIMIT, "expectations files")
+            .map_err(ExpectationsError::Read)?;
+        serde_json::from_str(&text)
+            .map_err(|source| ExpectationsError::Json { path: path.display().to_string(), source })
+    }
+
+    /// Reads an expectations file and checks that every key names one of `cases`, as
+    /// `<case id>` or `<case id>@<profile>` with a profile the case runs on.
+    pub fn load_for(path: &Path, cases: &[Case]) -> Result<Self, ExpectationsError> {
+        let expectations = Self::load(path)?;
+        let unknown = expectations.unknown_ids(cases);
+        if unknown.is_empty() {
+            Ok(expectations)
+        } else {
+            Err(ExpectationsError::UnknownIds { path: path.display().to_string(), unknown })
+        }
+    }
+
+    /// The keys that name none of `cases`, each with the reason.
+    pub fn unknown_ids(&self, cases: &[Case]) -> Vec<String> {
+        let by_id: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.id(), c)).collect();
+        let mut unknown = Vec::new();
+        for key in self.disabled.keys() {
+            if by_id.contains_key(key.as_str()) {
+                continue;
+            }
+            let Some((id, profile)) = key.rsplit_once('@') else {
+                unknown.push(format!("`{key}`: no such case"));
+                continue;
+            };
+            match (by_id.get(id), profile.parse::<ProfileId>()) {
+                (None, _) => unknown.push(format!("`{key}`: no case `{id}`")),
+                (Some(_), Err(_)) => unknown.push(format!("`{key}`: unknown profile `{profile}`")),
+                (Some(case), Ok(p)) if !case.file.profiles.contains(&p) => {
+                    unknown.push(format!("`{key}`: case `{id}` does not run on {p}"))
+                }
+                (Some(_), Ok(_)) => {}
+            }
+        }
+        unknown
     }
 
     /// Why `case` on `profile` is disabled, if it is.
@@ -180,5 +220,39 @@ mod tests {
     fn expectations_reject_unknown_keys() {
         assert!(serde_json::from_str::<Expectations>(r#"{"disabled":{"a":"b"}}"#).is_ok());
         assert!(serde_json::from_str::<Expectations>(r#"{"disable":{"a":"b"}}"#).is_err());
+    }
+
+    const CASE: &str = r#"{
+      "id": "exponea-stream/t", "description": "d", "profiles": ["exponea-stream", "webex-connect"],
+      "requirements": ["CONF-001"], "steps": [{"call": "flush"}]
+    }"#;
+
+    #[test]
+    fn expectation_keys_must_name_a_loaded_case_and_one_of_its_profiles() {
+        let cases = [crate::case::parse_case(CASE, Path::new("t.json")).unwrap()];
+        let expectations: Expectations = serde_json::from_value(serde_json::json!({"disabled": {
+            "exponea-stream/t": "ok",
+            "exponea-stream/t@webex-connect": "ok",
+            "exponea-stream/typo": "x",
+            "exponea-stream/t@moengage-ios": "x",
+            "exponea-stream/t@nope": "x",
+            "other/x@exponea-stream": "x",
+        }}))
+        .unwrap();
+        assert_eq!(
+            expectations.unknown_ids(&cases),
+            [
+                "`exponea-stream/t@moengage-ios`: case `exponea-stream/t` does not run on moengage-ios",
+                "`exponea-stream/t@nope`: unknown profile `nope`",
+                "`exponea-stream/typo`: no such case",
+                "`other/x@exponea-stream`: no case `other/x`",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_expectations_file_is_read_with_a_limit() {
+        let e = Expectations::load(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(e.contains("/dev/zero: larger than the 1 MiB limit for expectations files"), "{e}");
     }
 }

@@ -45,7 +45,10 @@ fn usage_errors_exit_2_with_a_precise_message() {
             "/nonexistent.json",
         ),
         (vec!["run", "--adapter", "'unterminated", "--cases", &select], "unterminated single quote"),
-        (vec!["reference-adapter", "--mutant", "bogus"], "unknown mutant `bogus`"),
+        // The published binary runs no mutant: they live in the jwt-lifecycle-mutants crate.
+        (vec!["reference-adapter", "--mutant", "never_refresh"], "unexpected argument '--mutant'"),
+        (vec!["run", "--reference", "--mutant", "never_refresh"], "unexpected argument '--mutant'"),
+        (vec!["check", "--mutant", "never_refresh"], "unexpected argument '--mutant'"),
     ] {
         let (code, _, stderr) = run(&args);
         assert_eq!(code, 2, "{args:?}: {stderr}");

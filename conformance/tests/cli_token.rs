@@ -2,9 +2,9 @@
 //! 2 usage error; `--json` prints exactly the documented object; errors name the flag.
 #![allow(clippy::unwrap_used)] // test code: a panic is how a test reports a broken expectation
 
-use jwt_lifecycle_spec::profile::HmacAlgorithm;
-use jwt_lifecycle_spec::token::{Claims, KeyRing, Minter};
+use jwt_lifecycle_spec::profile::JwsAlgorithm;
 use jwt_lifecycle_spec::{CustomerIds, ProfileId};
+use jwt_lifecycle_token::{Claims, KeyRing, Minter};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -45,8 +45,9 @@ fn stderr(o: &Output) -> String {
 fn exponea_token(exp: u64) -> String {
     let profile = ProfileId::ExponeaStream.profile();
     let mut ring = KeyRing::new();
-    ring.add("k1", &key(), &[HmacAlgorithm::HS256]).unwrap();
+    ring.add("k1", &key(), &[JwsAlgorithm::HS256]).unwrap();
     Minter::new(&profile, ring)
+        .unwrap()
         .mint(Some("k1"), None, &Claims::exponea(CustomerIds::single("registered", "alice"), exp), NOW_S)
         .unwrap()
 }
@@ -334,4 +335,151 @@ fn khoros_keys_can_be_given_as_the_app_key_secret_text() {
     let short = cli(&["token", "verify", "--profile", "khoros-legacy", "--key-text", "k=short", "t"], None);
     assert_eq!(short.status.code(), Some(2));
     assert!(stderr(&short).contains("--key-text k"), "{}", stderr(&short));
+}
+
+#[test]
+fn standard_input_is_read_with_a_bound_named_in_the_error() {
+    let kh = key_hex();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jwt-lifecycle"))
+        .args(["token", "verify", "--profile", "webex-connect", "--key-hex", &kh, "--app-id", "A", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // 64 MiB of token characters: the CLI must stop reading long before the end, so the
+    // writer sees the pipe close (its error is expected and ignored).
+    let writer = std::thread::spawn(move || {
+        let block = vec![b'A'; 1 << 20];
+        for _ in 0..64 {
+            if stdin.write_all(&block).is_err() {
+                return false;
+            }
+        }
+        true
+    });
+    let started = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let wrote_everything = writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("more than 8194 bytes"), "{}", stderr(&out));
+    assert!(!wrote_everything, "the CLI read all 64 MiB");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    // At the limit (the token and a line ending) it is read and judged: a verdict, exit 1.
+    let at_limit = format!("{}\r\n", "A".repeat(8192));
+    let out = cli(
+        &["token", "verify", "--profile", "webex-connect", "--key-hex", &kh, "--app-id", "A", "--json", "-"],
+        Some(&at_limit),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"reason\":\"malformed\""), "{}", stdout(&out));
+}
+
+#[test]
+fn mint_refuses_numeric_dates_that_verify_would_reject() {
+    let kh = key_hex();
+    let k = format!("main={kh}");
+    // 2^53 - 1000: `exp` = now + 3600 crosses 2^53.
+    let near = "9007199254739992";
+    let cases: [&[&str]; 3] = [
+        &["--profile", "exponea-stream", "--key-hex", &kh, "--ids", r#"{"registered":"a"}"#, "--now", near],
+        &["--profile", "moengage-ios", "--key-hex", &kh, "--identifier", "a", "--exp", "9007199254740992"],
+        &["--profile", "khoros-legacy", "--key", &k, "--user-id", "a", "--iat", "18446744073709551615"],
+    ];
+    for extra in cases {
+        let mut args = vec!["token", "mint"];
+        args.extend_from_slice(extra);
+        let out = cli(&args, None);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stdout(&out));
+        assert!(stderr(&out).contains("2^53"), "{extra:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{extra:?}: a token was printed");
+    }
+    // Just under the limit is minted, and verify accepts it at that instant.
+    let out = cli(
+        &[
+            "token",
+            "mint",
+            "--profile",
+            "moengage-ios",
+            "--key-hex",
+            &kh,
+            "--identifier",
+            "a",
+            "--now",
+            near,
+            "--ttl",
+            "999",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let token = stdout(&out).trim().to_owned();
+    let out = cli(
+        &[
+            "token",
+            "verify",
+            "--profile",
+            "moengage-ios",
+            "--key-hex",
+            &kh,
+            "--identifier",
+            "a",
+            "--now",
+            near,
+            &token,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn help_states_the_exit_statuses() {
+    for args in [&["token", "--help"][..], &["token", "mint", "--help"], &["token", "verify", "--help"]] {
+        let out = cli(args, None);
+        assert_eq!(out.status.code(), Some(0));
+        let text = stdout(&out);
+        assert!(
+            text.contains("Exit status: 0") && text.contains("1 the token is rejected"),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains("2 usage or I/O error"), "{args:?}: {text}");
+    }
+}
+
+#[test]
+fn mint_json_names_the_identifier_the_token_is_bound_to() {
+    let kh = key_hex();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["token", "mint", "--key-hex", &kh, "--now", NOW, "--json"];
+        all.extend_from_slice(args);
+        let out = cli(&all, None);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let moengage = json(&["--profile", "moengage-ios", "--identifier", "u-7"]);
+    assert_eq!(moengage["identifier"], "u-7");
+    assert!(moengage["token"].as_str().is_some_and(|t| t.split('.').count() == 3));
+    let exponea = json(&["--profile", "exponea-stream", "--ids", r#"{"registered":"a"}"#]);
+    assert_eq!(exponea["identifier"], serde_json::Value::Null);
+    assert_eq!(exponea.as_object().map(|o| o.len()), Some(2));
+}
+
+#[test]
+fn a_closed_standard_output_ends_quietly_with_the_verdict() {
+    let token = exponea_token(NOW_S - 1);
+    let k = format!("k1={}", key_hex());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jwt-lifecycle"))
+        .args(["token", "verify", "--profile", "exponea-stream", "--key", &k, "--now", NOW, &token])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before (or while) the verdict is written.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }

@@ -81,7 +81,7 @@ fn another_protocol_version_errors_every_case_without_hanging() {
         assert_eq!(r["status"], "error");
         let message = r["message"].as_str().unwrap_or_default();
         assert!(
-            message.contains(case) && message.contains("handshake") && message.contains("protocol 2"),
+            message.contains(case) && message.contains("handshake") && message.contains("protocol 3"),
             "{message}"
         );
     }

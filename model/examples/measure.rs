@@ -12,6 +12,7 @@ fn main() {
         replies: get(2, Bounds::CI.replies),
         advances: get(3, Bounds::CI.advances),
         failure_limit: 2,
+        throwing_handler: false,
     };
     let threads = usize::from(get(4, 1));
     for id in ProfileId::ALL {

@@ -7,7 +7,7 @@ fn main() {
     let id: ProfileId = args[0].parse().unwrap();
     let n: Vec<u8> = args[1..].iter().filter_map(|a| a.parse().ok()).collect();
     let get = |i: usize, d: u8| n.get(i).copied().unwrap_or(d);
-    let bounds = Bounds { calls: get(0, 3), events: get(1, 2), replies: get(2, 2), advances: get(3, 2), failure_limit: 2 };
+    let bounds = Bounds { calls: get(0, 3), events: get(1, 2), replies: get(2, 2), advances: get(3, 2), failure_limit: 2, throwing_handler: false };
     let threads = usize::from(get(4, 1));
     let mut profile = id.profile();
     if std::env::var_os("NOAUTO").is_some() { profile.auto_flush = None; }

@@ -43,15 +43,24 @@ impl<M: Machine> Driver<M> {
     /// Advances the clock to `target` (never backwards), firing each timer at its due
     /// instant.
     pub fn advance_to(&mut self, target: UnixMillis) -> Vec<Observation> {
-        let mut seen = Vec::new();
-        while let Some(due) = self.machine.next_timer().filter(|&due| due <= target) {
-            self.now = due.max(self.now);
-            let now = self.now;
-            seen.extend(
-                self.machine.fire_timers(now).into_iter().map(|output| Observation { at: now, output }),
-            );
-        }
-        self.now = self.now.max(target);
-        seen
+        advance_clock(&mut self.machine, &mut self.now, target)
     }
+}
+
+/// Moves the clock `now` of `machine` to `target` (never backwards), firing each timer at
+/// its due instant; returns what the timers did, stamped with their instants. The one
+/// clock loop: the [`Driver`] and the model check both advance time with it.
+pub fn advance_clock<M: Machine>(
+    machine: &mut M,
+    now: &mut UnixMillis,
+    target: UnixMillis,
+) -> Vec<Observation> {
+    let mut seen = Vec::new();
+    while let Some(due) = machine.next_timer().filter(|&due| due <= target) {
+        *now = due.max(*now);
+        let at = *now;
+        seen.extend(machine.fire_timers(at).into_iter().map(|output| Observation { at, output }));
+    }
+    *now = (*now).max(target);
+    seen
 }

@@ -61,7 +61,6 @@ pub mod request;
 mod shared_profile;
 pub mod token_slot;
 
-use crate::mutation::Mutation;
 use failure_limit::FailureCount;
 use asks::AskBook;
 use jwt_lifecycle_spec::alphabet::{
@@ -70,8 +69,7 @@ use jwt_lifecycle_spec::alphabet::{
 };
 use jwt_lifecycle_spec::client_view::ClientToken;
 use jwt_lifecycle_spec::profile::{
-    Answer, AuthFailurePolicy, Batching, ClearingCall, DisabledTokenAction, FailureLimit, OtherFailurePolicy,
-    Profile, RetryPolicy,
+    Answer, Batching, ClearingCall, DisabledTokenAction, FailureLimit, OtherFailurePolicy, Profile, RetryPolicy,
 };
 use pacing::Pacing;
 use queue::EventQueue;
@@ -92,7 +90,6 @@ struct Rejection {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Sdk {
     profile: SharedProfile,
-    mutation: Option<Mutation>,
     /// Configured and not stopped (CONF-007).
     running: bool,
     /// Chosen at configure (CONF-003).
@@ -114,9 +111,6 @@ pub struct Sdk {
     flights: Vec<InFlight>,
     /// What the SDK sends on its own, and when (QUEUE-010, RETRY-016).
     pacing: Pacing,
-    /// Only under [`Mutation::StaleRefreshTimer`]: a refresh timer left behind by a token
-    /// that is no longer stored, and the customer it was for.
-    stale_refresh: Option<(UnixMillis, CustomerIds)>,
 }
 
 impl Sdk {
@@ -124,7 +118,6 @@ impl Sdk {
     pub fn new(profile: Profile) -> Self {
         Self {
             profile: SharedProfile::new(profile),
-            mutation: None,
             running: false,
             jwt_enabled: false,
             debug: false,
@@ -138,23 +131,12 @@ impl Sdk {
             asks: AskBook::default(),
             flights: Vec::new(),
             pacing: Pacing::default(),
-            stale_refresh: None,
         }
-    }
-
-    /// The same, with a deliberate bug.
-    pub fn with_mutation(profile: Profile, mutation: Mutation) -> Self {
-        Self { mutation: Some(mutation), ..Self::new(profile) }
     }
 
     /// The profile this SDK follows.
     pub fn profile(&self) -> &Profile {
         &self.profile
-    }
-
-    /// The deliberate bug this machine was built with, if any.
-    pub fn mutation(&self) -> Option<Mutation> {
-        self.mutation
     }
 
     /// True between `configure` and `stop_integration` (CONF-007).
@@ -222,7 +204,6 @@ impl Sdk {
         [
             self.refresh_due(),
             self.in_flight.as_ref().and_then(InFlight::retry_due),
-            self.stale_refresh_due(),
             self.pacing.flush_due.filter(|_| self.running),
         ]
             .into_iter()
@@ -236,11 +217,7 @@ impl Sdk {
     pub fn fire_timers(&mut self, now: UnixMillis) -> Vec<Output> {
         let mut out = Vec::new();
         while let Some(due) = self.next_timer().filter(|&due| due <= now) {
-            if self.stale_refresh_due() == Some(due) {
-                if let Some((_, customer)) = self.stale_refresh.take() {
-                    self.notify(Reason::ExpiredSoon, customer, &mut out);
-                }
-            } else if self.refresh_due() == Some(due) {
+            if self.refresh_due() == Some(due) {
                 self.fire_refresh(&mut out);
             } else if self.in_flight.as_ref().and_then(InFlight::retry_due) == Some(due) {
                 self.resend(&mut out);
@@ -276,7 +253,7 @@ impl Sdk {
             AppCall::SetToken { token: None, .. } => self.clear_token_if(ClearingCall::ClearToken),
             AppCall::SetToken { token: Some(token), identifier } => {
                 if let (Some(id), true) = (identifier, self.profile.token_call_identifier) {
-                    if self.jwt_enabled || self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
+                    if self.jwt_enabled {
                         // LIFE-013: the identifier passed with the token is the customer.
                         let customer = self.profile.identity_for(id);
                         self.switch_customer(customer, out);
@@ -300,15 +277,13 @@ impl Sdk {
             }
             AppCall::Anonymize {} => {
                 self.switch_customer(CustomerIds::anonymous(), out);
-                if !self.mutated(Mutation::KeepTokenOnAnonymize) {
-                    self.clear_token_if(ClearingCall::Anonymize);
-                }
+                self.clear_token_if(ClearingCall::Anonymize);
             }
             AppCall::StopIntegration {} => {
                 self.discard_everything(DeletionRule::StopIntegration, out);
                 self.clear_token_if(ClearingCall::StopIntegration);
                 self.cancel_refresh();
-                self.running = self.mutated(Mutation::KeepRunningAfterStop);
+                self.running = false;
             }
             AppCall::ClearLocalData {} => {
                 self.discard_everything(DeletionRule::ClearLocalData, out);
@@ -378,7 +353,7 @@ impl Sdk {
 
     /// A token from set-token, identify or configure, for the current customer.
     fn provide_token(&mut self, now: UnixMillis, raw: &str, out: &mut Vec<Output>) {
-        if !self.jwt_enabled && !self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
+        if !self.jwt_enabled {
             let policy = self.profile.token_while_jwt_disabled;
             let action = if self.debug { policy.debug } else { policy.release };
             if action == DisabledTokenAction::RaiseFatal {
@@ -418,9 +393,7 @@ impl Sdk {
                 self.send(now, Purpose::LogoutSync, customer, events, 1, false, out);
             }
         }
-        if !self.mutated(Mutation::KeepTokenOnLogout) {
-            self.clear_token_if(ClearingCall::Logout);
-        }
+        self.clear_token_if(ClearingCall::Logout);
         self.switch_customer(CustomerIds::anonymous(), out);
     }
 
@@ -436,9 +409,6 @@ impl Sdk {
     /// RETRY-014: a held request whose customer is not the current one fails
     /// (`authentication`); the queue behind it moves on at the next flush.
     fn fail_hold_of_other_customer(&mut self, out: &mut Vec<Output>) {
-        if self.mutated(Mutation::HoldAcrossCustomers) {
-            return;
-        }
         let outlived = self.is_held() && self.in_flight.as_ref().is_some_and(|f| f.customer != self.customer);
         if outlived {
             if let Some(flight) = self.in_flight.take() {
@@ -448,11 +418,8 @@ impl Sdk {
     }
 
     fn flush(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
-        let resend = match self.in_flight.as_ref().map(|f| f.waiting) {
-            Some(Waiting::Resend) => true,
-            Some(Waiting::NewToken) => self.mutated(Mutation::ResendWithoutNewToken),
-            _ => false,
-        };
+        // LIMIT-005: a token provided while suspended releases the held request here.
+        let resend = self.in_flight.as_ref().is_some_and(|f| f.waiting == Waiting::Resend);
         if resend && !self.failures.suspended {
             self.resend(out);
             return;
@@ -519,13 +486,6 @@ impl Sdk {
     /// Replaces (or clears) the stored token; the old token's refresh is cancelled
     /// (REFR-006).
     fn replace_token(&mut self, token: Option<StoredToken>) {
-        if self.mutated(Mutation::StaleRefreshTimer) {
-            if let Some(old) = &self.token {
-                if let Some(due) = old.refresh_due {
-                    self.stale_refresh = Some((due, old.customer.clone()));
-                }
-            }
-        }
         self.token = token;
     }
 
@@ -540,13 +500,10 @@ impl Sdk {
     fn schedule_refresh(&mut self, now: UnixMillis, out: &mut Vec<Output>) {
         let (Some(policy), Some(token)) = (self.profile.refresh, self.token.as_mut()) else { return };
         let Some(exp) = token.token.exp_ms else { return };
-        if self.mutation == Some(Mutation::NeverRefresh) || now >= exp {
+        if now >= exp {
             return;
         }
-        let mut due = exp.saturating_sub(policy.lead_ms);
-        if self.mutation == Some(Mutation::RefreshThirtySecondsEarly) {
-            due = due.saturating_sub(30_000);
-        }
+        let due = exp.saturating_sub(policy.lead_ms);
         if now < due {
             token.refresh_due = Some(due);
         } else if policy.notify_at_once_inside_window {
@@ -556,10 +513,6 @@ impl Sdk {
 
     fn refresh_due(&self) -> Option<UnixMillis> {
         self.token.as_ref().and_then(|t| t.refresh_due).filter(|_| self.running && self.jwt_enabled)
-    }
-
-    fn stale_refresh_due(&self) -> Option<UnixMillis> {
-        self.stale_refresh.as_ref().map(|(due, _)| *due)
     }
 
     /// The refresh timer fires: the notification is due now. A timer that finds no
@@ -574,18 +527,17 @@ impl Sdk {
     /// notification that reached a handler counts: one dropped for want of a handler
     /// leaves the pre-flight check free to deliver it later.
     fn tell_expired_soon(&mut self, out: &mut Vec<Output>) {
-        let repeat = self.mutated(Mutation::RepeatExpiredSoon);
         if self.refresh_asks() {
             // REFR-009: a pulling SDK asks for a new token instead, handler or not.
-            let Some(token) = self.token.as_mut().filter(|t| !t.expired_soon_done || repeat) else { return };
+            let Some(token) = self.token.as_mut().filter(|t| !t.expired_soon_done) else { return };
             token.expired_soon_done = true;
             let customer = token.customer.clone();
             self.asks.ask(customer, Reason::ExpiredSoon, out);
             return;
         }
-        let reaches = self.handler || self.mutated(Mutation::NotifyWithoutHandler);
+        let handler = self.handler;
         let Some(token) = self.token.as_mut() else { return };
-        if (token.expired_soon_done && !repeat) || !reaches {
+        if token.expired_soon_done || !handler {
             return;
         }
         token.expired_soon_done = true;
@@ -595,10 +547,10 @@ impl Sdk {
 
     /// The token to attach to a request for `customer`, if any (CONF-001, LIFE-009).
     fn token_for(&self, customer: &CustomerIds) -> Option<&StoredToken> {
-        if !self.jwt_enabled && !self.mutated(Mutation::StoreTokenWhileJwtDisabled) {
+        if !self.jwt_enabled {
             return None;
         }
-        self.token.as_ref().filter(|t| t.is_for(customer) || self.mutated(Mutation::LeakTokenAcrossIdentify))
+        self.token.as_ref().filter(|t| t.is_for(customer))
     }
 
     // ------------------------------------------------------------------ requests
@@ -607,13 +559,7 @@ impl Sdk {
         if !self.running || self.in_flight.is_some() || self.failures.suspended || self.queue.is_empty() {
             return;
         }
-        let batch = if self.mutated(Mutation::MixCustomersInBatch) {
-            let all = self.queue.take_all();
-            all.first().map(|first| (first.customer.clone(), all.iter().map(|e| e.event.clone()).collect()))
-        } else {
-            self.queue.take_head_run()
-        };
-        if let Some((customer, events)) = batch {
+        if let Some((customer, events)) = self.queue.take_head_run() {
             // RETRY-016: a profile that backs off numbers its tries, not its requests.
             let numbers_tries = self.profile.backoff().is_some();
             let attempt = if numbers_tries { self.pacing.next_try() } else { 1 };
@@ -669,17 +615,12 @@ impl Sdk {
     fn preflight(&mut self, now: UnixMillis, customer: &CustomerIds, out: &mut Vec<Output>) {
         let checks = self.profile.preflight;
         let lead = self.profile.refresh.map(|r| r.lead_ms);
-        let repeat = self.mutated(Mutation::RepeatExpiredSoon);
-        let handler = self.handler || self.mutated(Mutation::NotifyWithoutHandler);
         let reason = match self.token_for(customer) {
-            None => (checks.notify_not_provided && !self.mutated(Mutation::SilentMissingToken))
-                .then_some(Reason::NotProvided),
-            Some(t) if t.token.is_expired(now) => (checks.notify_expired
-                && !self.mutated(Mutation::SilentExpiredToken))
-            .then_some(Reason::Expired),
+            None => checks.notify_not_provided.then_some(Reason::NotProvided),
+            Some(t) if t.token.is_expired(now) => checks.notify_expired.then_some(Reason::Expired),
             Some(t) => {
                 let soon = lead.is_some_and(|lead| t.token.is_expiring_soon(now, lead));
-                (checks.notify_expiring_soon && soon && handler && (!t.expired_soon_done || repeat))
+                (checks.notify_expiring_soon && soon && self.handler && !t.expired_soon_done)
                     .then_some(Reason::ExpiredSoon)
             }
         };
@@ -701,11 +642,7 @@ impl Sdk {
         let Some(flight) = self.in_flight.take() else { return };
         // LIFE-002 / LIFE-008: the retry carries the token stored now, if it is still
         // bound to the request's customer.
-        let carried = if self.mutated(Mutation::RetryWithStaleToken) {
-            flight.carried.clone()
-        } else {
-            self.token_for(&flight.customer).map(|t| t.token.clone())
-        };
+        let carried = self.token_for(&flight.customer).map(|t| t.token.clone());
         self.send_carrying(flight.purpose, flight.customer, flight.events, flight.attempt + 1, carried, out);
     }
 
@@ -741,13 +678,8 @@ impl Sdk {
     ) {
         match self.profile.read_answer(reply, body) {
             Answer::Delivered => {
-                if self.mutated(Mutation::ResendDelivered) {
-                    self.queue.push_front_run(&flight.customer, &flight.events);
-                }
                 // QUEUE-007: delivered. LIMIT-002.
-                if !self.mutated(Mutation::NoResetOnSuccess) {
-                    self.failures.record_success(self.limit());
-                }
+                self.failures.record_success(self.limit());
                 if self.profile.backoff().is_some() {
                     self.pacing.succeeded();
                 }
@@ -772,9 +704,7 @@ impl Sdk {
                 });
             }
             OtherFailurePolicy::Requeue | OtherFailurePolicy::Backoff { .. } => {
-                if !self.mutated(Mutation::DropEventsOnNetworkError) {
-                    self.queue.push_front_run(&flight.customer, &flight.events);
-                }
+                self.queue.push_front_run(&flight.customer, &flight.events);
                 if let Some(backoff) = self.profile.on_other_failure.backoff() {
                     self.pacing.failed(now, Some(backoff));
                 }
@@ -803,42 +733,28 @@ impl Sdk {
         let carried = flight.carried.is_some();
         let unexpired = flight.carried.as_ref().is_some_and(|t| !t.is_expired(now)) && !rejection.expired;
         let forbidden_valid = status == 403 && carried && unexpired;
-        let Some(mut policy) = self.profile.auth_failure_policy(status, carried, unexpired).copied() else {
+        let Some(policy) = self.profile.auth_failure_policy(status, carried, unexpired).copied() else {
             return;
         };
-        if forbidden_valid && self.mutated(Mutation::RetryOnForbiddenWithValidToken) {
-            policy = AuthFailurePolicy {
-                retry: RetryPolicy::After { attempts: 1, delay_ms: 1_000, tolerance_ms: 0 },
-                ..policy
-            };
-        }
         // RETRY-001: judged by the token the request carried, at the time of the answer;
         // RETRY-019: by the code the body gives, where it gives one.
         let reason = match &flight.carried {
             _ if rejection.code.is_some() => rejection.code.map_or(Reason::Invalid, |c| self.profile.reason_for_code(c)),
             Some(_) if rejection.expired => Reason::Expired,
             None => Reason::NotProvided,
-            Some(t) if t.is_expired(now) && !self.mutated(Mutation::InvalidForExpired) => Reason::Expired,
-            Some(_) if forbidden_valid && self.mutated(Mutation::InsufficientOnForbidden) => {
-                Reason::Insufficient
-            }
+            Some(t) if t.is_expired(now) => Reason::Expired,
             Some(_) => Reason::Invalid,
         };
         let exhausted = match policy.retry {
             RetryPolicy::Never => true,
-            RetryPolicy::After { attempts, .. } => {
-                let allowed = if self.mutated(Mutation::RetryTwice) { attempts + 1 } else { attempts };
-                flight.attempt > allowed
-            }
+            RetryPolicy::After { attempts, .. } => flight.attempt > attempts,
             RetryPolicy::RefetchThenRetry => flight.attempt > 1,
             RetryPolicy::OnNewToken | RetryPolicy::Backoff { .. } => false,
         };
         let final_after_retries = exhausted && flight.attempt > 1;
         // RETRY-003: the failure of a last retry calls no handler.
         if !final_after_retries {
-            let notify =
-                policy.notify_handler || (forbidden_valid && self.mutated(Mutation::InsufficientOnForbidden));
-            if notify {
+            if policy.notify_handler {
                 let code = rejection.code.or_else(|| self.profile.code_for(reason));
                 self.notify_with_code(reason, flight.customer.clone(), code, out);
             }
@@ -850,8 +766,7 @@ impl Sdk {
             }
         }
         if policy.counts_toward_limit {
-            let limit = if self.mutated(Mutation::IgnoreFailureLimit) { None } else { self.limit() };
-            self.failures.record_failure(limit);
+            self.failures.record_failure(self.limit());
         }
         if self.profile.backoff().is_some() {
             self.pacing.failed(now, policy.retry.backoff());
@@ -911,16 +826,12 @@ impl Sdk {
 
     /// Calls the handler with a vendor code, if one is registered.
     fn notify_with_code(&self, reason: Reason, customer_ids: CustomerIds, code: Option<i64>, out: &mut Vec<Output>) {
-        if self.handler || self.mutated(Mutation::NotifyWithoutHandler) {
+        if self.handler {
             out.push(Output::HandlerCalled { reason, customer_ids, code });
         }
     }
 
     fn limit(&self) -> Option<FailureLimit> {
         self.profile.failure_limit
-    }
-
-    fn mutated(&self, mutation: Mutation) -> bool {
-        self.mutation == Some(mutation)
     }
 }

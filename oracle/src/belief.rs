@@ -18,6 +18,11 @@ pub struct Stored {
     pub set_at: UnixMillis,
     /// `expired_soon` was delivered for it (REFR-005).
     pub told_soon: bool,
+    /// When `expired_soon` was delivered, if it was.
+    pub told_at: UnixMillis,
+    /// `expired_soon` was delivered for it before the last restart. REFR-005's memory is
+    /// not persisted (LIFE-014), so the SDK may notify it again, and need not.
+    pub told_before_restart: bool,
     /// Its refresh timer is pending (REFR-001, REFR-006, REFR-007).
     pub timer_live: bool,
     /// Where it came from, for naming the rule a lost token breaks.
@@ -188,6 +193,11 @@ pub struct Belief {
     pub handler: bool,
     /// The instant the handler was registered, for the refresh tolerance (REFR-007).
     pub handler_since: UnixMillis,
+    /// The registered handler throws every time it is called (NOTIFY-007).
+    pub handler_throws: bool,
+    /// When the SDK first called a handler that threw, in this app process (NOTIFY-007
+    /// blame: what it leaves undone afterwards may be the throw's doing).
+    pub thrown_at: Option<UnixMillis>,
     /// The current customer.
     pub customer: Cust,
     /// The token the SDK must hold.
@@ -230,6 +240,8 @@ impl Belief {
             debug: false,
             handler: false,
             handler_since: start,
+            handler_throws: false,
+            thrown_at: None,
             customer: Customers::ANONYMOUS,
             stored: None,
             tokens: Tokens::default(),
@@ -324,7 +336,15 @@ impl Belief {
         info.bound = Some(self.customer);
         info.cleared = None;
         info.replaced = false;
-        self.stored = Some(Stored { tok, set_at: self.now, told_soon: false, timer_live: true, origin });
+        self.stored = Some(Stored {
+            tok,
+            set_at: self.now,
+            told_soon: false,
+            told_at: 0,
+            told_before_restart: false,
+            timer_live: true,
+            origin,
+        });
     }
 
     /// Clears the stored token, remembering how (LIFE-008).

@@ -21,6 +21,8 @@ pub(crate) struct Duty {
     /// It may be left undone (a timer whose tolerance window is still open at the end of
     /// the step, or an outcome two allowed behaviours disagree on).
     pub optional: bool,
+    /// It is the pre-flight notification of a request the SDK sends on its own (QUEUE-008).
+    pub own: bool,
 }
 
 /// What a duty asks for.
@@ -90,11 +92,17 @@ pub(crate) enum Must {
 
 impl Duty {
     pub(crate) fn new(why: &'static str, what: Must) -> Self {
-        Duty { why, what, done: false, optional: false }
+        Duty { why, what, done: false, optional: false, own: false }
     }
 
     pub(crate) fn optional(mut self) -> Self {
         self.optional = true;
+        self
+    }
+
+    /// The same duty, marked as the pre-flight of a request the SDK sends on its own.
+    pub(crate) fn for_own_request(mut self) -> Self {
+        self.own = true;
         self
     }
 

@@ -4,7 +4,7 @@
 use crate::belief::Belief;
 use crate::book::{Cust, Ev, Offset, Tok};
 use crate::duty::Duty;
-use crate::trace::{Act, Violation};
+use crate::trace::{Act, Judged, Violation};
 use jwt_lifecycle_spec::alphabet::{Input, Observation, Output, UnixMillis};
 use jwt_lifecycle_spec::profile::Profile;
 
@@ -19,6 +19,10 @@ pub(crate) struct Judge<'a> {
     pub out: Vec<Violation>,
     /// The request this step's answer finished, and how the answer counted.
     pub answered: Option<(crate::belief::Request, crate::rules::answers::Verdict)>,
+    /// The index of the observation being judged.
+    pub index: usize,
+    /// The observations that are pre-flight notifications of the SDK's own requests.
+    pub own_preflights: Vec<usize>,
 }
 
 impl<'a> Judge<'a> {
@@ -29,26 +33,41 @@ impl<'a> Judge<'a> {
         step: usize,
         act: &'a Act,
     ) -> Self {
-        Judge { profile, belief, start, step, act, duties: Vec::new(), out: Vec::new(), answered: None }
+        Judge {
+            profile,
+            belief,
+            start,
+            step,
+            act,
+            duties: Vec::new(),
+            out: Vec::new(),
+            answered: None,
+            index: 0,
+            own_preflights: Vec::new(),
+        }
     }
 
     /// Judges the whole step.
-    pub(crate) fn run(mut self, observed: &[Observation]) -> Vec<Violation> {
+    pub(crate) fn run(mut self, observed: &[Observation]) -> Judged {
         match self.act {
             Act::Input { at, input } => {
                 self.belief.now = *at;
                 self.before(input);
-                for obs in observed {
+                self.own_preflights(observed);
+                for (index, obs) in observed.iter().enumerate() {
+                    self.index = index;
                     self.observe(obs);
                 }
                 self.after(input);
             }
             Act::Advance { from, to } => {
                 self.timers(*from, *to);
-                for obs in observed {
+                self.own_preflights(observed);
+                for (index, obs) in observed.iter().enumerate() {
                     // The runner refuses stamps outside the step (an adapter fault), so a
                     // stamp is trusted here, kept within the step for the model check.
                     self.belief.now = obs.at.clamp(*from, *to);
+                    self.index = index;
                     self.observe(obs);
                 }
                 self.belief.now = *to;
@@ -57,7 +76,7 @@ impl<'a> Judge<'a> {
         }
         self.track_sendable();
         self.unmet();
-        self.out
+        Judged { violations: self.out, own_preflights: self.own_preflights }
     }
 
     /// QUEUE-010: the automatic flush's interval runs from the instant queued events became
@@ -81,12 +100,20 @@ impl<'a> Judge<'a> {
         };
     }
 
-    /// Every duty of the step not discharged is a violation.
+    /// Every duty of the step not discharged is a violation; after the app's handler
+    /// threw, also of NOTIFY-007 (the lifecycle must go on as if it had returned).
     fn unmet(&mut self) {
         let pending: Vec<Duty> = self.duties.iter().filter(|d| !d.done && !d.optional).cloned().collect();
         for duty in pending {
             let (why, message) = self.describe_unmet(&duty);
             let at = self.act.end();
+            if let Some(thrown) = self.belief.thrown_at {
+                let context = format!(
+                    "the app's handler threw at {}, and the lifecycle must go on as if it had returned; since then: {message}",
+                    self.off(thrown)
+                );
+                self.violate_at("NOTIFY-007", at, context);
+            }
             self.violate_at(why, at, message);
         }
     }

@@ -21,7 +21,7 @@ mod rules;
 pub mod trace;
 
 pub use catalog::{monitor, monitors, unmonitored, MonitorInfo};
-pub use trace::{Act, Violation};
+pub use trace::{Act, Judged, Violation};
 
 use belief::Belief;
 use jwt_lifecycle_spec::alphabet::{Observation, UnixMillis};
@@ -52,14 +52,20 @@ impl Oracle {
     /// Judges one step: `act`, and everything the SDK reported because of it, in order.
     /// `step` is the caller's index of the step, quoted in each violation.
     pub fn step(&mut self, step: usize, act: &Act, observed: &[Observation]) -> Vec<Violation> {
+        self.judge(step, act, observed).violations
+    }
+
+    /// Judges one step as [`Oracle::step`] does, and also says which observations were
+    /// allowed without being required (the pre-flight checks of the SDK's own requests).
+    pub fn judge(&mut self, step: usize, act: &Act, observed: &[Observation]) -> Judged {
         let judge = judge::Judge::new(&self.profile.0, &mut self.belief, self.start, step, act);
-        let violations = judge.run(observed);
-        for v in &violations {
+        let judged = judge.run(observed);
+        for v in &judged.violations {
             if let Some(index) = catalog::index_of(v.requirement) {
                 self.violated |= 1 << index;
             }
         }
-        violations
+        judged
     }
 
     /// Every requirement seen broken so far.

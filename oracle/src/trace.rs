@@ -41,6 +41,17 @@ impl Act {
     }
 }
 
+/// What the oracle says about one step.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Judged {
+    /// The requirements the step broke.
+    pub violations: Vec<Violation>,
+    /// The indices (in the step's observations) of the handler calls that were the
+    /// pre-flight checks of requests the SDK sent on its own (QUEUE-008): allowed, not
+    /// required, so a comparison with a case's expectations leaves them out.
+    pub own_preflights: Vec<usize>,
+}
+
 /// A requirement seen broken in a trace.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Violation {

@@ -5,14 +5,14 @@
 //! - [`profile`]: each vendor's behaviour set as plain data.
 //! - [`alphabet`]: the inputs an SDK under test receives and the outputs it produces.
 //! - [`client_view`]: what an SDK can read from a token without a key.
-//! - [`token`]: minting and validating each profile's tokens (the backend side).
+//!
+//! Minting and validating tokens (the backend side) is the `jwt-lifecycle-token` crate.
 
 pub mod alphabet;
 pub mod client_view;
 pub mod profile;
 pub mod registry;
 pub mod requirement;
-pub mod token;
 
 pub use alphabet::{AppCall, CustomerIds, Input, Observation, Output, Reason, Reply, UnixMillis};
 pub use profile::{Profile, ProfileId};

@@ -594,34 +594,74 @@ pub struct ReasonCode {
     pub code: i64,
 }
 
-/// An HMAC algorithm a profile may accept.
+/// A JWS algorithm a profile may accept (RFC 7518 §3.1). Each is bound to one kind of
+/// key (RFC 8725 §3.1): an HMAC algorithm to a shared secret, RS256 to an RSA key pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum HmacAlgorithm {
+pub enum JwsAlgorithm {
     /// HMAC with SHA-256.
     HS256,
     /// HMAC with SHA-384.
     HS384,
     /// HMAC with SHA-512.
     HS512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RS256,
 }
 
-impl HmacAlgorithm {
+/// The kind of key an algorithm signs and verifies with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyKind {
+    /// A shared secret (HMAC).
+    Hmac,
+    /// An RSA key pair: the private key signs, the public key verifies.
+    Rsa,
+}
+
+impl JwsAlgorithm {
+    /// Every algorithm, in a fixed order.
+    pub const ALL: [JwsAlgorithm; 4] =
+        [JwsAlgorithm::HS256, JwsAlgorithm::HS384, JwsAlgorithm::HS512, JwsAlgorithm::RS256];
+
     /// The `alg` header value.
     pub fn as_str(self) -> &'static str {
         match self {
-            HmacAlgorithm::HS256 => "HS256",
-            HmacAlgorithm::HS384 => "HS384",
-            HmacAlgorithm::HS512 => "HS512",
+            JwsAlgorithm::HS256 => "HS256",
+            JwsAlgorithm::HS384 => "HS384",
+            JwsAlgorithm::HS512 => "HS512",
+            JwsAlgorithm::RS256 => "RS256",
         }
     }
 
-    /// The hash output size in bytes: RFC 8725 §3.5's minimum key length.
-    pub fn output_bytes(self) -> usize {
+    /// The algorithm whose `alg` header value is exactly `name` (case matters: `hs256`
+    /// and `none` are no algorithm).
+    pub fn from_name(name: &str) -> Option<Self> {
+        JwsAlgorithm::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+
+    /// The kind of key the algorithm is used with.
+    pub fn key_kind(self) -> KeyKind {
         match self {
-            HmacAlgorithm::HS256 => 32,
-            HmacAlgorithm::HS384 => 48,
-            HmacAlgorithm::HS512 => 64,
+            JwsAlgorithm::HS256 | JwsAlgorithm::HS384 | JwsAlgorithm::HS512 => KeyKind::Hmac,
+            JwsAlgorithm::RS256 => KeyKind::Rsa,
         }
+    }
+
+    /// For an HMAC algorithm, the hash output size in bytes: RFC 8725 §3.5's minimum
+    /// secret length. `None` for RSA, whose minimum is a modulus size in bits.
+    pub fn hmac_bytes(self) -> Option<usize> {
+        match self {
+            JwsAlgorithm::HS256 => Some(32),
+            JwsAlgorithm::HS384 => Some(48),
+            JwsAlgorithm::HS512 => Some(64),
+            JwsAlgorithm::RS256 => None,
+        }
+    }
+}
+
+impl fmt::Display for JwsAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -635,44 +675,103 @@ pub enum Presence {
     Optional,
 }
 
-/// Which identity claims a profile binds a token to.
+/// How a token is bound to the request it comes with: the claims compared with the
+/// request, and the claims whose value is fixed. Claims are named as they appear in the
+/// payload; nothing about them is a branch on a vendor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IdentityBinding {
+    /// Claims that must equal a value of the request.
+    pub matches: Vec<ClaimMatch>,
+    /// Claims that must carry one fixed value (a grant, such as Khoros' `scope: appUser`);
+    /// a token with another value, or none, does not cover any request (403).
+    pub fixed: Vec<FixedClaim>,
+}
+
+/// A claim compared, by exact equality, with a value of the request.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClaimMatch {
+    /// The claim's name in the payload.
+    pub claim: String,
+    /// What of the request it is compared with.
+    pub with: RequestValue,
+    /// `Required`: a token without the claim covers no request. `Optional`: compared
+    /// only when the token carries it (a token without it covers any value).
+    pub presence: Presence,
+}
+
+/// A value of the request a claim is compared with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum IdentityBinding {
-    /// Exponea: the `ids` claim must equal the request's customer ids exactly.
-    IdsMap,
-    /// MoEngage: the `sub` claim must equal the identifier passed with the token.
-    Subject,
-    /// Khoros: the `userId` claim must equal the user logging in; `scope` must be `appUser`.
-    KhorosUser,
-    /// Webex Connect: `appId` must equal the app's id; `userId`, when present, the user;
-    /// `customerId`, when present, the customer profile on link/unlink only.
-    WebexApp,
+pub enum RequestValue {
+    /// The request's whole customer ids map: the claim is an object of strings with the
+    /// same members and values.
+    CustomerIds,
+    /// The request's single identifier, stored under the profile's `identifier_key`.
+    Identifier,
+    /// The id of the app the request is made from (a mismatch is `app_id_mismatch`).
+    AppId,
+    /// The customer profile a link or unlink request names; compared on those requests
+    /// only.
+    LinkedCustomer,
+}
+
+/// A claim that must carry one fixed value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FixedClaim {
+    /// The claim's name in the payload.
+    pub claim: String,
+    /// The only value accepted.
+    pub value: String,
+}
+
+impl IdentityBinding {
+    /// The claim compared with `value`, if the binding has one.
+    pub fn claim_for(&self, value: RequestValue) -> Option<&ClaimMatch> {
+        self.matches.iter().find(|m| m.with == value)
+    }
 }
 
 /// How a profile's tokens are minted and validated (the backend side).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ClaimRules {
     /// Algorithms accepted.
-    pub algorithms: Vec<HmacAlgorithm>,
+    pub algorithms: Vec<JwsAlgorithm>,
     /// Whether the header must carry `kid`.
     pub kid: Presence,
     /// Whether the header must carry `typ: JWT`.
     pub typ_jwt: Presence,
     /// Claims that must be present.
     pub required_claims: Vec<String>,
+    /// Claims the backend writes for information only: read, never compared (Khoros'
+    /// `platform` and `givenName`).
+    pub informational_claims: Vec<String>,
     /// Whether `exp` must be present.
     pub exp: Presence,
     /// The longest a token may still be valid for, `exp - now`, in seconds.
     pub max_lifetime_s: Option<u64>,
-    /// The shortest HMAC key accepted, in bytes.
+    /// The shortest HMAC key accepted, in bytes (RSA keys: at least 2048 bits, always).
     pub min_key_bytes: usize,
     /// Clock leeway for `exp`, `nbf` and `iat`, in seconds (explicit, VALID-007).
     pub leeway_s: u64,
     /// The largest compact token accepted, in bytes (checked before decoding).
     pub max_token_bytes: usize,
-    /// Which claims bind the token to an identity.
+    /// Which claims bind the token to the request's identity, and how.
     pub identity: IdentityBinding,
+}
+
+impl ClaimRules {
+    /// True when the profile's tokens carry `claim`: required, informational, bound to
+    /// the request, or fixed.
+    pub fn mentions(&self, claim: &str) -> bool {
+        self.required_claims.iter().any(|c| c == claim)
+            || self.informational_claims.iter().any(|c| c == claim)
+            || self.identity.matches.iter().any(|m| m.claim == claim)
+            || self.identity.fixed.iter().any(|f| f.claim == claim)
+    }
+}
+
+fn bound(claim: &str, with: RequestValue, presence: Presence) -> ClaimMatch {
+    ClaimMatch { claim: claim.into(), with, presence }
 }
 
 const MINUTE_MS: u64 = 60_000;
@@ -732,16 +831,20 @@ pub fn exponea_stream() -> Profile {
         handler_reasons: vec![Reason::ExpiredSoon, Reason::Expired, Reason::NotProvided, Reason::Invalid],
         codes: vec![],
         claims: ClaimRules {
-            algorithms: vec![HmacAlgorithm::HS256, HmacAlgorithm::HS384, HmacAlgorithm::HS512],
+            algorithms: vec![JwsAlgorithm::HS256, JwsAlgorithm::HS384, JwsAlgorithm::HS512],
             kid: Presence::Optional,
             typ_jwt: Presence::Optional,
             required_claims: vec!["ids".into(), "exp".into()],
+            informational_claims: vec![],
             exp: Presence::Required,
             max_lifetime_s: Some(90 * DAY_S),
             min_key_bytes: 32,
             leeway_s: 0,
             max_token_bytes: MAX_TOKEN_BYTES,
-            identity: IdentityBinding::IdsMap,
+            identity: IdentityBinding {
+                matches: vec![bound("ids", RequestValue::CustomerIds, Presence::Required)],
+                fixed: vec![],
+            },
         },
         handler_term: "JWT error handler".into(),
         calls: vec![
@@ -812,16 +915,20 @@ fn moengage(id: ProfileId, document: &str) -> Profile {
         handler_reasons: vec![Reason::Expired, Reason::NotProvided, Reason::Invalid],
         codes: vec![],
         claims: ClaimRules {
-            algorithms: vec![HmacAlgorithm::HS256],
+            algorithms: vec![JwsAlgorithm::HS256],
             kid: Presence::Optional,
             typ_jwt: Presence::Optional,
             required_claims: vec!["sub".into(), "exp".into()],
+            informational_claims: vec![],
             exp: Presence::Required,
             max_lifetime_s: None,
             min_key_bytes: 32,
             leeway_s: 0,
             max_token_bytes: MAX_TOKEN_BYTES,
-            identity: IdentityBinding::Subject,
+            identity: IdentityBinding {
+                matches: vec![bound("sub", RequestValue::Identifier, Presence::Required)],
+                fixed: vec![],
+            },
         },
         handler_term: "authentication listener".into(),
         calls: vec![
@@ -881,16 +988,20 @@ pub fn khoros_legacy() -> Profile {
         handler_reasons: vec![Reason::Expired, Reason::NotProvided, Reason::Invalid],
         codes: vec![],
         claims: ClaimRules {
-            algorithms: vec![HmacAlgorithm::HS256],
+            algorithms: vec![JwsAlgorithm::HS256],
             kid: Presence::Required,
             typ_jwt: Presence::Required,
             required_claims: vec!["userId".into(), "scope".into(), "iat".into()],
+            informational_claims: vec!["platform".into(), "givenName".into()],
             exp: Presence::Optional,
             max_lifetime_s: None,
             min_key_bytes: 32,
             leeway_s: 0,
             max_token_bytes: MAX_TOKEN_BYTES,
-            identity: IdentityBinding::KhorosUser,
+            identity: IdentityBinding {
+                matches: vec![bound("userId", RequestValue::Identifier, Presence::Required)],
+                fixed: vec![FixedClaim { claim: "scope".into(), value: "appUser".into() }],
+            },
         },
         handler_term: "authentication delegate".into(),
         calls: vec![
@@ -954,16 +1065,24 @@ pub fn webex_connect() -> Profile {
             ReasonCode { reason: Reason::Expired, code: 40 },
         ],
         claims: ClaimRules {
-            algorithms: vec![HmacAlgorithm::HS256],
+            algorithms: vec![JwsAlgorithm::HS256],
             kid: Presence::Optional,
             typ_jwt: Presence::Required,
             required_claims: vec!["appId".into()],
+            informational_claims: vec![],
             exp: Presence::Optional,
             max_lifetime_s: None,
             min_key_bytes: 32,
             leeway_s: 0,
             max_token_bytes: MAX_TOKEN_BYTES,
-            identity: IdentityBinding::WebexApp,
+            identity: IdentityBinding {
+                matches: vec![
+                    bound("appId", RequestValue::AppId, Presence::Required),
+                    bound("userId", RequestValue::Identifier, Presence::Optional),
+                    bound("customerId", RequestValue::LinkedCustomer, Presence::Optional),
+                ],
+                fixed: vec![],
+            },
         },
         handler_term: "error callback".into(),
         calls: vec![
@@ -1079,6 +1198,36 @@ mod tests {
         assert!(!bz.pulls() && bz.token_supply.push);
         assert!(bz.failure_limit.is_some_and(|l| l.flush_while_suspended && !l.deletes_queue));
         assert_eq!(bz.auto_flush.map(|a| a.interval_ms), Some(10_000));
+    }
+
+    #[test]
+    fn identity_bindings_name_claims_the_tokens_carry() {
+        for p in Profile::all() {
+            let rules = &p.claims;
+            // A required bound claim is a required claim: a token without it is refused
+            // as incomplete (401) before it is compared with the request (403).
+            for m in rules.identity.matches.iter().filter(|m| m.presence == Presence::Required) {
+                assert!(rules.required_claims.contains(&m.claim), "{}: {}", p.id, m.claim);
+            }
+            for f in &rules.identity.fixed {
+                assert!(rules.required_claims.contains(&f.claim), "{}: {}", p.id, f.claim);
+            }
+            // Only profiles that name a single identifier bind a claim to it.
+            let binds_identifier = rules.identity.claim_for(RequestValue::Identifier).is_some();
+            assert_eq!(binds_identifier, p.identifier_key.is_some(), "{}", p.id);
+            assert!(!rules.algorithms.is_empty(), "{}", p.id);
+        }
+    }
+
+    #[test]
+    fn algorithms_are_bound_to_their_kind_of_key_and_named_exactly() {
+        for alg in JwsAlgorithm::ALL {
+            assert_eq!(JwsAlgorithm::from_name(alg.as_str()), Some(alg));
+            assert_eq!(alg.hmac_bytes().is_some(), alg.key_kind() == KeyKind::Hmac);
+        }
+        for name in ["none", "hs256", "RS384", ""] {
+            assert_eq!(JwsAlgorithm::from_name(name), None, "{name}");
+        }
     }
 
     #[test]

@@ -151,3 +151,57 @@ fn every_gap_and_decision_is_resolved_by_a_requirement_that_states_it() {
         assert!(decision.contains(phrase), "{gap}: {id}'s decision does not say `{phrase}`: {decision}");
     }
 }
+
+/// Each bullet of issue 12's "Why" (what could not be expressed, or had no single answer,
+/// before protocol and alphabet version 2), with the requirement that settles it and a
+/// phrase its statement or decision must contain.
+const VERSION_2_RESOLUTIONS: &[(&str, &str, &str)] = &[
+    ("restart: the token persists across launches (seed 000)", "LIFE-014", "After an app restart"),
+    ("clearing by an empty token: setSdkAuthToken(nil)", "LIFE-015", "`set_token` without a token"),
+    ("a handler that throws", "NOTIFY-007", "exception thrown"),
+    ("requests that carry no tracked event", "QUEUE-008", "carries no tracked event"),
+    ("what the server says beyond a status", "QUEUE-007", "body_signals"),
+    ("pulled tokens", "NOTIFY-008", "token_supply"),
+    ("calls before configure: queued and replayed, or dropped", "CONF-007", "replay"),
+    ("clear_local_data on a running SDK", "LIFE-005", "running SDK"),
+    ("identify that merges", "LIFE-007", "merges"),
+    ("a token string `Bearer <jwt>`", "LIFE-011", "Bearer <jwt>"),
+    ("numeric exp, while the reference times non-negative integers", "LIFE-012", "float"),
+    ("Khoros legacy: the Smooch header's cap on retries", "RETRY-008", "SKTAuthenticationDelegate.h"),
+    ("a handler registered before stop_integration", "NOTIFY-006", "`stop_integration`"),
+    ("a 401 to the MoEngage logout sync with JWT disabled", "QUEUE-002", "With JWT disabled"),
+    ("clear_local_data makes the customer anonymous outside exponea-stream", "LIFE-005", "In every profile"),
+    ("the logout sync when another customer is at the head", "QUEUE-002", "earlier customer"),
+    ("which calls each profile has", "CONF-009", "Each profile lists the app calls"),
+    (
+        "how a held request goes out after a suspension ends",
+        "LIMIT-005",
+        "first flush after the next session",
+    ),
+    (
+        "request_failed.cause of a 403 without a token, with JWT off, of a customer change",
+        "RETRY-005",
+        "`forbidden` only here",
+    ),
+    ("the grouping and order of events_deleted", "QUEUE-006", "not normative"),
+    ("what a second configure keeps", "CONF-003", "second configure"),
+    (
+        "a request in flight when stop or clear deletes its events, and its late answer",
+        "QUEUE-006",
+        "late answer",
+    ),
+    ("how set_token's identifier maps to customer_ids per profile", "LIFE-013", "`identifier_key`"),
+];
+
+#[test]
+fn every_point_issue_12_raised_is_settled_by_a_requirement_that_states_it() {
+    for (point, id, phrase) in VERSION_2_RESOLUTIONS {
+        let r = requirement(id).unwrap_or_else(|| panic!("{point}: {id} missing"));
+        let settled = r.statement.contains(phrase) || r.decision.is_some_and(|d| d.contains(phrase));
+        assert!(
+            settled,
+            "{point}: neither the statement nor the decision of {id} says `{phrase}`:\n{}\n{:?}",
+            r.statement, r.decision
+        );
+    }
+}

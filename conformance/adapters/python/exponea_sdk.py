@@ -3,7 +3,8 @@
 This module is the "SDK under test" of the example adapter. It is written from the
 requirements (spec/src/registry.rs), independently of the Rust reference model, and it
 knows nothing about the conformance suite: it only needs a clock to schedule timers on,
-a transport to send requests with, and a monitor to report what it gives up on.
+a transport to send requests with, a monitor to report what it gives up on, and a storage
+that outlives the app process (what a real SDK keeps in the Keychain and its database).
 
 Requirement ids in comments point at the rule a piece of code implements.
 """
@@ -15,8 +16,9 @@ import binascii
 import heapq
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Protocol
+from typing import Callable, Dict, Iterator, List, Optional, Protocol
 
 CustomerIds = Dict[str, str]
 
@@ -76,16 +78,20 @@ class VirtualClock:
 # --------------------------------------------------------------------------- token
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def unverified_exp_ms(raw: str) -> Optional[int]:
     """The token's `exp` in milliseconds, read without verifying anything.
 
     The SDK holds no key; it reads `exp` only to time its notifications. Anything it
-    cannot read (not three parts, bad base64url, a payload that is not a JSON object, an
+    cannot read (not three base64url parts, a payload that is not a JSON object, an
     `exp` that is not a non-negative integer) means "no exp": the token is still kept
-    and sent, and the server decides (LIFE-011, LIFE-012).
+    and sent, and the server decides (LIFE-011, LIFE-012). `Bearer eyJ...`, with its
+    scheme and space, is not three base64url parts.
     """
     parts = raw.split(".")
-    if len(parts) != 3:
+    if len(parts) != 3 or not parts[0] or not all(_BASE64URL.fullmatch(p) for p in parts):
         return None
     payload = parts[1]
     try:
@@ -160,50 +166,93 @@ class _Queued:
     customer: CustomerIds
 
 
+@dataclass
+class Storage:
+    """What the SDK keeps across app launches (LIFE-014): the token with the customer it
+    is bound to, the current customer, and every event not yet delivered, those of the
+    request in flight included (they go back to the front of the queue at the next launch).
+    """
+
+    token: Optional[StoredToken] = None
+    customer: CustomerIds = field(default_factory=dict)
+    queue: List[_Queued] = field(default_factory=list)
+    sending: List[_Queued] = field(default_factory=list)
+
+
 # --------------------------------------------------------------------------- the SDK
 
 
 class ExponeaSdk:
     """The JWT lifecycle of an Exponea-style SDK in Data hub stream mode."""
 
-    def __init__(self, clock: VirtualClock, transport: Transport, monitor: Monitor) -> None:
+    def __init__(
+        self,
+        clock: VirtualClock,
+        transport: Transport,
+        monitor: Monitor,
+        storage: Optional[Storage] = None,
+        request_ids: Optional[Iterator[int]] = None,
+    ) -> None:
+        """A new, unconfigured instance over `storage` (a fresh install without one).
+
+        `request_ids` numbers the requests; an app that relaunches keeps counting.
+        """
         self._clock = clock
         self._transport = transport
         self._monitor = monitor
+        self._store = storage if storage is not None else Storage()
         self._running = False
         self._jwt_enabled = True
-        self._customer: CustomerIds = {}
-        self._token: Optional[StoredToken] = None
         self._refresh_timer: Optional[int] = None
         self._handler: Optional[Callable[[JwtErrorContext], None]] = None
-        self._queue: List[_Queued] = []
         self._in_flight: Optional[Request] = None  # also set while its retry is pending
         self._retry_timer: Optional[int] = None
-        self._request_ids = itertools.count(1)
+        self._request_ids = request_ids if request_ids is not None else itertools.count(1)
+        # LIFE-014: the request in flight when the last process ended was never answered;
+        # its events go back to the front of the queue.
+        self._store.queue[:0] = self._store.sending
+        self._store.sending = []
 
     # ------------------------------------------------------------------ app API
 
     def configure(self, jwt_enabled: bool = True, token: Optional[str] = None) -> None:
-        """Starts the SDK. jwt_enabled=False is project mode, where tokens are ignored (CONF-002)."""
+        """Starts the SDK. jwt_enabled=False is project mode, where tokens are ignored (CONF-002).
+
+        A second configure takes the new mode and keeps the token, the customer, the queue
+        and the handler (CONF-003's decision); a kept token is timed again (LIFE-014).
+        """
         self._running = True
         self._jwt_enabled = jwt_enabled
-        if not jwt_enabled:
-            self._clear_token()
+        self._clock.cancel(self._refresh_timer)
+        self._refresh_timer = None
         if token is not None:
             self.set_sdk_auth_token(token)  # CONF-006: as a set-token right after configuring
+        elif self._store.token is not None and jwt_enabled:
+            self._schedule_refresh(self._store.token)
 
     def set_jwt_error_handler(self, handler: Callable[[JwtErrorContext], None]) -> None:
         if not self._running:
             return  # like every call, it needs a running SDK (CONF-007; see README)
         self._handler = handler  # NOTIFY-006: one handler, the last registered
 
-    def set_sdk_auth_token(self, raw: str) -> None:
-        """Stores `raw` for the current customer and schedules its refresh notification."""
-        if not self._running or not self._jwt_enabled:
-            return  # CONF-007 (not running), CONF-002 (project mode): nothing stored
+    def set_sdk_auth_token(self, raw: Optional[str]) -> None:
+        """Stores `raw` for the current customer and schedules its refresh notification;
+        `None` clears the stored token (LIFE-015)."""
+        if not self._running:
+            return  # CONF-007: nothing stored
+        if raw is None:
+            self._clear_token()  # LIFE-015, REFR-006
+            return
+        if not self._jwt_enabled:
+            return  # CONF-002 (project mode): nothing stored
         self._clear_token()  # LIFE-002 / REFR-006: replaces the old token and its timer
-        token = StoredToken(raw, unverified_exp_ms(raw), dict(self._customer))
-        self._token = token
+        token = StoredToken(raw, unverified_exp_ms(raw), dict(self._store.customer))
+        self._store.token = token
+        self._schedule_refresh(token)
+
+    def _schedule_refresh(self, token: StoredToken) -> None:
+        """REFR-001, REFR-003, REFR-004: the refresh notification of a token just stored
+        (or kept across a launch and timed again at configure)."""
         if token.exp_ms is None:
             return  # LIFE-012: nothing to time
         now = self._clock.now()
@@ -219,7 +268,7 @@ class ExponeaSdk:
         """Switches customer; without a token the stored one is cleared (LIFE-006, LIFE-007)."""
         if not self._running:
             return
-        self._customer = dict(customer_ids)
+        self._store.customer = dict(customer_ids)
         if token is None:
             self._clear_token()
         else:
@@ -230,7 +279,7 @@ class ExponeaSdk:
         if not self._running:
             return
         self._clear_token()
-        self._customer = {}
+        self._store.customer = {}
 
     def stop_integration(self) -> None:
         """Clears the token, discards the queue and stops sending (LIFE-004, QUEUE-006, CONF-007)."""
@@ -245,7 +294,7 @@ class ExponeaSdk:
         if not self._running:
             return
         self._clear_token()
-        self._customer = {}
+        self._store.customer = {}
         self._discard_queue("clear_local_data")
 
     def track(self, event: str) -> None:
@@ -253,15 +302,17 @@ class ExponeaSdk:
         if not self._running:
             self._monitor.events_deleted([event], "sdk_not_running")  # CONF-007
             return
-        self._queue.append(_Queued(event, dict(self._customer)))
+        self._store.queue.append(_Queued(event, dict(self._store.customer)))
 
     def flush(self) -> None:
         """Sends the head run of one customer's events, if nothing is in flight (QUEUE-004)."""
-        if not self._running or self._in_flight is not None or not self._queue:
+        queue = self._store.queue
+        if not self._running or self._in_flight is not None or not queue:
             return
-        customer = self._queue[0].customer
-        run = list(itertools.takewhile(lambda q: q.customer == customer, self._queue))
-        del self._queue[: len(run)]
+        customer = queue[0].customer
+        run = list(itertools.takewhile(lambda q: q.customer == customer, queue))
+        del queue[: len(run)]
+        self._store.sending = run
         events = [q.event for q in run]
         token = self._token_for(customer)
         self._preflight(token, customer)
@@ -276,11 +327,13 @@ class ExponeaSdk:
             return  # not the request we are waiting for: nothing to do
         if status is not None and 200 <= status < 300:
             self._in_flight = None  # QUEUE-007: delivered
+            self._store.sending = []
             return
         if status not in (401, 403):
             # RETRY-012: not an authentication failure; the events go back to the front.
             self._in_flight = None
-            self._queue[:0] = [_Queued(e, request.customer) for e in request.events]
+            self._store.sending = []
+            self._store.queue[:0] = [_Queued(e, request.customer) for e in request.events]
             return
         if not self._jwt_enabled:
             # Project mode has no JWT lifecycle (CONF-002): nothing to refresh or retry with.
@@ -304,9 +357,11 @@ class ExponeaSdk:
     # ------------------------------------------------------------------ internals
 
     def _token_for(self, customer: CustomerIds) -> Optional[StoredToken]:
-        # LIFE-009: a token is only ever attached to its own customer's requests.
-        if self._token is not None and self._token.customer == customer:
-            return self._token
+        # LIFE-009: a token is only ever attached to its own customer's requests; in
+        # project mode to none (CONF-002), although a token kept from before stays stored.
+        token = self._store.token
+        if self._jwt_enabled and token is not None and token.customer == customer:
+            return token
         return None
 
     def _preflight(self, token: Optional[StoredToken], customer: CustomerIds) -> None:
@@ -336,11 +391,12 @@ class ExponeaSdk:
 
     def _fail(self, request: Request, cause: str) -> None:
         self._in_flight = None
+        self._store.sending = []
         self._monitor.request_failed(request, cause)  # QUEUE-005
 
     def _refresh_due(self, token: StoredToken) -> None:
         self._refresh_timer = None
-        if token is self._token:  # REFR-006: only for the token still stored
+        if token is self._store.token:  # REFR-006: only for the token still stored
             self._notify_expiring_soon(token)
 
     def _notify_expiring_soon(self, token: StoredToken) -> None:
@@ -352,8 +408,12 @@ class ExponeaSdk:
         self._notify(EXPIRED_SOON, token.customer)
 
     def _notify(self, reason: str, customer: CustomerIds) -> None:
-        if self._handler is not None and self._jwt_enabled:  # NOTIFY-002, CONF-002
+        if self._handler is None or not self._jwt_enabled:  # NOTIFY-002, CONF-002
+            return
+        try:
             self._handler(JwtErrorContext(reason, dict(customer)))
+        except Exception:  # noqa: BLE001 - NOTIFY-007: what app code throws never reaches the lifecycle
+            pass
 
     def _discard_queue(self, rule: str) -> None:
         """Deletes every undelivered event, the in-flight request's first (QUEUE-006).
@@ -365,15 +425,16 @@ class ExponeaSdk:
         if self._in_flight is not None:
             discarded.extend(self._in_flight.events)
             self._in_flight = None
+            self._store.sending = []
             self._clock.cancel(self._retry_timer)
             self._retry_timer = None
-        discarded.extend(q.event for q in self._queue)
-        self._queue.clear()
+        discarded.extend(q.event for q in self._store.queue)
+        self._store.queue.clear()
         if discarded:
             self._monitor.events_deleted(discarded, rule)
 
     def _clear_token(self) -> None:
-        self._token = None
+        self._store.token = None
         self._clock.cancel(self._refresh_timer)
         self._refresh_timer = None
 

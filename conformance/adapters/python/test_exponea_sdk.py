@@ -8,7 +8,7 @@ import unittest
 from pathlib import Path
 
 from adapter import Session, handle
-from exponea_sdk import ExponeaSdk, VirtualClock, unverified_exp_ms
+from exponea_sdk import ExponeaSdk, Storage, VirtualClock, unverified_exp_ms
 
 START = 1_700_000_000_000
 HERE = Path(__file__).resolve().parent
@@ -92,6 +92,11 @@ class ExpParsingTest(unittest.TestCase):
         for raw in ["", "not.a-jwt", "a.b.c.d", jwt([1]), jwt({"exp": "1"}), jwt({"exp": 1.5}),
                     jwt({"exp": True}), jwt({"exp": -1}), jwt({"sub": "x"}), "a.!!!.c"]:
             self.assertIsNone(unverified_exp_ms(raw), raw)
+
+    def test_life_011_a_token_with_its_bearer_scheme_is_unparsable(self):
+        raw = jwt({"exp": 1700000000})
+        self.assertIsNotNone(unverified_exp_ms(raw))
+        self.assertIsNone(unverified_exp_ms("Bearer " + raw))
 
 
 class RefreshTest(unittest.TestCase):
@@ -259,11 +264,82 @@ class ClearingAndQueueTest(unittest.TestCase):
                                       (0, "deleted", ["e3"], "sdk_not_running")])
 
 
+class VersionTwoTest(unittest.TestCase):
+    def test_life_015_set_token_without_a_token_clears_it_and_its_refresh(self):
+        sdk, clock, rec = running_sdk()
+        sdk.set_sdk_auth_token(token_expiring_in(300))
+        sdk.set_sdk_auth_token(None)
+        clock.advance(300_000)
+        sdk.track("e1")
+        sdk.flush()
+        self.assertEqual(rec.take(), [(300_000, "handler", "not_provided", {}), (300_000, "sent", 1, ["e1"], None, 1)])
+
+    def test_notify_007_a_throwing_handler_leaves_the_lifecycle_unchanged(self):
+        sdk, clock, rec = running_sdk(handler=False)
+
+        def throwing(context):
+            rec.handler(context)
+            raise RuntimeError("app code")
+
+        sdk.set_jwt_error_handler(throwing)
+        sdk.track("e1")
+        sdk.flush()
+        sdk.on_response(1, 401)
+        clock.advance(1_000)
+        self.assertEqual(rec.take(), [(0, "handler", "not_provided", {}), (0, "sent", 1, ["e1"], None, 1),
+                                      (0, "handler", "not_provided", {}), (1_000, "sent", 2, ["e1"], None, 2)])
+
+    def test_life_014_restart_keeps_token_customer_and_queue_and_forgets_the_handler(self):
+        storage, ids = Storage(), iter(range(1, 100))
+        clock = VirtualClock(START)
+        rec = Recorder(clock)
+        first = ExponeaSdk(clock, rec, rec, storage=storage, request_ids=ids)
+        first.configure()
+        first.set_jwt_error_handler(rec.handler)
+        token = token_expiring_in(3600)
+        first.identify_customer({"registered": "alice"}, token)
+        first.track("e1")
+        first.flush()
+        first.track("e2")
+        rec.take()
+        clock = VirtualClock(clock.now())  # the old process's timers die with it
+        rec.clock = clock
+        second = ExponeaSdk(clock, rec, rec, storage=storage, request_ids=ids)
+        second.track("e3")  # not configured yet: reported, not queued (CONF-007)
+        second.configure()
+        second.flush()
+        second.on_response(1, 401)  # a late answer for the old process: ignored
+        self.assertEqual(rec.take(), [(0, "deleted", ["e3"], "sdk_not_running"),
+                                      (0, "sent", 2, ["e1", "e2"], token, 1)])
+        second.on_response(2, 401)  # no handler in this process: nobody is told
+        self.assertEqual(rec.take(), [])
+
+
 class AdapterProtocolTest(unittest.TestCase):
     def test_handshake_announces_protocol_1_and_the_profile(self):
         reply, _, running = handle({"type": "hello", "protocol": 1, "suite": "x"}, None)
         self.assertTrue(running)
         self.assertEqual((reply["type"], reply["protocol"], reply["profiles"]), ("hello", 1, ["exponea-stream"]))
+
+    def test_handshake_picks_version_2_when_the_suite_offers_it(self):
+        reply, _, _ = handle({"type": "hello", "protocol": 2, "protocols": [1, 2], "suite": "x"}, None)
+        self.assertEqual((reply["type"], reply["protocol"]), ("hello", 2))
+        reply, _, _ = handle({"type": "hello", "protocol": 3, "protocols": [3], "suite": "x"}, None)
+        self.assertEqual(reply["type"], "error")
+
+    def test_restart_keeps_the_storage_and_the_request_numbers(self):
+        _, session, _ = handle({"type": "start", "case": "c", "profile": "exponea-stream", "clock": START}, None)
+        app = lambda **call: {"type": "input", "input": {"input": "app", **call}}  # noqa: E731
+        for message in [app(call="configure"), app(call="register_handler", throws=True), app(call="track", event="e1"),
+                        app(call="flush"), {"type": "input", "input": {"input": "restart"}}, app(call="configure")]:
+            handle(message, session)
+        reply, _, _ = handle(app(call="flush"), session)
+        self.assertEqual(reply["observations"], [{"at": START, "output": "request_sent", "request": 2,
+                                                   "customer_ids": {}, "events": ["e1"],
+                                                   "authorization": None, "attempt": 1}])
+        body = {"type": "input", "input": {"input": "respond", "request": 2, "reply": {"status": 200}, "body": {"x": 1}}}
+        reply, _, _ = handle(body, session)
+        self.assertEqual(reply, {"type": "done", "observations": []})
 
     def test_other_profiles_are_unsupported(self):
         reply, session, _ = handle({"type": "start", "case": "c", "profile": "webex-connect", "clock": START}, None)

@@ -1,7 +1,7 @@
 //! The SDK under test, seen through one interface.
 //!
 //! [`Adapter`] is what the runner drives. Three implementations:
-//! - [`reference::ReferenceAdapter`]: the model, optionally with a deliberate bug;
+//! - [`reference::ReferenceAdapter`]: the model;
 //! - [`process::ProcessAdapter`]: any program speaking the wire protocol on stdio
 //!   (docs/formats.md §2), restarted after it crashes, hangs or talks nonsense;
 //! - anything a Rust SDK implements itself.
@@ -17,8 +17,11 @@ pub mod wire;
 use jwt_lifecycle_spec::alphabet::{Input, Observation, UnixMillis};
 use jwt_lifecycle_spec::profile::ProfileId;
 
-/// The wire protocol version this suite speaks.
-pub const PROTOCOL_VERSION: u64 = 1;
+/// The newest wire protocol version this suite speaks (docs/adapter-protocol.md).
+pub const PROTOCOL_VERSION: u64 = 2;
+/// The oldest wire protocol version this suite still speaks: a version-1 adapter runs
+/// every case that needs no version-2 input.
+pub const MIN_PROTOCOL_VERSION: u64 = 1;
 
 /// What an adapter says about itself in the handshake.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,8 +32,9 @@ pub struct Hello {
     pub version: String,
     /// The profiles it can run.
     pub profiles: Vec<ProfileId>,
-    /// The wire protocol version agreed in the handshake (in-process adapters speak the
-    /// newest).
+    /// The protocol version the conversation uses: for a process adapter the version
+    /// negotiated in the handshake, for an in-process one the newest it implements.
+    /// Cases needing a newer version cannot be run on it.
     pub protocol: u64,
 }
 
@@ -75,7 +79,7 @@ pub enum AdapterError {
         stderr: Vec<String>,
     },
     /// No reply within the per-step timeout; the adapter was killed.
-    #[error("no reply within {ms} ms while waiting for {waiting_for}; adapter killed{}", stderr_tail(.stderr))]
+    #[error("no reply within {ms} ms while waiting for {waiting_for}; adapter killed (if it did answer, it must flush stdout after each line){}", stderr_tail(.stderr))]
     Timeout {
         /// The timeout.
         ms: u64,
@@ -101,10 +105,37 @@ pub enum AdapterError {
         line: String,
     },
     /// The adapter speaks another protocol version; the suite stops using it.
-    #[error("adapter speaks protocol {got}, this suite speaks protocol {PROTOCOL_VERSION}; not using it")]
+    #[error(
+        "adapter speaks protocol {got}, this suite speaks protocols {MIN_PROTOCOL_VERSION} to {PROTOCOL_VERSION}; not using it"
+    )]
     ProtocolVersion {
         /// The version the adapter announced.
         got: String,
+    },
+    /// The handshake names a profile this suite does not know; the suite stops using it.
+    #[error("adapter announces profile `{name}`, which this suite does not know (known: {}); not using it", ProfileId::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "))]
+    UnknownProfile {
+        /// The name announced.
+        name: String,
+    },
+    /// More lines than messages: a second reply to one message, or output nobody asked
+    /// for. The adapter is stopped: its replies no longer pair with the suite's messages.
+    #[error("adapter wrote an extra line {after} (one reply per message): {line}")]
+    ExtraReply {
+        /// What the extra line followed ("after its reply to step 1 of case X").
+        after: String,
+        /// The extra line (truncated).
+        line: String,
+    },
+    /// The adapter's stdout ended in the middle of a line.
+    #[error("adapter exited ({status}) after writing an unterminated line (no newline): {line}{}", stderr_tail(.stderr))]
+    Unterminated {
+        /// The exit status.
+        status: String,
+        /// The unterminated line (truncated).
+        line: String,
+        /// The last lines the adapter wrote to stderr.
+        stderr: Vec<String>,
     },
     /// The adapter answered `{"type":"error"}`.
     #[error("adapter reported an error: {message}")]

@@ -1,20 +1,37 @@
 //! An adapter in another process, spoken to in JSON lines over its stdin and stdout.
 //!
 //! Robustness is the point of this module: whatever the program does (fails to start,
-//! exits, hangs, prints nonsense, answers out of turn), each call returns within the
-//! step timeout with an [`AdapterError`] that says what was received, the child is
-//! killed, and the next case starts a fresh one. A reader thread turns stdout into a
-//! channel so every wait has a deadline; stderr goes to a bounded ring buffer that
-//! error messages quote.
+//! exits, hangs, prints nonsense, answers twice or out of turn, leaves a child holding
+//! its stdout), each call returns within the step timeout with an [`AdapterError`] that
+//! says what was received, and the next case starts a fresh program.
+//!
+//! - The program runs in a process group of its own, and that whole group is killed when
+//!   the program is stopped for any reason, so nothing it started outlives the run
+//!   (a child that makes itself a session or group leader escapes; nothing short of a
+//!   container can hold it).
+//! - A reader thread turns stdout into a bounded channel of line batches, so every wait
+//!   has a deadline and memory stays bounded; lines that arrive when no reply is awaited
+//!   are an error naming the message they followed.
+//! - A watcher thread reports the program's exit without reaping it (the group keeps its
+//!   id until it is reaped, so killing the group can never hit a stranger), so a dead
+//!   adapter is reported at once with its exit status even when a grandchild still holds
+//!   the pipe.
+//! - stderr goes to a tail bounded in lines and in bytes, which error messages quote.
 
 use super::wire::{AdapterMessage, SuiteMessage, SUITE};
-use super::{Adapter, AdapterError, Hello, Started, StepReply, PROTOCOL_VERSION};
+use super::{Adapter, AdapterError, Hello, Started, StepReply, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION};
 use jwt_lifecycle_spec::alphabet::{Input, UnixMillis};
 use jwt_lifecycle_spec::profile::ProfileId;
+use nix::errno::Errno;
+use nix::sys::signal::{killpg, Signal};
+use nix::sys::wait::{waitid, Id, WaitPidFlag};
+use nix::unistd::Pid;
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
+use std::ops::RangeInclusive;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -26,67 +43,57 @@ pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(10);
 /// per-step timeout must not punish.
 pub const MIN_STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest stdout line accepted; a longer one is garbage.
-const MAX_LINE_BYTES: u64 = 4 * 1024 * 1024;
+pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 /// How many stderr lines are kept for error messages.
 const STDERR_LINES: usize = 12;
-/// How much of one stderr line or garbage line is kept.
+/// How many bytes of one stderr line are kept (the rest is counted, not stored).
+const STDERR_LINE_BYTES: usize = 600;
+/// How much of a garbage line is quoted.
 const MAX_QUOTE_CHARS: usize = 300;
+/// The size of one read from the adapter's stdout or stderr.
+const READ_CHUNK: usize = 64 * 1024;
+/// How many batches of lines may wait in the channel: bounds memory when an adapter
+/// floods stdout while no reply is awaited.
+const CHANNEL_BOUND: usize = 4;
+/// After the program exits, how long its last output may take to come through the pipe.
+const EXIT_GRACE: Duration = Duration::from_millis(300);
+/// After `bye`, or after its stdout closed, how long the program gets to exit by itself.
+const EXIT_WAIT: Duration = Duration::from_secs(1);
 
-enum ReadEvent {
-    Line(String),
+/// The process groups of the adapters running now. `Running::end` holds the lock while it
+/// kills and reaps, so [`kill_running_adapters`] never signals a group id already freed.
+static LIVE_GROUPS: Mutex<Vec<Pid>> = Mutex::new(Vec::new());
+
+/// Kills every adapter this process has running, with everything they started, and
+/// leaves the lock held so that no adapter starts or is reaped afterwards: for a signal
+/// handler about to exit the program (an adapter runs in its own process group, so an
+/// interrupt from the terminal does not reach it).
+pub fn kill_running_adapters() {
+    let groups = LIVE_GROUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for group in groups.iter() {
+        let _ = killpg(*group, Signal::SIGKILL);
+    }
+    std::mem::forget(groups);
+}
+
+fn live_groups() -> std::sync::MutexGuard<'static, Vec<Pid>> {
+    LIVE_GROUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// What the reader and watcher threads report.
+enum Event {
+    /// Complete lines, as read in one go.
+    Lines(Vec<String>),
+    /// A line longer than [`MAX_LINE_BYTES`]; nothing more is read.
     TooLong,
+    /// stdout ended after bytes without a newline.
+    Unterminated(String),
+    /// stdout ended.
     Eof,
-    Failed(String),
-}
-
-struct Running {
-    child: Child,
-    stdin: ChildStdin,
-    lines: Receiver<ReadEvent>,
-    stderr: Arc<Mutex<VecDeque<String>>>,
-    stderr_reader: Option<JoinHandle<()>>,
-}
-
-impl Running {
-    fn stderr_lines(&mut self) -> Vec<String> {
-        // Give the stderr reader a moment to drain what a dying process wrote last.
-        if let Some(handle) = &self.stderr_reader {
-            let deadline = Instant::now() + Duration::from_millis(300);
-            while !handle.is_finished() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        }
-        self.stderr.lock().map(|buf| buf.iter().cloned().collect()).unwrap_or_default()
-    }
-
-    fn exit_status(&mut self) -> String {
-        let deadline = Instant::now() + Duration::from_millis(500);
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => return status.to_string(),
-                Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
-                Ok(None) => {
-                    let _ = self.child.kill();
-                    let _ = self.child.wait();
-                    return "closed its stdout; killed".to_owned();
-                }
-                Err(e) => return format!("unknown status: {e}"),
-            }
-        }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            self.kill();
-        }
-    }
+    /// Reading stdout failed.
+    ReadFailed(String),
+    /// The program exited (it is not reaped yet).
+    Exited,
 }
 
 fn quote(line: &str) -> String {
@@ -98,46 +105,249 @@ fn quote(line: &str) -> String {
     }
 }
 
-fn read_stdout(stdout: impl Read, tx: mpsc::Sender<ReadEvent>) {
-    let mut reader = BufReader::new(stdout);
+fn line_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn read_stdout(mut stdout: impl Read, tx: SyncSender<Event>) {
+    let mut pending: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; READ_CHUNK];
     loop {
-        let mut buf = Vec::new();
-        match reader.by_ref().take(MAX_LINE_BYTES + 1).read_until(b'\n', &mut buf) {
+        let n = match stdout.read(&mut chunk) {
             Ok(0) => {
-                let _ = tx.send(ReadEvent::Eof);
+                if !pending.is_empty() {
+                    let _ = tx.send(Event::Unterminated(quote(&line_text(&pending))));
+                }
+                let _ = tx.send(Event::Eof);
                 return;
             }
-            Ok(_) if buf.len() as u64 > MAX_LINE_BYTES => {
-                let _ = tx.send(ReadEvent::TooLong);
-                return;
-            }
-            Ok(_) => {
-                while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                    buf.pop();
-                }
-                let line = String::from_utf8_lossy(&buf).into_owned();
-                if tx.send(ReadEvent::Line(line)).is_err() {
-                    return;
-                }
-            }
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                let _ = tx.send(ReadEvent::Failed(e.to_string()));
+                let _ = tx.send(Event::ReadFailed(e.to_string()));
                 return;
             }
+        };
+        let mut lines = Vec::new();
+        for (i, piece) in chunk[..n].split(|b| *b == b'\n').enumerate() {
+            if i > 0 {
+                lines.push(line_text(&std::mem::take(&mut pending)));
+            }
+            if pending.len() + piece.len() > MAX_LINE_BYTES {
+                let _ = tx.send(Event::TooLong);
+                return;
+            }
+            pending.extend_from_slice(piece);
+        }
+        if !lines.is_empty() && tx.send(Event::Lines(lines)).is_err() {
+            return;
         }
     }
 }
 
-fn read_stderr(stderr: impl Read, buffer: Arc<Mutex<VecDeque<String>>>) {
-    let reader = BufReader::new(stderr);
-    for line in reader.split(b'\n') {
-        let Ok(line) = line else { return };
-        let line = quote(String::from_utf8_lossy(&line).trim_end());
-        if let Ok(mut buf) = buffer.lock() {
-            if buf.len() == STDERR_LINES {
-                buf.pop_front();
+fn watch_exit(pid: Pid, tx: SyncSender<Event>) {
+    // WNOWAIT leaves the program a zombie, so its process group id stays reserved until
+    // `Running::end` has killed the group and reaped it.
+    while let Err(Errno::EINTR) = waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT) {}
+    let _ = tx.send(Event::Exited);
+}
+
+/// The end of the adapter's stderr, bounded in lines and in bytes per line.
+#[derive(Debug, Default)]
+struct StderrTail {
+    lines: VecDeque<String>,
+    current: Vec<u8>,
+    current_len: u64,
+}
+
+impl StderrTail {
+    fn push(&mut self, bytes: &[u8]) {
+        for (i, piece) in bytes.split(|b| *b == b'\n').enumerate() {
+            if i > 0 {
+                self.end_line();
             }
-            buf.push_back(line);
+            let room = STDERR_LINE_BYTES.saturating_sub(self.current.len());
+            self.current.extend_from_slice(&piece[..piece.len().min(room)]);
+            self.current_len += piece.len() as u64;
+        }
+    }
+
+    fn render_current(&self) -> String {
+        let text = String::from_utf8_lossy(&self.current);
+        let text = text.trim_end();
+        if self.current_len > self.current.len() as u64 {
+            format!("{text}... ({} bytes)", self.current_len)
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn end_line(&mut self) {
+        if self.lines.len() == STDERR_LINES {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(self.render_current());
+        self.current.clear();
+        self.current_len = 0;
+    }
+
+    fn snapshot(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self.lines.iter().cloned().collect();
+        if self.current_len > 0 {
+            lines.push(self.render_current());
+        }
+        lines
+    }
+}
+
+fn read_stderr(mut stderr: impl Read, tail: Arc<Mutex<StderrTail>>) {
+    let mut chunk = vec![0u8; READ_CHUNK];
+    loop {
+        match stderr.read(&mut chunk) {
+            Ok(0) => return,
+            Ok(n) => match tail.lock() {
+                Ok(mut tail) => tail.push(&chunk[..n]),
+                Err(_) => return,
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// A started program and what has been read from it.
+struct Running {
+    child: Child,
+    group: Pid,
+    stdin: ChildStdin,
+    events: Receiver<Event>,
+    stderr: Arc<Mutex<StderrTail>>,
+    stderr_reader: Option<JoinHandle<()>>,
+    /// Lines that arrived while no reply was awaited.
+    unasked: Vec<String>,
+    /// A read problem noticed while no reply was awaited.
+    trouble: Option<Event>,
+    exited: bool,
+    stdout_closed: bool,
+    /// Set once the group is killed and the program reaped.
+    ended: Option<String>,
+}
+
+impl Running {
+    fn note(&mut self, event: Event) {
+        match event {
+            Event::Lines(lines) => self.unasked.extend(lines),
+            Event::Exited => self.exited = true,
+            Event::Eof => self.stdout_closed = true,
+            trouble => {
+                if self.trouble.is_none() {
+                    self.trouble = Some(trouble);
+                }
+            }
+        }
+    }
+
+    /// Takes in whatever has already arrived, without waiting.
+    fn collect_ready(&mut self) {
+        loop {
+            match self.events.try_recv() {
+                Ok(event) => self.note(event),
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => {
+                    self.stdout_closed = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Waits up to `limit` for the program to exit by itself; true if it did.
+    fn await_exit(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while !self.exited {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(event) => self.note(event),
+                Err(_) => return self.exited,
+            }
+        }
+        true
+    }
+
+    /// Kills the whole process group, reaps the program and returns its exit status.
+    fn end(&mut self) -> String {
+        if let Some(status) = &self.ended {
+            return status.clone();
+        }
+        let mut live = live_groups();
+        // ESRCH only means the group is already empty.
+        let _ = killpg(self.group, Signal::SIGKILL);
+        let status = match self.child.wait() {
+            Ok(status) => status.to_string(),
+            Err(e) => format!("unknown status: {e}"),
+        };
+        live.retain(|g| *g != self.group);
+        drop(live);
+        self.ended = Some(status.clone());
+        status
+    }
+
+    /// The exit status of a program that stopped talking: it gets a moment to exit by
+    /// itself; if it does not, it is killed and said so.
+    fn status_after_silence(&mut self) -> String {
+        if self.await_exit(EXIT_WAIT) {
+            self.end()
+        } else {
+            self.end();
+            "it closed its stdout but kept running; killed".to_owned()
+        }
+    }
+
+    /// The stderr tail, once the program is ended (its last words included).
+    fn stderr_lines(&mut self) -> Vec<String> {
+        if let Some(handle) = &self.stderr_reader {
+            // With the group killed the pipe closes, unless something outside the group
+            // holds it; then what has arrived is enough.
+            let deadline = Instant::now() + Duration::from_millis(300);
+            while !handle.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        self.stderr.lock().map(|tail| tail.snapshot()).unwrap_or_default()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+/// What the adapter's last reply answered, for messages about lines that came after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Position {
+    Nothing,
+    Handshake,
+    Start(String),
+    Step(String, usize),
+}
+
+impl Position {
+    fn describe(&self) -> String {
+        match self {
+            Position::Nothing => "before the suite's hello".to_owned(),
+            Position::Handshake => "after its reply to the handshake".to_owned(),
+            Position::Start(case) => format!("after its reply to the start of case {case}"),
+            Position::Step(case, step) => format!("after its reply to step {step} of case {case}"),
+        }
+    }
+
+    fn next_step(&self) -> Position {
+        match self {
+            Position::Start(case) => Position::Step(case.clone(), 0),
+            Position::Step(case, step) => Position::Step(case.clone(), step + 1),
+            other => other.clone(),
         }
     }
 }
@@ -149,7 +359,9 @@ pub struct ProcessAdapter {
     step_timeout: Duration,
     running: Option<Running>,
     hello: Option<Hello>,
-    /// Set when the adapter speaks another protocol: it is not started again.
+    position: Position,
+    /// Set when the adapter cannot be used at all (another protocol, an unknown
+    /// profile): it is not started again.
     refused: Option<AdapterError>,
 }
 
@@ -157,7 +369,15 @@ impl ProcessAdapter {
     /// An adapter run as `argv[0] argv[1..]`; nothing is started until it is needed.
     pub fn new(argv: Vec<String>, step_timeout: Duration) -> Self {
         let display = argv.join(" ");
-        Self { argv, display, step_timeout, running: None, hello: None, refused: None }
+        Self {
+            argv,
+            display,
+            step_timeout,
+            running: None,
+            hello: None,
+            position: Position::Nothing,
+            refused: None,
+        }
     }
 
     /// Parses `command` with shell-like word splitting.
@@ -169,36 +389,53 @@ impl ProcessAdapter {
     }
 
     fn spawn(&mut self) -> Result<(), AdapterError> {
+        let spawn_error = |message: String| AdapterError::Spawn { command: self.display.clone(), message };
         let Some((program, args)) = self.argv.split_first() else {
-            return Err(AdapterError::Spawn {
-                command: self.display.clone(),
-                message: "empty command".into(),
-            });
+            return Err(spawn_error("empty command".into()));
         };
+        let mut live = live_groups();
         let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // A group of its own, so that ending the adapter ends everything it started.
+            .process_group(0)
             .spawn()
-            .map_err(|e| AdapterError::Spawn { command: self.display.clone(), message: e.to_string() })?;
+            .map_err(|e| spawn_error(e.to_string()))?;
+        let group = Pid::from_raw(child.id() as i32);
+        live.push(group);
+        drop(live);
         let (Some(stdin), Some(stdout), Some(stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
-            let _ = child.kill();
+            let mut live = live_groups();
+            let _ = killpg(group, Signal::SIGKILL);
             let _ = child.wait();
-            return Err(AdapterError::Spawn {
-                command: self.display.clone(),
-                message: "no stdio pipes".into(),
-            });
+            live.retain(|g| *g != group);
+            return Err(spawn_error("no stdio pipes".into()));
         };
-        let (tx, rx) = mpsc::channel();
+        let (tx, events) = mpsc::sync_channel(CHANNEL_BOUND);
+        let watcher = tx.clone();
         std::thread::spawn(move || read_stdout(stdout, tx));
-        let buffer = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_LINES)));
-        let for_reader = Arc::clone(&buffer);
+        std::thread::spawn(move || watch_exit(group, watcher));
+        let tail = Arc::new(Mutex::new(StderrTail::default()));
+        let for_reader = Arc::clone(&tail);
         let stderr_reader = std::thread::spawn(move || read_stderr(stderr, for_reader));
-        self.running =
-            Some(Running { child, stdin, lines: rx, stderr: buffer, stderr_reader: Some(stderr_reader) });
+        self.running = Some(Running {
+            child,
+            group,
+            stdin,
+            events,
+            stderr: tail,
+            stderr_reader: Some(stderr_reader),
+            unasked: Vec::new(),
+            trouble: None,
+            exited: false,
+            stdout_closed: false,
+            ended: None,
+        });
+        self.position = Position::Nothing;
         Ok(())
     }
 
@@ -211,18 +448,13 @@ impl ProcessAdapter {
             return Ok(());
         }
         self.spawn()?;
-        let hello = SuiteMessage::Hello { protocol: PROTOCOL_VERSION, suite: SUITE.to_owned() };
-        let timeout = self.step_timeout.max(MIN_STARTUP_TIMEOUT);
-        let result = self
-            .exchange(&hello, "a hello reply", timeout)
-            .and_then(|(line, message)| check_hello(&line, message));
-        match result {
+        match self.handshake() {
             Ok(hello) => {
                 self.hello = Some(hello);
                 Ok(())
             }
             Err(e) => {
-                if matches!(e, AdapterError::ProtocolVersion { .. }) {
+                if matches!(e, AdapterError::ProtocolVersion { .. } | AdapterError::UnknownProfile { .. }) {
                     self.refused = Some(e.clone());
                 }
                 self.stop();
@@ -231,23 +463,62 @@ impl ProcessAdapter {
         }
     }
 
-    fn stop(&mut self) {
-        if let Some(mut running) = self.running.take() {
-            running.kill();
+    /// Offers every version this suite speaks; a strict version-1 adapter that answers
+    /// the offer with an error gets one version-1 hello on the same process.
+    fn handshake(&mut self) -> Result<Hello, AdapterError> {
+        let timeout = self.step_timeout.max(MIN_STARTUP_TIMEOUT);
+        let offer = SuiteMessage::Hello {
+            protocol: PROTOCOL_VERSION,
+            protocols: Some((MIN_PROTOCOL_VERSION..=PROTOCOL_VERSION).collect()),
+            suite: SUITE.to_owned(),
+        };
+        let (line, parsed) = self.exchange(&offer, "a hello reply", timeout, Position::Handshake)?;
+        if !matches!(parsed, Ok(AdapterMessage::Error { .. })) {
+            return check_hello(&line, parsed, MIN_PROTOCOL_VERSION..=PROTOCOL_VERSION);
         }
+        let v1 =
+            SuiteMessage::Hello { protocol: MIN_PROTOCOL_VERSION, protocols: None, suite: SUITE.to_owned() };
+        let (line, parsed) = self.exchange(&v1, "a hello reply", timeout, Position::Handshake)?;
+        check_hello(&line, parsed, MIN_PROTOCOL_VERSION..=MIN_PROTOCOL_VERSION)
     }
 
-    /// Sends one message and waits for one reply line, which must parse. On any error
-    /// the child is gone (killed or exited) when this returns.
+    fn stop(&mut self) {
+        // Dropping `Running` kills the group and reaps the program.
+        self.running = None;
+    }
+
+    /// Sends one message and waits for one reply line. On an error the adapter is
+    /// stopped when this returns (a reply that does not parse is the caller's to judge).
     fn exchange(
         &mut self,
         message: &SuiteMessage,
         waiting_for: &'static str,
         timeout: Duration,
+        answering: Position,
     ) -> Result<(String, Result<AdapterMessage, serde_json::Error>), AdapterError> {
+        let result = self.try_exchange(message, waiting_for, timeout);
+        match &result {
+            Ok(_) => self.position = answering,
+            Err(_) => self.stop(),
+        }
+        result
+    }
+
+    fn try_exchange(
+        &mut self,
+        message: &SuiteMessage,
+        waiting_for: &'static str,
+        timeout: Duration,
+    ) -> Result<(String, Result<AdapterMessage, serde_json::Error>), AdapterError> {
+        let before = self.position.describe();
         let Some(running) = self.running.as_mut() else {
             return Err(AdapterError::Reported { message: "adapter is not running".into() });
         };
+        // Anything that arrived since the last reply was not asked for.
+        running.collect_ready();
+        if let Some(error) = unasked_error(running, &before, waiting_for) {
+            return Err(error);
+        }
         let line = serde_json::to_string(message).unwrap_or_default();
         let written = running
             .stdin
@@ -255,37 +526,76 @@ impl ProcessAdapter {
             .and_then(|()| running.stdin.write_all(b"\n"))
             .and_then(|()| running.stdin.flush());
         if let Err(e) = written {
-            let status = running.exit_status();
+            let status = running.status_after_silence();
             let stderr = running.stderr_lines();
-            self.stop();
             return Err(AdapterError::Write { message: format!("{e} (adapter {status})"), stderr });
         }
-        let event = running.lines.recv_timeout(timeout);
-        let outcome = match event {
-            Ok(ReadEvent::Line(line)) => {
-                let parsed = serde_json::from_str::<AdapterMessage>(&line);
-                return Ok((line, parsed));
+        let mut deadline = Instant::now() + timeout;
+        loop {
+            let event = match running.events.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                Ok(event) => event,
+                Err(RecvTimeoutError::Disconnected) => Event::Eof,
+                Err(RecvTimeoutError::Timeout) if running.exited => {
+                    // Dead, but something it started still holds the pipe open.
+                    let status = running.end();
+                    let stderr = running.stderr_lines();
+                    return Err(AdapterError::Exited { status, waiting_for, stderr });
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    running.end();
+                    let stderr = running.stderr_lines();
+                    return Err(AdapterError::Timeout {
+                        ms: timeout.as_millis() as u64,
+                        waiting_for,
+                        stderr,
+                    });
+                }
+            };
+            match event {
+                Event::Lines(lines) => {
+                    let mut lines = lines.into_iter();
+                    let reply = lines.next().unwrap_or_default();
+                    running.unasked.extend(lines);
+                    running.collect_ready();
+                    let parsed = serde_json::from_str::<AdapterMessage>(&reply);
+                    // A first line that is not a message says more than the lines after it.
+                    if let (Ok(_), Some(extra)) = (&parsed, running.unasked.first()) {
+                        return Err(AdapterError::ExtraReply {
+                            after: "after its reply to this message".into(),
+                            line: quote(extra),
+                        });
+                    }
+                    return Ok((reply, parsed));
+                }
+                Event::Exited => {
+                    running.exited = true;
+                    deadline = deadline.min(Instant::now() + EXIT_GRACE);
+                }
+                Event::Eof => {
+                    let status = running.status_after_silence();
+                    let stderr = running.stderr_lines();
+                    return Err(AdapterError::Exited { status, waiting_for, stderr });
+                }
+                Event::Unterminated(line) => {
+                    let status = running.status_after_silence();
+                    let stderr = running.stderr_lines();
+                    return Err(AdapterError::Unterminated { status, line, stderr });
+                }
+                Event::TooLong => {
+                    return Err(AdapterError::Garbage {
+                        line: String::new(),
+                        reason: format!("a line longer than {MAX_LINE_BYTES} bytes"),
+                    })
+                }
+                Event::ReadFailed(e) => {
+                    return Err(AdapterError::Garbage {
+                        line: String::new(),
+                        reason: format!("unreadable stdout: {e}"),
+                    })
+                }
             }
-            Ok(ReadEvent::TooLong) => Err(AdapterError::Garbage {
-                line: String::new(),
-                reason: format!("a line longer than {MAX_LINE_BYTES} bytes"),
-            }),
-            Ok(ReadEvent::Failed(e)) => {
-                Err(AdapterError::Garbage { line: String::new(), reason: format!("unreadable stdout: {e}") })
-            }
-            Ok(ReadEvent::Eof) | Err(RecvTimeoutError::Disconnected) => {
-                let status = running.exit_status();
-                let stderr = running.stderr_lines();
-                Err(AdapterError::Exited { status, waiting_for, stderr })
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                running.kill();
-                let stderr = running.stderr_lines();
-                Err(AdapterError::Timeout { ms: timeout.as_millis() as u64, waiting_for, stderr })
-            }
-        };
-        self.stop();
-        outcome
+        }
     }
 
     /// Sends `message` and returns the reply if it is one of the message types a
@@ -295,8 +605,9 @@ impl ProcessAdapter {
         message: &SuiteMessage,
         waiting_for: &'static str,
         allowed: &[&str],
+        answering: Position,
     ) -> Result<AdapterMessage, AdapterError> {
-        let (line, parsed) = self.exchange(message, waiting_for, self.step_timeout)?;
+        let (line, parsed) = self.exchange(message, waiting_for, self.step_timeout, answering)?;
         let error = match parsed {
             Ok(AdapterMessage::Error { message }) => {
                 // The adapter is alive and said what went wrong; its next `start`
@@ -312,13 +623,52 @@ impl ProcessAdapter {
     }
 }
 
-fn check_hello(line: &str, parsed: Result<AdapterMessage, serde_json::Error>) -> Result<Hello, AdapterError> {
+/// The error for what arrived between two messages: a line nobody asked for, a read
+/// problem, or the adapter's end.
+fn unasked_error(running: &mut Running, before: &str, waiting_for: &'static str) -> Option<AdapterError> {
+    if let Some(line) = running.unasked.first() {
+        return Some(AdapterError::ExtraReply { after: before.to_owned(), line: quote(line) });
+    }
+    match running.trouble.take() {
+        Some(Event::Unterminated(line)) => {
+            let status = running.status_after_silence();
+            let stderr = running.stderr_lines();
+            return Some(AdapterError::Unterminated { status, line, stderr });
+        }
+        Some(Event::TooLong) => {
+            return Some(AdapterError::Garbage {
+                line: String::new(),
+                reason: format!("a line longer than {MAX_LINE_BYTES} bytes, {before}"),
+            })
+        }
+        Some(Event::ReadFailed(e)) => {
+            return Some(AdapterError::Garbage {
+                line: String::new(),
+                reason: format!("unreadable stdout: {e}"),
+            })
+        }
+        _ => {}
+    }
+    if running.exited || running.stdout_closed {
+        let status = running.status_after_silence();
+        let stderr = running.stderr_lines();
+        return Some(AdapterError::Exited { status, waiting_for, stderr });
+    }
+    None
+}
+
+fn check_hello(
+    line: &str,
+    parsed: Result<AdapterMessage, serde_json::Error>,
+    accepted: RangeInclusive<u64>,
+) -> Result<Hello, AdapterError> {
     // Check the version before the rest of the shape: a future protocol's hello may
     // carry other fields, and the version is what the user needs to hear about.
+    let mut protocol = None;
     if let Ok(value) = serde_json::from_str::<serde_json::Value>(line) {
         if value.get("type").and_then(|t| t.as_str()) == Some("hello") {
             match value.get("protocol") {
-                Some(p) if p.as_u64() == Some(PROTOCOL_VERSION) => {}
+                Some(p) if p.as_u64().is_some_and(|v| accepted.contains(&v)) => protocol = p.as_u64(),
                 Some(p) => return Err(AdapterError::ProtocolVersion { got: p.to_string() }),
                 None => return Err(AdapterError::ProtocolVersion { got: "none".into() }),
             }
@@ -330,15 +680,11 @@ fn check_hello(line: &str, parsed: Result<AdapterMessage, serde_json::Error>) ->
             for name in &profiles {
                 match name.parse::<ProfileId>() {
                     Ok(p) => known.push(p),
-                    Err(e) => {
-                        return Err(AdapterError::Unexpected {
-                            expected: "a hello reply",
-                            line: format!("{e} in {}", quote(line)),
-                        })
-                    }
+                    Err(_) => return Err(AdapterError::UnknownProfile { name: quote(name) }),
                 }
             }
-            Ok(Hello { adapter, version, profiles: known, protocol: PROTOCOL_VERSION })
+            let protocol = protocol.unwrap_or(MIN_PROTOCOL_VERSION);
+            Ok(Hello { adapter, version, profiles: known, protocol })
         }
         Ok(AdapterMessage::Error { message }) => Err(AdapterError::Reported { message }),
         Ok(_) => Err(AdapterError::Unexpected { expected: "a hello reply", line: quote(line) }),
@@ -365,7 +711,8 @@ impl Adapter for ProcessAdapter {
         self.ensure_running()?;
         let message =
             SuiteMessage::Start { case: case.to_owned(), profile: profile.as_str().to_owned(), clock };
-        match self.request(&message, "ready or unsupported", &["ready", "unsupported"])? {
+        let answering = Position::Start(case.to_owned());
+        match self.request(&message, "ready or unsupported", &["ready", "unsupported"], answering)? {
             AdapterMessage::Unsupported { reason } => Ok(Started::Unsupported(reason)),
             _ => Ok(Started::Ready),
         }
@@ -373,12 +720,19 @@ impl Adapter for ProcessAdapter {
 
     fn input(&mut self, input: &Input) -> Result<StepReply, AdapterError> {
         let message = SuiteMessage::Input { input: input.clone() };
-        self.request(&message, "done or unimplemented", &["done", "unimplemented"]).map(step_reply)
+        let answering = self.position.next_step();
+        self.request(&message, "done or unimplemented", &["done", "unimplemented"], answering).map(step_reply)
     }
 
     fn advance(&mut self, ms: u64) -> Result<StepReply, AdapterError> {
-        self.request(&SuiteMessage::Advance { ms }, "done or unimplemented", &["done", "unimplemented"])
-            .map(step_reply)
+        let answering = self.position.next_step();
+        self.request(
+            &SuiteMessage::Advance { ms },
+            "done or unimplemented",
+            &["done", "unimplemented"],
+            answering,
+        )
+        .map(step_reply)
     }
 
     fn finish(&mut self) {
@@ -386,19 +740,64 @@ impl Adapter for ProcessAdapter {
         let line = serde_json::to_string(&SuiteMessage::Bye).unwrap_or_default();
         let _ = running.stdin.write_all(line.as_bytes()).and_then(|()| running.stdin.write_all(b"\n"));
         let _ = running.stdin.flush();
-        let deadline = Instant::now() + Duration::from_secs(1);
-        while Instant::now() < deadline {
-            if !matches!(running.child.try_wait(), Ok(None)) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        running.kill();
+        running.await_exit(EXIT_WAIT);
+        // Whatever the adapter left behind in its group goes with it.
+        running.end();
     }
 }
 
 impl Drop for ProcessAdapter {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stderr_tail_is_bounded_in_lines_and_bytes() {
+        let mut tail = StderrTail::default();
+        for i in 0..100 {
+            tail.push(format!("line {i}\n").as_bytes());
+        }
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..64 {
+            tail.push(&chunk);
+        }
+        let lines = tail.snapshot();
+        assert_eq!(lines.len(), STDERR_LINES + 1);
+        assert_eq!(lines[0], "line 88");
+        assert!(lines[STDERR_LINES].ends_with(&format!("... ({} bytes)", 64u64 << 20)));
+        assert!(tail.current.len() <= STDERR_LINE_BYTES);
+        tail.push(b"\nlast");
+        assert_eq!(tail.snapshot().last().map(String::as_str), Some("last"));
+    }
+
+    #[test]
+    fn lines_are_split_across_reads_and_batched() {
+        let (tx, rx) = mpsc::sync_channel(16);
+        let input: &[u8] = b"{\"a\":1}\r\n{\"b\":2}\npartial";
+        read_stdout(input, tx);
+        let events: Vec<Event> = rx.iter().collect();
+        assert!(matches!(&events[0], Event::Lines(l) if l == &["{\"a\":1}", "{\"b\":2}"]));
+        assert!(matches!(&events[1], Event::Unterminated(l) if l == "partial"));
+        assert!(matches!(events[2], Event::Eof));
+    }
+
+    #[test]
+    fn an_endless_line_stops_the_reader_at_the_limit() {
+        let (tx, rx) = mpsc::sync_channel(16);
+        read_stdout(std::io::repeat(b'x'), tx);
+        assert!(matches!(rx.recv(), Ok(Event::TooLong)));
+    }
+
+    #[test]
+    fn positions_name_what_a_reply_answered() {
+        let start = Position::Start("c".into());
+        assert_eq!(start.next_step().describe(), "after its reply to step 0 of case c");
+        assert_eq!(start.next_step().next_step().describe(), "after its reply to step 1 of case c");
+        assert_eq!(Position::Nothing.describe(), "before the suite's hello");
     }
 }

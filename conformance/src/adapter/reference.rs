@@ -1,7 +1,7 @@
-//! The reference adapter: the model's [`Driver`], optionally built with a [`Mutation`].
+//! The reference adapter: the model's [`Driver`] running the reference [`Sdk`].
 
 use super::{Adapter, AdapterError, Hello, Started, StepReply};
-use jwt_lifecycle_model::{Driver, Mutation, Sdk};
+use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_spec::alphabet::{Input, UnixMillis};
 use jwt_lifecycle_spec::profile::ProfileId;
 
@@ -9,25 +9,18 @@ use jwt_lifecycle_spec::profile::ProfileId;
 #[derive(Clone, Debug)]
 pub struct ReferenceAdapter {
     profiles: Vec<ProfileId>,
-    mutation: Option<Mutation>,
     driver: Option<Driver>,
 }
 
 impl ReferenceAdapter {
     /// The model, running every profile.
     pub fn new() -> Self {
-        Self { profiles: ProfileId::ALL.to_vec(), mutation: None, driver: None }
+        Self { profiles: ProfileId::ALL.to_vec(), driver: None }
     }
 
     /// Announces only `profiles` in the handshake and refuses the others.
     pub fn with_profiles(mut self, profiles: Vec<ProfileId>) -> Self {
         self.profiles = profiles;
-        self
-    }
-
-    /// Builds every SDK with `mutation`.
-    pub fn with_mutation(mut self, mutation: Option<Mutation>) -> Self {
-        self.mutation = mutation;
         self
     }
 
@@ -42,27 +35,13 @@ impl Default for ReferenceAdapter {
     }
 }
 
-/// The snake_case name of a mutation, as `--mutant` takes it.
-pub fn mutation_name(mutation: Mutation) -> String {
-    serde_json::to_value(mutation).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-/// Parses a mutation name (snake_case).
-pub fn parse_mutation(name: &str) -> Option<Mutation> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
-}
-
 impl Adapter for ReferenceAdapter {
     fn hello(&mut self) -> Result<Hello, AdapterError> {
-        let adapter = match self.mutation {
-            Some(m) => format!("jwt-lifecycle-reference+{}", mutation_name(m)),
-            None => "jwt-lifecycle-reference".to_owned(),
-        };
         Ok(Hello {
-            adapter,
+            adapter: "jwt-lifecycle-reference".to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             profiles: self.profiles.clone(),
-            protocol: 2,
+            protocol: super::PROTOCOL_VERSION,
         })
     }
 
@@ -71,11 +50,7 @@ impl Adapter for ReferenceAdapter {
             self.driver = None;
             return Ok(Started::Unsupported(format!("this adapter was started without profile {profile}")));
         }
-        let sdk = match self.mutation {
-            Some(m) => Sdk::with_mutation(profile.profile(), m),
-            None => Sdk::new(profile.profile()),
-        };
-        self.driver = Some(Driver::new(sdk, clock));
+        self.driver = Some(Driver::new(Sdk::new(profile.profile()), clock));
         Ok(Started::Ready)
     }
 

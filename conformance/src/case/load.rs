@@ -1,13 +1,20 @@
 //! Loading case files from disk, with errors that say which file, where, and what.
+//!
+//! The directory walk follows symbolic links but never loops: a link back to a directory
+//! it is inside is reported once and not followed, and a directory reached a second time
+//! is not read again. Only regular `*.json` files are opened; a named pipe, socket or
+//! device with that name is skipped with a warning (opening a pipe would block).
 
 use super::{Case, CaseError, CaseFile};
-use std::collections::BTreeMap;
+use crate::bounded::{self, ReadError, CASE_FILE_LIMIT};
+use std::collections::{BTreeMap, HashMap};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 /// Why cases could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// The directory or a file could not be read.
+    /// The directory could not be read.
     #[error("{path}: cannot read: {source}")]
     Io {
         /// The path.
@@ -15,6 +22,9 @@ pub enum LoadError {
         /// Why.
         source: std::io::Error,
     },
+    /// A case file could not be read (unreadable, too large, not UTF-8).
+    #[error(transparent)]
+    Read(ReadError),
     /// Not JSON, or not a case (serde's message carries the line and column).
     #[error("{path}: {message}")]
     Syntax {
@@ -45,6 +55,66 @@ pub enum LoadError {
     },
 }
 
+impl LoadError {
+    /// True when a file or directory could not be read at all, as opposed to a file
+    /// that was read and is wrong: the first is an I/O error, the second a finding.
+    pub fn is_io(&self) -> bool {
+        match self {
+            LoadError::Io { .. } => true,
+            LoadError::Read(e) => !matches!(e, ReadError::NotText { .. }),
+            LoadError::Syntax { .. } | LoadError::Content { .. } | LoadError::DuplicateId { .. } => false,
+        }
+    }
+}
+
+/// Something in a case directory that was skipped; the rest still loads.
+#[derive(Debug, thiserror::Error)]
+pub enum Skipped {
+    /// A symbolic link to a directory that contains it.
+    #[error("{}: symbolic link loop (it leads back to {}); not followed", link.display(), target.display())]
+    Loop {
+        /// The link.
+        link: PathBuf,
+        /// The directory it leads back to, as first walked.
+        target: PathBuf,
+    },
+    /// A directory already walked under another name (through a symbolic link).
+    #[error("{}: the same directory as {}, already read; not read twice", link.display(), target.display())]
+    Again {
+        /// The link.
+        link: PathBuf,
+        /// The directory, as first walked.
+        target: PathBuf,
+    },
+    /// A `*.json` name that is not a regular file.
+    #[error("{}: skipped: a {kind}, not a regular file", path.display())]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is ("named pipe").
+        kind: &'static str,
+    },
+    /// A symbolic link that cannot be followed (dangling, or a link to itself).
+    #[error("{}: skipped: cannot follow the symbolic link: {source}", path.display())]
+    BadLink {
+        /// The link.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// What loading a directory found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The cases that loaded, sorted by id, with their files.
+    pub cases: Vec<(PathBuf, Case)>,
+    /// Every problem found (the cases above are then not to be run).
+    pub errors: Vec<LoadError>,
+    /// What was skipped, each named once.
+    pub skipped: Vec<Skipped>,
+}
+
 /// Parses one case from text; `path` is only used in messages.
 pub fn parse_case(text: &str, path: &Path) -> Result<Case, LoadError> {
     let file: CaseFile = serde_json::from_str(text)
@@ -56,42 +126,107 @@ pub fn parse_case(text: &str, path: &Path) -> Result<Case, LoadError> {
     })
 }
 
-/// Loads one case file.
+/// Loads one case file (at most [`CASE_FILE_LIMIT`] bytes).
 pub fn load_file(path: &Path) -> Result<Case, LoadError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_owned(), source })?;
+    let text = bounded::read_to_string(path, CASE_FILE_LIMIT, "case files").map_err(LoadError::Read)?;
     parse_case(&text, path)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io { path: dir.to_owned(), source })?;
-    let mut paths = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|source| LoadError::Io { path: dir.to_owned(), source })?;
-        paths.push(entry.path());
+fn kind_of(file_type: std::fs::FileType) -> &'static str {
+    if file_type.is_fifo() {
+        "named pipe"
+    } else if file_type.is_socket() {
+        "socket"
+    } else if file_type.is_char_device() {
+        "character device"
+    } else if file_type.is_block_device() {
+        "block device"
+    } else {
+        "special file"
     }
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
-/// Loads every `*.json` under `dir` (recursively), sorted by id. Returns every error
-/// found, not just the first, so one run of `cases validate` lists them all.
-pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, Case)>, Vec<LoadError>> {
-    let mut paths = Vec::new();
-    walk(dir, &mut paths).map_err(|e| vec![e])?;
-    let mut errors = Vec::new();
+/// A directory's identity: a link, a bind mount or `..` reach the same one by other names.
+type DirId = (u64, u64);
+
+#[derive(Default)]
+struct Walk {
+    files: Vec<PathBuf>,
+    skipped: Vec<Skipped>,
+    /// Every directory walked, with the name it was first walked under.
+    seen: HashMap<DirId, PathBuf>,
+}
+
+impl Walk {
+    fn dir(&mut self, dir: &Path, id: DirId, ancestors: &mut Vec<DirId>) -> Result<(), LoadError> {
+        self.seen.insert(id, dir.to_owned());
+        ancestors.push(id);
+        let io = |source| LoadError::Io { path: dir.to_owned(), source };
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            entries.push((entry.path(), entry.file_type().map_err(io)?));
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        for (path, file_type) in entries {
+            // `metadata` follows a link without opening anything, so a pipe never blocks.
+            let metadata = match std::fs::metadata(&path) {
+                Ok(m) => m,
+                Err(source) if file_type.is_symlink() => {
+                    self.skipped.push(Skipped::BadLink { path, source });
+                    continue;
+                }
+                Err(source) => return Err(LoadError::Io { path, source }),
+            };
+            if metadata.is_dir() {
+                let id = (metadata.dev(), metadata.ino());
+                if ancestors.contains(&id) {
+                    let target = self.seen.get(&id).cloned().unwrap_or_default();
+                    self.skipped.push(Skipped::Loop { link: path, target });
+                } else if let Some(first) = self.seen.get(&id) {
+                    self.skipped.push(Skipped::Again { link: path, target: first.clone() });
+                } else {
+                    self.dir(&path, id, ancestors)?;
+                }
+            } else if path.extension().is_some_and(|e| e == "json") {
+                if metadata.is_file() {
+                    self.files.push(path);
+                } else {
+                    self.skipped.push(Skipped::NotRegular { path, kind: kind_of(metadata.file_type()) });
+                }
+            }
+        }
+        ancestors.pop();
+        Ok(())
+    }
+}
+
+/// Loads every regular `*.json` file under `dir` (recursively, following links without
+/// looping). Collects every error, not just the first, so one run of `cases validate`
+/// lists them all, and everything skipped.
+pub fn load_tree(dir: &Path) -> Loaded {
+    let mut walk = Walk::default();
+    let root = std::fs::metadata(dir)
+        .map_err(|source| LoadError::Io { path: dir.to_owned(), source })
+        .and_then(|m| {
+            if m.is_dir() {
+                Ok((m.dev(), m.ino()))
+            } else {
+                let source = std::io::Error::other("not a directory");
+                Err(LoadError::Io { path: dir.to_owned(), source })
+            }
+        })
+        .and_then(|id| walk.dir(dir, id, &mut Vec::new()));
+    let mut loaded = Loaded { skipped: std::mem::take(&mut walk.skipped), ..Loaded::default() };
+    if let Err(e) = root {
+        loaded.errors.push(e);
+        return loaded;
+    }
     let mut by_id: BTreeMap<String, (PathBuf, Case)> = BTreeMap::new();
-    for path in paths {
+    for path in walk.files {
         match load_file(&path) {
             Ok(case) => match by_id.get(case.id()) {
-                Some((first, _)) => errors.push(LoadError::DuplicateId {
+                Some((first, _)) => loaded.errors.push(LoadError::DuplicateId {
                     path: path.clone(),
                     id: case.id().to_owned(),
                     first: first.clone(),
@@ -100,13 +235,20 @@ pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, Case)>, Vec<LoadError>> {
                     by_id.insert(case.id().to_owned(), (path, case));
                 }
             },
-            Err(e) => errors.push(e),
+            Err(e) => loaded.errors.push(e),
         }
     }
-    if errors.is_empty() {
-        Ok(by_id.into_values().collect())
+    loaded.cases = by_id.into_values().collect();
+    loaded
+}
+
+/// [`load_tree`] for callers that need the cases or the errors, not what was skipped.
+pub fn load_dir(dir: &Path) -> Result<Vec<(PathBuf, Case)>, Vec<LoadError>> {
+    let loaded = load_tree(dir);
+    if loaded.errors.is_empty() {
+        Ok(loaded.cases)
     } else {
-        Err(errors)
+        Err(loaded.errors)
     }
 }
 
@@ -152,5 +294,82 @@ mod tests {
         let errors = load_dir(dir.path()).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert!(errors[0].to_string().contains("duplicate case id `exponea-stream/t`"));
+    }
+
+    fn messages(skipped: &[Skipped]) -> Vec<String> {
+        skipped.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn symlink_loops_are_named_once_each_and_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.json"), GOOD).unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/up")).unwrap();
+        std::os::unix::fs::symlink(".", dir.path().join("here")).unwrap();
+        std::os::unix::fs::symlink("self", dir.path().join("self")).unwrap();
+        let loaded = load_tree(dir.path());
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        assert_eq!(loaded.cases.len(), 1);
+        let skipped = messages(&loaded.skipped);
+        assert_eq!(skipped.len(), 3, "{skipped:#?}");
+        assert!(skipped[0].contains("here: symbolic link loop (it leads back to"), "{skipped:#?}");
+        assert!(skipped[1].contains("self: skipped: cannot follow the symbolic link"), "{skipped:#?}");
+        assert!(skipped[2].contains("sub/up: symbolic link loop"), "{skipped:#?}");
+    }
+
+    #[test]
+    fn a_directory_linked_twice_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("real")).unwrap();
+        std::fs::write(dir.path().join("real/a.json"), GOOD).unwrap();
+        std::os::unix::fs::symlink("real", dir.path().join("alias")).unwrap();
+        let loaded = load_tree(dir.path());
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        assert_eq!(loaded.cases.len(), 1);
+        assert_eq!(loaded.skipped.len(), 1);
+        assert!(
+            loaded.skipped[0].to_string().contains("real: the same directory as"),
+            "{:?}",
+            loaded.skipped
+        );
+    }
+
+    #[test]
+    fn a_named_pipe_is_skipped_without_opening_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.json"), GOOD).unwrap();
+        let pipe = dir.path().join("x.json");
+        nix::unistd::mkfifo(&pipe, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let loaded = load_tree(dir.path());
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        assert_eq!(loaded.cases.len(), 1);
+        assert_eq!(
+            messages(&loaded.skipped),
+            [format!("{}: skipped: a named pipe, not a regular file", pipe.display())]
+        );
+    }
+
+    #[test]
+    fn a_huge_case_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.json");
+        std::fs::File::create(&path).unwrap().set_len(1 << 31).unwrap();
+        let errors = load_dir(dir.path()).unwrap_err();
+        assert!(errors[0].is_io());
+        assert!(
+            errors[0].to_string().contains("huge.json: larger than the 4 MiB limit for case files"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn a_missing_or_non_directory_root_is_an_io_error() {
+        let errors = load_dir(Path::new("/nonexistent/cases")).unwrap_err();
+        assert!(errors[0].is_io() && errors[0].to_string().contains("/nonexistent/cases: cannot read"));
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let errors = load_dir(file.path()).unwrap_err();
+        assert!(errors[0].to_string().contains("not a directory"), "{}", errors[0]);
     }
 }

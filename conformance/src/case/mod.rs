@@ -12,7 +12,7 @@ pub mod step;
 pub mod token;
 
 pub use expect::{ExpectEntry, Expected, ExpectedOutput};
-pub use load::{load_dir, load_file, parse_case, LoadError};
+pub use load::{load_dir, load_file, load_tree, parse_case, LoadError, Loaded, Skipped};
 pub use ordered::OrderedMap;
 pub use step::{Action, Match, Step};
 pub use token::{TokenSpec, TokenTable};

@@ -6,19 +6,28 @@
 //! mapped back to the names the case author wrote.
 
 use super::ordered::OrderedMap;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use hmac::{Hmac, Mac};
+use jwt_lifecycle_spec::profile::JwsAlgorithm;
+use jwt_lifecycle_token::{sign_exact, KeyRing, KeyRingError, SignError};
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// The HS256 key every case token is signed with (docs/formats.md §1). Only the shape of a
 /// token matters to an SDK; the key is fixed so tokens are reproducible.
 pub const SIGNING_KEY: &[u8; 32] = b"jwt-lifecycle-conformance-key-01";
 
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+
+/// The ring holding [`SIGNING_KEY`] as its default key, built once.
+fn signing_ring() -> &'static Result<KeyRing, KeyRingError> {
+    static RING: OnceLock<Result<KeyRing, KeyRingError>> = OnceLock::new();
+    RING.get_or_init(|| {
+        let mut ring = KeyRing::new();
+        ring.add_default(SIGNING_KEY, &[JwsAlgorithm::HS256])?;
+        Ok(ring)
+    })
+}
 
 /// One token a case declares.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +111,12 @@ pub enum MintError {
     /// A claim named `exp` next to `exp_in`.
     #[error("`claims` must not contain `exp`; use `exp_in`")]
     ExpInClaims,
+    /// The signing key could not join a ring.
+    #[error("the case signing key was refused: {0}")]
+    Key(Box<KeyRingError>),
+    /// The token crate could not sign (the suite never hands out an unsigned token).
+    #[error("could not be signed: {0}")]
+    Sign(Box<SignError>),
 }
 
 /// Mints `spec` for a case starting at `start_ms`.
@@ -129,15 +144,9 @@ pub fn mint(spec: &TokenSpec, start_ms: u64) -> Result<String, MintError> {
         entries.push(format!("{key}:{value}"));
     }
     let payload = format!("{{{}}}", entries.join(","));
-    let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(HEADER), URL_SAFE_NO_PAD.encode(payload));
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(SIGNING_KEY) {
-        Ok(mac) => mac,
-        Err(_) => return Ok(signing_input),
-    };
-    mac.update(signing_input.as_bytes());
-    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-    Ok(format!("{signing_input}.{signature}"))
+    let ring = signing_ring().as_ref().map_err(|e| MintError::Key(Box::new(e.clone())))?;
+    sign_exact(ring, None, JwsAlgorithm::HS256, HEADER.as_bytes(), payload.as_bytes())
+        .map_err(|e| MintError::Sign(Box::new(e)))
 }
 
 /// A case's tokens by name and by raw string.
@@ -183,6 +192,8 @@ impl TokenTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
     use jwt_lifecycle_spec::client_view::unverified_exp_seconds;
 
     #[test]
@@ -222,8 +233,15 @@ mod tests {
         let spec: TokenSpec = serde_json::from_str(r#"{"exp_in":60}"#).unwrap();
         let token = mint(&spec, 1_700_000_000_000).unwrap();
         let (input, sig) = token.rsplit_once('.').unwrap();
-        let mut mac = Hmac::<Sha256>::new_from_slice(SIGNING_KEY).unwrap();
-        mac.update(input.as_bytes());
-        mac.verify_slice(&URL_SAFE_NO_PAD.decode(sig).unwrap()).unwrap();
+        assert_eq!(URL_SAFE_NO_PAD.decode(sig).unwrap().len(), 32);
+        assert_eq!(URL_SAFE_NO_PAD.decode(input.split('.').next().unwrap()).unwrap(), HEADER.as_bytes());
+        // The validator's own HMAC (not the signer's) verifies it with the case key.
+        let profile = jwt_lifecycle_spec::ProfileId::ExponeaStream.profile();
+        let validator =
+            jwt_lifecycle_token::Validator::new(&profile, signing_ring().clone().unwrap()).unwrap();
+        let jws = validator.verify_signature(&token).unwrap();
+        assert_eq!(jws.alg, JwsAlgorithm::HS256);
+        let tampered = format!("{input}x.{sig}");
+        assert!(validator.verify_signature(&tampered).is_err());
     }
 }

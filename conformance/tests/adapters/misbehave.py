@@ -10,7 +10,7 @@ case's step 1 (0-based):
   wrong      answer with a message of the wrong type ({"type":"ready"})
   error      answer {"type":"error"}
   unimpl     answer {"type":"unimplemented"}
-  version    (at the handshake) announce protocol 2
+  version    (at the handshake) announce protocol 3
   silent-exit (at the handshake) exit 0 without a word
 """
 import json
@@ -33,7 +33,7 @@ for line in sys.stdin:
     if kind == "hello":
         if mode == "silent-exit":
             sys.exit(0)
-        send({"type": "hello", "protocol": 2 if mode == "version" else 1, "adapter": "misbehave",
+        send({"type": "hello", "protocol": 3 if mode == "version" else 1, "adapter": "misbehave",
               "version": "0", "profiles": ["exponea-stream"]})
     elif kind == "start":
         victim = msg["case"].endswith("-victim")

@@ -4,7 +4,7 @@ use super::lifecycle;
 use super::matrix::{Coverage, Matrix, Row};
 use super::sources::CaseRef;
 use jwt_lifecycle_spec::profile::{
-    AuthFailurePolicy, DisabledTokenAction, IdentityBinding, Presence, Profile, RetryPolicy,
+    AuthFailurePolicy, DisabledTokenAction, IdentityBinding, Presence, Profile, RequestValue, RetryPolicy,
 };
 use jwt_lifecycle_spec::requirement::{Area, Source, Subject};
 use jwt_lifecycle_spec::{Requirement, REQUIREMENTS};
@@ -159,6 +159,10 @@ fn retry_text(retry: RetryPolicy) -> String {
             format!("{attempts} retry after {delay_ms} ms (± {tolerance_ms} ms)")
         }
         RetryPolicy::OnNewToken => "held until a new token".into(),
+        RetryPolicy::RefetchThenRetry => "a new token asked for, then one resend with it".into(),
+        RetryPolicy::Backoff { min_ms, max_ms, factor } => {
+            format!("requeued; randomised wait in [{min_ms} ms, min({max_ms} ms, {factor} × the previous wait)]")
+        }
     }
 }
 
@@ -197,13 +201,20 @@ fn presence_text(p: Presence) -> &'static str {
     }
 }
 
-fn identity_text(i: IdentityBinding) -> &'static str {
-    match i {
-        IdentityBinding::IdsMap => "`ids` equals the customer ids",
-        IdentityBinding::Subject => "`sub` equals the identifier",
-        IdentityBinding::KhorosUser => "`userId` equals the user; `scope` is `appUser`",
-        IdentityBinding::WebexApp => "`appId` equals the app; `userId` the user when present",
-    }
+/// The binding in words, from its data: each compared claim, then each fixed one.
+fn identity_text(i: &IdentityBinding) -> String {
+    let compared = i.matches.iter().map(|m| {
+        let what = match m.with {
+            RequestValue::CustomerIds => "the customer ids",
+            RequestValue::Identifier => "the identifier",
+            RequestValue::AppId => "the app",
+            RequestValue::LinkedCustomer => "the linked customer on link and unlink",
+        };
+        let when = if m.presence == Presence::Optional { " when present" } else { "" };
+        format!("`{}` equals {what}{when}", m.claim)
+    });
+    let fixed = i.fixed.iter().map(|f| format!("`{}` is `{}`", f.claim, f.value));
+    compared.chain(fixed).collect::<Vec<_>>().join("; ")
 }
 
 /// The knobs of the side-by-side table: a label and a cell per profile.
@@ -277,7 +288,7 @@ fn claim_knobs() -> Vec<Knob> {
         ("Shortest key", |p| format!("{} bytes", p.claims.min_key_bytes)),
         ("Clock leeway", |p| format!("{} s", p.claims.leeway_s)),
         ("Largest token", |p| format!("{} bytes", p.claims.max_token_bytes)),
-        ("Identity binding", |p| identity_text(p.claims.identity).into()),
+        ("Identity binding", |p| identity_text(&p.claims.identity)),
     ]
 }
 

@@ -11,13 +11,13 @@ use super::DocgenError;
 use std::fs;
 use std::path::Path;
 
-const PROFILES: &str = "spec/tests/token_profiles.rs";
-const HOSTILE: &str = "spec/tests/token_hostile.rs";
-const JSON: &str = "spec/src/token/strict_json.rs";
+const PROFILES: &str = "token/tests/token_profiles.rs";
+const HOSTILE: &str = "token/tests/token_hostile.rs";
+const JSON: &str = "token/src/strict_json.rs";
 const CLI: &str = "conformance/tests/cli_token.rs";
 
 /// `(requirement, file, test function)`. The hostile corpus
-/// (`spec/tests/data/hostile/corpus.jsonl`) has named entries for each rejection reason;
+/// (`token/tests/data/hostile/corpus.jsonl`) has named entries for each rejection reason;
 /// `every_hostile_token_gets_its_expected_decision` asserts them one by one.
 pub const TOKEN_TESTS: &[(&str, &str, &str)] = &[
     ("CLAIM-001", PROFILES, "exponea_mints_with_each_of_its_algorithms"),

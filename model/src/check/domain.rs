@@ -71,11 +71,6 @@ impl Tok {
         }
     }
 
-    /// The token whose compact form is `raw`.
-    pub fn from_raw(raw: &str) -> Option<Tok> {
-        Tok::ALL.into_iter().find(|t| t.raw() == raw)
-    }
-
     /// A bit for masks of tokens.
     pub fn bit(self) -> u8 {
         1 << (self as u8)
@@ -126,7 +121,10 @@ pub enum Step {
         identifier: Option<Who>,
     },
     /// `register_handler`.
-    RegisterHandler,
+    RegisterHandler {
+        /// The handler throws every time it is called (protocol 2).
+        throws: bool,
+    },
     /// `identify`.
     Identify {
         /// The customer.
@@ -148,6 +146,10 @@ pub enum Step {
     Flush,
     /// `new_session`.
     NewSession,
+    /// `set_token` without a token (clears, where the profile has the call).
+    ClearToken,
+    /// The app process restarts.
+    Restart,
     /// The server answers the request in flight.
     Respond {
         /// The request.
@@ -195,7 +197,7 @@ impl Step {
                 token: Some(token.raw()),
                 identifier: identifier.map(|w| w.name().to_owned()),
             },
-            Step::RegisterHandler => AppCall::RegisterHandler { throws: false },
+            Step::RegisterHandler { throws } => AppCall::RegisterHandler { throws },
             Step::Identify { who, token } => {
                 AppCall::Identify { customer_ids: who.ids(profile), token: token.map(Tok::raw) }
             }
@@ -206,6 +208,8 @@ impl Step {
             Step::Track(n) => AppCall::Track { event: event_name(n) },
             Step::Flush => AppCall::Flush {},
             Step::NewSession => AppCall::NewSession {},
+            Step::ClearToken => AppCall::SetToken { token: None, identifier: None },
+            Step::Restart => return Some(Input::Restart {}),
             Step::Respond { request, reply, auth_error } => {
                 let body = auth_error
                     .map(|code| Body(serde_json::json!({ "auth_error": { "error_code": code } })));
@@ -231,7 +235,8 @@ impl fmt::Display for Step {
                 token.name(),
                 identifier.map(|w| format!(" identifier={}", w.name())).unwrap_or_default()
             ),
-            Step::RegisterHandler => f.write_str("register_handler"),
+            Step::RegisterHandler { throws: false } => f.write_str("register_handler"),
+            Step::RegisterHandler { throws: true } => f.write_str("register_handler that throws"),
             Step::Identify { who, token } => write!(f, "identify {}{}", who.name(), tok(token)),
             Step::Anonymize => f.write_str("anonymize"),
             Step::StopIntegration => f.write_str("stop_integration"),
@@ -240,6 +245,8 @@ impl fmt::Display for Step {
             Step::Track(n) => write!(f, "track {}", event_name(*n)),
             Step::Flush => f.write_str("flush"),
             Step::NewSession => f.write_str("new_session"),
+            Step::ClearToken => f.write_str("set_token without a token"),
+            Step::Restart => f.write_str("the app restarts"),
             Step::Respond { request, reply, auth_error } => {
                 match reply {
                     Reply::Status(s) => write!(f, "server answers request {request} with {s}")?,

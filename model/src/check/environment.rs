@@ -68,7 +68,7 @@ impl<M: Machine> LifecycleModel<M> {
             }
         }
         if has(CallKind::RegisterHandler) {
-            actions.push(Step::RegisterHandler);
+            actions.push(Step::RegisterHandler { throws: false });
         }
         for who in [Who::Alice, Who::Bob] {
             actions.push(Step::Identify { who, token: None });
@@ -91,8 +91,15 @@ impl<M: Machine> LifecycleModel<M> {
             (CallKind::Logout, Step::Logout),
             (CallKind::Flush, Step::Flush),
             (CallKind::NewSession, Step::NewSession),
+            (CallKind::ClearToken, Step::ClearToken),
         ];
         actions.extend(plain.into_iter().filter(|(call, _)| has(*call)).map(|(_, step)| step));
+        // LIFE-014: the app may restart at any point, within the calls' budget.
+        actions.push(Step::Restart);
+        if self.bounds().throwing_handler && has(CallKind::RegisterHandler) {
+            // NOTIFY-007: the app's handler throws every time it is called.
+            actions.push(Step::RegisterHandler { throws: true });
+        }
     }
 
     /// The short-lived token is stored, or carried by a live request: its expiry is a

@@ -4,7 +4,6 @@ use super::domain::{Step, START};
 use super::properties::{self, Kind};
 use super::state::{scaled, Bounds, CheckState, Environment, LifecycleModel};
 use crate::machine::Machine;
-use crate::mutation::Mutation;
 use crate::sdk::Sdk;
 use jwt_lifecycle_spec::alphabet::{Observation, Output};
 use jwt_lifecycle_spec::profile::{Profile, ProfileId};
@@ -20,8 +19,6 @@ pub struct CheckOptions {
     pub threads: usize,
     /// The environment's budgets.
     pub bounds: Bounds,
-    /// A deliberate bug to build the machine with.
-    pub mutation: Option<Mutation>,
     /// Stop as soon as any of these properties has a discovery (all properties are
     /// still reported; those not reached are reported as holding so far).
     pub stop_at: Option<BTreeSet<&'static str>>,
@@ -29,7 +26,7 @@ pub struct CheckOptions {
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        Self { threads: 1, bounds: Bounds::CI, mutation: None, stop_at: None }
+        Self { threads: 1, bounds: Bounds::CI, stop_at: None }
     }
 }
 
@@ -67,9 +64,6 @@ pub struct CheckReport {
     /// The consecutive-failure limit as checked (scaled down from the profile's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_limit_checked: Option<u32>,
-    /// The mutation the machine was built with, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mutation: Option<Mutation>,
     /// Every applicable property.
     pub properties: Vec<PropertyResult>,
 }
@@ -86,16 +80,9 @@ impl CheckReport {
     }
 }
 
-/// Checks the reference machine of `profile` (or, with `options.mutation`, the
-/// reference built with that bug) exhaustively in both environments.
+/// Checks the reference machine of `profile` exhaustively in both environments.
 pub fn run_check(profile: &Profile, options: &CheckOptions) -> CheckReport {
-    let mutation = options.mutation;
-    let mut report = run_check_of(profile, options, |built| match mutation {
-        Some(m) => Sdk::with_mutation(built.clone(), m),
-        None => Sdk::new(built.clone()),
-    });
-    report.mutation = mutation;
-    report
+    run_check_of(profile, options, |built| Sdk::new(built.clone()))
 }
 
 /// Checks the machine `build` makes from `profile` (its failure limit scaled to the
@@ -114,7 +101,6 @@ pub fn run_check_of<M: Machine>(
         seconds: 0.0,
         bounds: options.bounds.for_profile(profile),
         failure_limit_checked: judged_by.failure_limit.map(|l| l.consecutive_failures),
-        mutation: None,
         properties: Vec::new(),
     };
     for environment in [Environment::Adversarial, Environment::Cooperative] {

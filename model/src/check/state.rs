@@ -2,6 +2,7 @@
 //! the oracle that judges what the machine is seen to do.
 
 use super::domain::{Step, Tok, Who, START};
+use crate::driver::advance_clock;
 use crate::machine::Machine;
 use crate::sdk::Sdk;
 use jwt_lifecycle_oracle::{Act, Oracle, Violation};
@@ -38,13 +39,24 @@ pub struct Bounds {
     /// larger (the properties are parametric in the limit; a small one keeps the
     /// suspension reachable within the budgets).
     pub failure_limit: u32,
+    /// The adversarial app may also register a handler that throws (NOTIFY-007), at the
+    /// cost of one call. Off in [`Bounds::CI`] and [`Bounds::TEST`], whose handlers
+    /// return.
+    pub throwing_handler: bool,
 }
 
 impl Bounds {
     /// The bounds `jwt-lifecycle check` uses.
-    pub const CI: Bounds = Bounds { calls: 4, events: 3, replies: 3, advances: 2, failure_limit: 2 };
+    pub const CI: Bounds =
+        Bounds { calls: 4, events: 3, replies: 3, advances: 2, failure_limit: 2, throwing_handler: false };
     /// Smaller bounds for `cargo test`.
-    pub const TEST: Bounds = Bounds { calls: 3, events: 2, replies: 2, advances: 2, failure_limit: 2 };
+    pub const TEST: Bounds =
+        Bounds { calls: 3, events: 2, replies: 2, advances: 2, failure_limit: 2, throwing_handler: false };
+
+    /// The same budgets, with a handler that throws in the app's repertoire.
+    pub const fn with_throwing_handler(self) -> Bounds {
+        Bounds { throwing_handler: true, ..self }
+    }
 }
 
 /// What one step did, and what the oracle found wrong with it.
@@ -168,13 +180,13 @@ impl<M: Machine> LifecycleModel<M> {
             let p = &self.profile;
             let mut steps = vec![Step::Configure { jwt: true, debug: false, token: None }];
             if p.calls.contains(&CallKind::RegisterHandler) {
-                steps.push(Step::RegisterHandler);
+                steps.push(Step::RegisterHandler { throws: false });
             }
             if !p.anonymous_events {
                 steps.push(Step::Identify { who: Who::Alice, token: p.token_supply.push.then_some(Tok::Fresh) });
             }
             for step in steps {
-                self.step(&mut state, &step);
+                self.apply(&mut state, &step);
             }
             state.calls_left = 2;
         }
@@ -187,15 +199,7 @@ impl<M: Machine> LifecycleModel<M> {
         let then = state.now;
         let (act, outputs) = match step {
             Step::AdvanceTo(ms) => {
-                let target = START + ms;
-                let mut seen = Vec::new();
-                while let Some(due) = state.machine.next_timer().filter(|&d| d <= target) {
-                    state.now = due.max(state.now);
-                    let now = state.now;
-                    let fired = state.machine.fire_timers(now);
-                    seen.extend(fired.into_iter().map(|output| Observation { at: now, output }));
-                }
-                state.now = target.max(state.now);
+                let seen = advance_clock(&mut state.machine, &mut state.now, START + ms);
                 (Act::Advance { from: then, to: state.now }, seen)
             }
             _ => match step.input(&self.profile) {

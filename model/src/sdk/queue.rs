@@ -48,11 +48,6 @@ impl EventQueue {
         Some((customer, events))
     }
 
-    /// Removes every queued event (for a mutation that ignores customers).
-    pub fn take_all(&mut self) -> Vec<QueuedEvent> {
-        self.events.drain(..).collect()
-    }
-
     /// Puts a request's events back at the front, in their order (RETRY-012, RETRY-008).
     pub fn push_front_run(&mut self, customer: &CustomerIds, events: &[EventId]) {
         for event in events.iter().rev() {

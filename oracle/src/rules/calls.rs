@@ -1,6 +1,8 @@
 //! What each input obliges: the belief before the outputs, the duties, and the belief
 //! after them. Calls that store a token act before their outputs (a held request goes out
-//! with the new token); calls that clear act after them (a logout sync keeps its token).
+//! with the new token), and so do `identify` and `set_token` without a token, which clear
+//! it (a customer update the call sends carries no token, LIFE-008); the other clearing
+//! calls act after them (a logout sync keeps its token, LIFE-010; the others send nothing).
 
 use crate::belief::{Event, EventState, Origin, Purpose, Request, Waiting};
 use crate::book::{Clearing, Cust, Customers, Ev};
@@ -31,10 +33,6 @@ impl Judge<'_> {
             return;
         }
         match call {
-            AppCall::Identify { token: None, .. } => {
-                self.clear_if(ClearingCall::IdentifyWithoutToken, Clearing::IdentifyWithoutToken)
-            }
-            AppCall::Identify { token: Some(_), .. } => {}
             AppCall::Anonymize {} => self.clear_if(ClearingCall::Anonymize, Clearing::Anonymize),
             AppCall::StopIntegration {} => {
                 self.clear_if(ClearingCall::StopIntegration, Clearing::StopIntegration);
@@ -50,9 +48,6 @@ impl Judge<'_> {
             AppCall::Logout {} => {
                 self.clear_if(ClearingCall::Logout, Clearing::Logout);
                 self.belief.customer = Customers::ANONYMOUS;
-            }
-            AppCall::SetToken { token: None, .. } => {
-                self.clear_if(ClearingCall::ClearToken, Clearing::ClearToken)
             }
             _ => {}
         }
@@ -93,18 +88,24 @@ impl Judge<'_> {
                 }
                 self.provide(raw, Origin::SetToken);
             }
-            AppCall::SetToken { token: None, .. } => {}
-            AppCall::RegisterHandler { .. } => {
+            AppCall::SetToken { token: None, .. } => {
+                self.clear_if(ClearingCall::ClearToken, Clearing::ClearToken)
+            }
+            AppCall::RegisterHandler { throws } => {
                 if !self.belief.handler {
                     self.belief.handler_since = self.belief.now;
                 }
                 self.belief.handler = true;
+                self.belief.handler_throws = *throws;
             }
             AppCall::Identify { customer_ids, token } => {
                 self.switch_customer(customer_ids);
                 match token {
                     Some(raw) => self.provide(raw, Origin::Identify),
-                    None => self.ask_on_identify(),
+                    None => {
+                        self.clear_if(ClearingCall::IdentifyWithoutToken, Clearing::IdentifyWithoutToken);
+                        self.ask_on_identify();
+                    }
                 }
             }
             AppCall::Anonymize {} => self.switch_customer(&CustomerIds::anonymous()),
@@ -241,10 +242,12 @@ impl Judge<'_> {
             // REFR-009: a pulling SDK asks again instead; no handler is involved.
             self.push(Duty::new("REFR-003", Must::Ask { reason: Reason::ExpiredSoon, cust, window: None }));
         } else if self.belief.handler {
-            self.push(Duty::new(
+            let duty = Duty::new(
                 "REFR-003",
                 Must::Notify { reason: Reason::ExpiredSoon, cust, window: None, code: None },
-            ));
+            );
+            // LIFE-014: notified before a restart, it may be notified again, and need not.
+            self.push(if stored.told_before_restart { duty.optional() } else { duty });
         }
     }
 
@@ -439,9 +442,17 @@ impl Judge<'_> {
         }
         let Some((cust, events)) = self.belief.head_run() else { return };
         let why = if self.belief.suspended { "LIMIT-006" } else { "QUEUE-004" };
-        let preflight = self.preflight_reason(cust);
+        let mut preflight = self.preflight_reason(cust);
         if let Some((reason, why)) = preflight {
-            self.push(Duty::new(why, Must::Notify { reason, cust, window: None, code: None }));
+            let duty = Duty::new(why, Must::Notify { reason, cust, window: None, code: None });
+            if self.renotify_optional(reason) {
+                // LIFE-014: notified before a restart, it may be notified again, and need
+                // not; so the request does not have to wait for it.
+                self.push(duty.optional());
+                preflight = None;
+            } else {
+                self.push(duty);
+            }
         }
         let duty = Must::Send {
             events,
@@ -456,8 +467,20 @@ impl Judge<'_> {
     }
 
     /// PRE-001..003: what the handler must be told before a first attempt for `cust`.
-    /// Marks `expired_soon` delivered (REFR-005).
+    /// An `expired_soon` stands in for the timer from now on (REFR-005).
     fn preflight_reason(&mut self, cust: Cust) -> Option<(Reason, &'static str)> {
+        let due = self.preflight_due(cust);
+        if matches!(due, Some((Reason::ExpiredSoon, _))) {
+            if let Some(s) = self.belief.stored.as_mut() {
+                s.timer_live = false;
+            }
+        }
+        due
+    }
+
+    /// PRE-001..003: what the pre-flight check before a first attempt for `cust` tells
+    /// the handler now, if anything.
+    pub(crate) fn preflight_due(&self, cust: Cust) -> Option<(Reason, &'static str)> {
         let checks = self.profile.preflight;
         if !self.belief.jwt || !self.belief.handler {
             return None;
@@ -473,16 +496,16 @@ impl Judge<'_> {
                 let exp = self.belief.exp(tok)?;
                 let stored = self.belief.stored?;
                 let inside = now >= exp.saturating_sub(lead);
-                if !(checks.notify_expiring_soon && inside && !stored.told_soon) {
-                    return None;
-                }
-                if let Some(s) = self.belief.stored.as_mut() {
-                    // The pre-flight notification stands in for the timer (REFR-005).
-                    s.timer_live = false;
-                }
-                Some((Reason::ExpiredSoon, "PRE-003"))
+                (checks.notify_expiring_soon && inside && !stored.told_soon)
+                    .then_some((Reason::ExpiredSoon, "PRE-003"))
             }
         }
+    }
+
+    /// True when `reason` is an `expired_soon` the stored token already got before the
+    /// last restart (LIFE-014: it may come again, and need not).
+    pub(crate) fn renotify_optional(&self, reason: Reason) -> bool {
+        reason == Reason::ExpiredSoon && self.belief.stored.is_some_and(|s| s.told_before_restart)
     }
 
     fn clear_if(&mut self, call: ClearingCall, how: Clearing) {
@@ -513,6 +536,7 @@ impl Judge<'_> {
         if keep.token {
             if let Some(stored) = self.belief.stored.as_mut() {
                 stored.timer_live = false;
+                stored.told_before_restart |= stored.told_soon;
                 stored.told_soon = false;
                 stored.origin = Origin::Restored;
             }
@@ -527,6 +551,8 @@ impl Judge<'_> {
         b.jwt = false;
         b.debug = false;
         b.handler = false;
+        b.handler_throws = false;
+        b.thrown_at = None;
         b.new_session();
         // The old instance's asks, waits and timers end with it.
         b.asks.clear();

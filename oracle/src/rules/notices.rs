@@ -11,6 +11,9 @@ impl Judge<'_> {
         let Output::HandlerCalled { reason, customer_ids, code } = &obs.output else { return None };
         let cust = self.belief.customers.intern(customer_ids);
         self.check_handler_may_be_called(*reason);
+        if self.belief.handler && self.belief.handler_throws && self.belief.thrown_at.is_none() {
+            self.belief.thrown_at = Some(self.belief.now);
+        }
         let index = self.find_notice(*reason).or_else(|| self.find_any_notice());
         match index {
             Some(index) => self.discharge_notice(index, *reason, cust, *code),
@@ -19,8 +22,10 @@ impl Judge<'_> {
             None => self.blame_notice(*reason, cust),
         }
         if *reason == Reason::ExpiredSoon {
-            if let Some(stored) = self.belief.stored.as_mut() {
+            let now = self.belief.now;
+            if let Some(stored) = self.belief.stored.as_mut().filter(|s| !s.told_soon) {
                 stored.told_soon = true;
+                stored.told_at = now;
                 stored.timer_live = false;
             }
         }
@@ -69,6 +74,9 @@ impl Judge<'_> {
 
     fn discharge_notice(&mut self, index: usize, reason: Reason, cust: Cust, code: Option<i64>) {
         self.duties[index].done = true;
+        if self.duties[index].own {
+            self.own_preflights.push(self.index);
+        }
         let why = self.duties[index].why;
         let Must::Notify { reason: due, cust: whom, window, code: due_code } =
             self.duties[index].what.clone()
@@ -184,8 +192,10 @@ impl Judge<'_> {
             return;
         };
         if stored.told_soon {
-            let message =
-                format!("expired_soon was already delivered for {shown}; the SDK notified it again at {at}");
+            let message = format!(
+                "expired_soon was already delivered for {shown} at {}; the SDK notified it again at {at}",
+                self.off(stored.told_at)
+            );
             self.violate("REFR-005", message);
             return;
         }

@@ -3,7 +3,7 @@
 
 use crate::belief::{EventState, Purpose, Request, Waiting};
 use crate::book::{Cust, Ev, Tok};
-use crate::duty::Must;
+use crate::duty::{Duty, Must};
 use crate::judge::Judge;
 use jwt_lifecycle_spec::alphabet::{AppCall, Input, Observation, Output, RequestId, RequestKind};
 use jwt_lifecycle_spec::profile::Batching;
@@ -53,6 +53,23 @@ impl Judge<'_> {
         self.record(&sent, purpose, resends);
         self.belief.lifted = false;
         duty
+    }
+
+    /// QUEUE-008: an SDK may run its pre-flight check before a request it sends on its
+    /// own, as before a request of events, or not: the notification the check would give
+    /// is allowed, not required.
+    pub(crate) fn own_preflights(&mut self, observed: &[Observation]) {
+        for obs in observed {
+            let Output::RequestSent { kind, customer_ids, attempt: 1, .. } = &obs.output else { continue };
+            if kind.is_events() {
+                continue;
+            }
+            let Some(cust) = self.belief.customers.find(customer_ids) else { continue };
+            if let Some((reason, why)) = self.preflight_due(cust) {
+                let duty = Duty::new(why, Must::Notify { reason, cust, window: None, code: None });
+                self.push(duty.optional().for_own_request());
+            }
+        }
     }
 
     /// CONF-007 and LIMIT-001: nothing is sent while not running or suspended.
@@ -259,7 +276,7 @@ impl Judge<'_> {
     /// The undischarged send duty these events belong to; failing that, the step's only
     /// undischarged send duty (the SDK sent something else in its place).
     fn find_send(&self, events: &[Ev]) -> Option<usize> {
-        let open = |d: &&crate::duty::Duty| !d.done && matches!(d.what, Must::Send { .. });
+        let open = |d: &&Duty| !d.done && matches!(d.what, Must::Send { .. });
         let overlapping = self.duties.iter().position(|d| {
             !d.done
                 && matches!(&d.what, Must::Send { events: due, .. } if due.iter().any(|e| events.contains(e)))
@@ -367,6 +384,7 @@ impl Judge<'_> {
     ) {
         let pending = self.duties.iter().position(|d| {
             !d.done
+                && !d.optional
                 && matches!(&d.what, Must::Notify { reason: r, cust: c, .. } if *r == reason && *c == cust)
         });
         if let Some(index) = pending {

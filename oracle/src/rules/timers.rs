@@ -129,8 +129,10 @@ impl Judge<'_> {
             Duty::new("REFR-001", Must::Notify { reason: Reason::ExpiredSoon, cust, window, code: None })
         };
         // A handler registered inside the window may have come before or after the
-        // timer; both are allowed. A window still open at the end of the step owes nothing yet.
-        let optional = to < latest || (!asks && self.belief.handler_since > earliest);
+        // timer; both are allowed. A window still open at the end of the step owes nothing
+        // yet. A token notified before a restart may be notified again (LIFE-014).
+        let optional =
+            to < latest || (!asks && self.belief.handler_since > earliest) || stored.told_before_restart;
         self.push(if optional { duty.optional() } else { duty });
     }
 

@@ -5,9 +5,10 @@
 
 use super::{
     AuthFailurePolicy, AutoFlush, Batching, BodyMeaning, BodySignal, ClaimRules, ClearingCall,
-    DisabledTokenAction, DisabledTokenPolicy, FailureLimit, HmacAlgorithm, IdentityBinding,
+    DisabledTokenAction, DisabledTokenPolicy, FailureLimit, IdentityBinding, JwsAlgorithm,
     OtherFailurePolicy, Persistence, PreflightPolicy, Presence, Profile, ProfileId, PullPolicy, ReasonCode,
     RefreshPolicy, RetryPolicy, TokenSupply, MAX_TOKEN_BYTES, MINUTE_MS,
+    bound, RequestValue,
 };
 use crate::alphabet::{CallKind, Reason};
 
@@ -76,16 +77,23 @@ pub fn iterable_web() -> Profile {
         // CLAIM-017. The payload names the user by `email` or `userId`; the token crate's
         // identity bindings as data express that (until then the closest binding on main).
         claims: ClaimRules {
-            algorithms: vec![HmacAlgorithm::HS256],
+            algorithms: vec![JwsAlgorithm::HS256],
             kid: Presence::Optional,
             typ_jwt: Presence::Required,
-            required_claims: vec!["sub".into()],
+            required_claims: vec![],
+            // The suite's identities are user ids; a token naming its user by `email` is
+            // read, but there is no request value to compare it with.
+            informational_claims: vec!["email".into()],
             exp: Presence::Optional,
             max_lifetime_s: None,
             min_key_bytes: 32,
             leeway_s: 0,
             max_token_bytes: MAX_TOKEN_BYTES,
-            identity: IdentityBinding::Subject,
+            // Either `email` or `userId` names the user, so neither alone is required.
+            identity: IdentityBinding {
+                matches: vec![bound("userId", RequestValue::Identifier, Presence::Optional)],
+                fixed: vec![],
+            },
         },
         handler_term: "token callback (generateJWT)".into(),
         calls: vec![
@@ -167,19 +175,23 @@ pub fn braze_web() -> Profile {
             ReasonCode { reason: Reason::NotProvided, code: 26 },
         ],
         // CLAIM-018.
-        // RS256: Braze signs with an RSA key pair (RS256 only); the token crate's algorithm
-        // list carries it. HS256 stands in here until it does.
+        // RS256 only: Braze verifies with the public key of an RSA key pair the app's
+        // backend signs with.
         claims: ClaimRules {
-            algorithms: vec![HmacAlgorithm::HS256],
+            algorithms: vec![JwsAlgorithm::RS256],
             kid: Presence::Optional,
             typ_jwt: Presence::Required,
             required_claims: vec!["sub".into(), "exp".into()],
+            informational_claims: vec![],
             exp: Presence::Required,
             max_lifetime_s: None,
             min_key_bytes: 32,
             leeway_s: 0,
             max_token_bytes: MAX_TOKEN_BYTES,
-            identity: IdentityBinding::Subject,
+            identity: IdentityBinding {
+                matches: vec![bound("sub", RequestValue::Identifier, Presence::Required)],
+                fixed: vec![],
+            },
         },
         handler_term: "SDK authentication failure subscriber".into(),
         calls: vec![

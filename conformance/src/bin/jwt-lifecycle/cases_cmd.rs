@@ -1,10 +1,11 @@
 //! `jwt-lifecycle cases`: list, validate and generate case files.
 
+use crate::output::{note, or_verdict, out, Outcome, Output, USAGE_OR_IO, VERDICT};
 use crate::run::DEFAULT_CASES;
-use jwt_lifecycle_conformance::case::load_dir;
+use jwt_lifecycle_conformance::case::{load_tree, LoadError, Loaded};
 use jwt_lifecycle_conformance::generate::{generate, GenerateConfig};
 use jwt_lifecycle_spec::profile::ProfileId;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Subcommands.
@@ -42,41 +43,48 @@ pub(crate) enum CasesCommand {
     },
 }
 
-pub(crate) fn run(cmd: CasesCommand) -> ExitCode {
+pub(crate) fn run(cmd: CasesCommand, stdout: &mut Output) -> Outcome {
     match cmd {
-        CasesCommand::List { cases, json } => list(cases, json),
-        CasesCommand::Validate { dir } => validate(dir),
+        CasesCommand::List { cases, json } => list(cases, json, stdout),
+        CasesCommand::Validate { dir } => validate(dir, stdout),
         CasesCommand::Generate { profile, out, depth, max_cases } => {
             let cases = generate(profile, GenerateConfig { depth, max_cases });
             let dir = out.join(profile.as_str());
             if let Err(e) = std::fs::create_dir_all(&dir) {
-                eprintln!("jwt-lifecycle cases generate: cannot create {}: {e}", dir.display());
-                return ExitCode::from(2);
+                note!("jwt-lifecycle cases generate: cannot create {}: {e}", dir.display());
+                return Ok(ExitCode::from(USAGE_OR_IO));
             }
             for case in &cases {
                 let name = case.id().rsplit('/').next().unwrap_or(case.id());
                 let path = dir.join(format!("{name}.json"));
                 if let Err(e) = std::fs::write(&path, case.to_json_pretty()) {
-                    eprintln!("jwt-lifecycle cases generate: cannot write {}: {e}", path.display());
-                    return ExitCode::from(2);
+                    note!("jwt-lifecycle cases generate: cannot write {}: {e}", path.display());
+                    return Ok(ExitCode::from(USAGE_OR_IO));
                 }
             }
-            println!("wrote {} cases to {}", cases.len(), dir.display());
-            ExitCode::SUCCESS
+            or_verdict(out!(stdout, "wrote {} cases to {}", cases.len(), dir.display()), ExitCode::SUCCESS)
         }
     }
 }
 
-fn list(dir: PathBuf, json: bool) -> ExitCode {
-    let cases = match load_dir(&dir) {
-        Ok(cases) => cases,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            return ExitCode::from(2);
+/// Loads `dir`, telling stderr what was skipped.
+fn load(dir: &Path, command: &str) -> Loaded {
+    let loaded = load_tree(dir);
+    for skipped in &loaded.skipped {
+        note!("jwt-lifecycle cases {command}: warning: {skipped}");
+    }
+    loaded
+}
+
+fn list(dir: PathBuf, json: bool, out: &mut Output) -> Outcome {
+    let loaded = load(&dir, "list");
+    if !loaded.errors.is_empty() {
+        for e in &loaded.errors {
+            note!("{e}");
         }
-    };
+        return Ok(ExitCode::from(USAGE_OR_IO));
+    }
+    let cases = loaded.cases;
     if json {
         let items: Vec<serde_json::Value> = cases
             .iter()
@@ -92,30 +100,30 @@ fn list(dir: PathBuf, json: bool) -> ExitCode {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&items).unwrap_or_default());
+        out!(out, "{}", serde_json::to_string_pretty(&items).unwrap_or_default())?;
     } else {
         for (_, c) in &cases {
             let profiles: Vec<&str> = c.file.profiles.iter().map(|p| p.as_str()).collect();
             let strict = if c.strict_only() { " (strict)" } else { "" };
-            println!("{}{strict}  [{}]  {}", c.id(), c.file.requirements.join(", "), profiles.join(", "));
+            out!(out, "{}{strict}  [{}]  {}", c.id(), c.file.requirements.join(", "), profiles.join(", "))?;
         }
-        println!("{} cases", cases.len());
+        out!(out, "{} cases", cases.len())?;
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-fn validate(dir: PathBuf) -> ExitCode {
-    match load_dir(&dir) {
-        Ok(cases) => {
-            println!("{}: {} cases, all valid", dir.display(), cases.len());
-            ExitCode::SUCCESS
-        }
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            eprintln!("{} problem(s)", errors.len());
-            ExitCode::from(1)
-        }
+/// Exit 0 when every case is valid, 1 when a file was read and is wrong (the verdict),
+/// 2 when the directory or a file could not be read at all.
+fn validate(dir: PathBuf, out: &mut Output) -> Outcome {
+    let loaded = load(&dir, "validate");
+    if loaded.errors.is_empty() {
+        let line = out!(out, "{}: {} cases, all valid", dir.display(), loaded.cases.len());
+        return or_verdict(line, ExitCode::SUCCESS);
     }
+    for e in &loaded.errors {
+        note!("{e}");
+    }
+    note!("{} problem(s)", loaded.errors.len());
+    let io = loaded.errors.iter().any(LoadError::is_io);
+    Ok(ExitCode::from(if io { USAGE_OR_IO } else { VERDICT }))
 }

@@ -1,7 +1,7 @@
 //! `jwt-lifecycle check`: the exhaustive model check of the reference machine.
 
+use crate::output::{note, out, Outcome, Output, Stop, USAGE_OR_IO, VERDICT};
 use jwt_lifecycle_model::check::{run_check, Bounds, CheckOptions, CheckReport};
-use jwt_lifecycle_model::Mutation;
 use jwt_lifecycle_spec::profile::ProfileId;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -21,17 +21,6 @@ pub(crate) struct CheckArgs {
     /// Use the smaller bounds the test suite uses (seconds instead of tens of seconds).
     #[arg(long)]
     quick: bool,
-    /// Build the machine with a deliberate bug (a snake_case mutation name, e.g.
-    /// `retry_twice`) to see the checker's counterexample.
-    #[arg(long, value_parser = parse_mutation)]
-    mutant: Option<Mutation>,
-}
-
-fn parse_mutation(name: &str) -> Result<Mutation, String> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
-        let names: Vec<String> = Mutation::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown mutation `{name}`; expected one of: {}", names.join(", "))
-    })
 }
 
 #[derive(Serialize)]
@@ -39,11 +28,10 @@ struct Report<'a> {
     profiles: &'a [CheckReport],
 }
 
-pub(crate) fn run(args: CheckArgs) -> ExitCode {
+pub(crate) fn run(args: CheckArgs, out: &mut Output) -> Outcome {
     let options = CheckOptions {
         threads: args.threads.max(1),
         bounds: if args.quick { Bounds::TEST } else { Bounds::CI },
-        mutation: args.mutant,
         stop_at: None,
     };
     let profiles: Vec<ProfileId> = match args.profile {
@@ -53,42 +41,47 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
     let mut reports = Vec::new();
     for id in profiles {
         if !args.json {
-            eprintln!("checking {id} ...");
+            note!("checking {id} ...");
         }
         let report = run_check(&id.profile(), &options);
         if !args.json {
-            print_text(&report);
+            print_text(&report, out)?;
+            // A check takes seconds per profile: show each as it is done.
+            out.flush()?;
         }
         reports.push(report);
     }
     if args.json {
         match serde_json::to_string_pretty(&Report { profiles: &reports }) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => out!(out, "{json}")?,
             Err(e) => {
-                eprintln!("jwt-lifecycle check: cannot write the report as JSON: {e}");
-                return ExitCode::from(2);
+                note!("jwt-lifecycle check: cannot write the report as JSON: {e}");
+                return Ok(ExitCode::from(USAGE_OR_IO));
             }
         }
     } else {
         let failed: usize = reports.iter().map(|r| r.properties.iter().filter(|p| !p.holds).count()).sum();
         let total: usize = reports.iter().map(|r| r.properties.len()).sum();
-        println!("{} of {total} property checks hold", total - failed);
+        out!(out, "{} of {total} property checks hold", total - failed)?;
     }
     if reports.iter().all(CheckReport::all_hold) {
-        ExitCode::SUCCESS
+        Ok(ExitCode::SUCCESS)
     } else {
-        ExitCode::FAILURE
+        Ok(ExitCode::from(VERDICT))
     }
 }
 
-fn print_text(report: &CheckReport) {
+fn print_text(report: &CheckReport, out: &mut Output) -> Result<(), Stop> {
     let limit =
         report.failure_limit_checked.map(|l| format!(", failure limit checked at {l}")).unwrap_or_default();
-    let mutant = report.mutation.map(|m| format!(" [mutant {}]", m.name())).unwrap_or_default();
-    println!(
-        "{}{mutant}: {} unique states ({} generated) in {:.2} s{limit}",
-        report.profile, report.unique_states, report.states, report.seconds
-    );
+    out!(
+        out,
+        "{}: {} unique states ({} generated) in {:.2} s{limit}",
+        report.profile,
+        report.unique_states,
+        report.states,
+        report.seconds
+    )?;
     for p in &report.properties {
         let verdict = match (p.holds, p.kind) {
             (true, "sometimes") => "reached ",
@@ -96,11 +89,12 @@ fn print_text(report: &CheckReport) {
             (false, "sometimes") => "UNREACHED",
             (false, _) => "VIOLATED",
         };
-        println!("  {verdict} [{}] {}", p.kind, p.name);
+        out!(out, "  {verdict} [{}] {}", p.kind, p.name)?;
         for line in p.counterexample.iter().flatten() {
-            println!("      {line}");
+            out!(out, "      {line}")?;
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -121,9 +115,10 @@ mod tests {
         assert_eq!(cli.args.profile, Some(ProfileId::WebexConnect));
         assert!(cli.args.json);
         assert_eq!(cli.args.threads, 1);
-        let cli = Cli::try_parse_from(["check", "--mutant", "retry_twice", "--quick"]).unwrap();
-        assert_eq!(cli.args.mutant, Some(Mutation::RetryTwice));
+        let cli = Cli::try_parse_from(["check", "--quick"]).unwrap();
+        assert!(cli.args.quick);
         assert!(Cli::try_parse_from(["check", "--profile", "exponea"]).is_err());
-        assert!(Cli::try_parse_from(["check", "--mutant", "nope"]).is_err());
+        // Mutants are checked by the jwt-lifecycle-mutants crate, not by this binary.
+        assert!(Cli::try_parse_from(["check", "--mutant", "retry_twice"]).is_err());
     }
 }

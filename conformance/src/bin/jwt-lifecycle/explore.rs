@@ -1,5 +1,6 @@
 //! `jwt-lifecycle explore`: stateright's Explorer over the model, on 127.0.0.1.
 
+use crate::output::{note, USAGE_OR_IO};
 use jwt_lifecycle_model::check::{Bounds, Environment, LifecycleModel};
 use jwt_lifecycle_spec::profile::ProfileId;
 use stateright::Model;
@@ -25,12 +26,12 @@ pub(crate) fn run(args: ExploreArgs) -> ExitCode {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     // The Explorer's server panics on a busy port; say so plainly instead.
     if let Err(e) = TcpListener::bind(address) {
-        eprintln!("jwt-lifecycle explore: cannot listen on {address}: {e}; choose another --port");
-        return ExitCode::from(2);
+        note!("jwt-lifecycle explore: cannot listen on {address}: {e}; choose another --port");
+        return ExitCode::from(USAGE_OR_IO);
     }
     let environment = if args.cooperative { Environment::Cooperative } else { Environment::Adversarial };
     let model = LifecycleModel::new(&args.profile.profile(), environment, Bounds::CI);
-    eprintln!(
+    note!(
         "serving the Explorer for {} ({environment:?}) on http://{address}/ (Ctrl-C stops it)",
         args.profile
     );

@@ -1,8 +1,8 @@
 //! `jwt-lifecycle reference-adapter`: the model behind the wire protocol on stdio.
 
-use jwt_lifecycle_conformance::adapter::reference::{mutation_name, parse_mutation, ReferenceAdapter};
-use jwt_lifecycle_conformance::adapter::wire::serve;
-use jwt_lifecycle_model::Mutation;
+use crate::output::{note, USAGE_OR_IO};
+use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
+use jwt_lifecycle_conformance::adapter::wire::{serve, ServeError};
 use jwt_lifecycle_spec::profile::ProfileId;
 use std::process::ExitCode;
 
@@ -12,34 +12,20 @@ pub(crate) struct ReferenceAdapterArgs {
     /// Announce only this profile in the handshake (default: every profile).
     #[arg(long, value_name = "PROFILE")]
     profile: Option<ProfileId>,
-    /// Build the SDK with a deliberate bug (for testing the suite).
-    #[arg(long, value_name = "NAME", hide = true)]
-    mutant: Option<String>,
 }
 
 pub(crate) fn run(args: ReferenceAdapterArgs) -> ExitCode {
-    let mutation: Option<Mutation> = match &args.mutant {
-        Some(name) => match parse_mutation(name) {
-            Some(m) => Some(m),
-            None => {
-                eprintln!("jwt-lifecycle reference-adapter: unknown mutant `{name}`");
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
-    };
     let profiles = args.profile.map(|p| vec![p]).unwrap_or_else(|| ProfileId::ALL.to_vec());
-    let mut adapter = ReferenceAdapter::new().with_profiles(profiles).with_mutation(mutation);
-    if let Some(m) = mutation {
-        eprintln!("reference-adapter: running with mutant {}", mutation_name(m));
-    }
+    let mut adapter = ReferenceAdapter::new().with_profiles(profiles);
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();
     match serve(&mut adapter, stdin, stdout) {
         Ok(()) => ExitCode::SUCCESS,
+        // The suite went away: nobody is left to answer.
+        Err(ServeError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("jwt-lifecycle reference-adapter: {e}");
-            ExitCode::from(1)
+            note!("jwt-lifecycle reference-adapter: {e}");
+            ExitCode::from(USAGE_OR_IO)
         }
     }
 }

@@ -1,9 +1,10 @@
 //! `jwt-lifecycle run`: the conformance suite against the reference or an adapter.
 
-use jwt_lifecycle_conformance::adapter::process::ProcessAdapter;
-use jwt_lifecycle_conformance::adapter::reference::{parse_mutation, ReferenceAdapter};
+use crate::output::{note, or_verdict, Outcome, Output, USAGE_OR_IO, VERDICT};
+use jwt_lifecycle_conformance::adapter::process::{kill_running_adapters, ProcessAdapter};
+use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
 use jwt_lifecycle_conformance::adapter::{Adapter, AdapterError, Hello};
-use jwt_lifecycle_conformance::case::{load_dir, Case};
+use jwt_lifecycle_conformance::case::{load_tree, Case};
 use jwt_lifecycle_conformance::differential::{run_random, Differential, RandomConfig, RandomOutcome};
 use jwt_lifecycle_conformance::report;
 use jwt_lifecycle_conformance::runner::{CaseResult, Status};
@@ -77,52 +78,66 @@ pub(crate) struct RunArgs {
     /// How long to wait for each adapter reply, in ms.
     #[arg(long, value_name = "MS", default_value_t = 10_000)]
     step_timeout_ms: u64,
-    /// Run the reference with a deliberate bug (for testing the suite).
-    #[arg(long, value_name = "NAME", hide = true, requires = "reference")]
-    mutant: Option<String>,
+    /// Accept a run that selects no case and no random sequence (without it, that is a
+    /// usage error: a mistyped directory or filter must not pass in CI).
+    #[arg(long)]
+    allow_empty: bool,
 }
 
-fn usage(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("jwt-lifecycle run: {message}");
-    ExitCode::from(2)
+fn usage(message: impl std::fmt::Display) -> Outcome {
+    note!("jwt-lifecycle run: {message}");
+    Ok(ExitCode::from(USAGE_OR_IO))
 }
 
-pub(crate) fn run(args: RunArgs) -> ExitCode {
-    let cases: Vec<Case> = match load_dir(&args.cases) {
-        Ok(cases) => cases.into_iter().map(|(_, c)| c).collect(),
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            return usage(format!(
-                "{} problem(s) in the case directory {}",
-                errors.len(),
-                args.cases.display()
-            ));
+pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
+    let loaded = load_tree(&args.cases);
+    for skipped in &loaded.skipped {
+        note!("jwt-lifecycle run: warning: {skipped}");
+    }
+    if !loaded.errors.is_empty() {
+        for e in &loaded.errors {
+            note!("{e}");
         }
-    };
+        return usage(format!(
+            "{} problem(s) in the case directory {}",
+            loaded.errors.len(),
+            args.cases.display()
+        ));
+    }
+    let cases: Vec<Case> = loaded.cases.into_iter().map(|(_, c)| c).collect();
     let expectations = match &args.expectations {
-        Some(path) => match Expectations::load(path) {
+        Some(path) => match Expectations::load_for(path, &cases) {
             Ok(e) => e,
             Err(e) => return usage(e),
         },
         None => Expectations::default(),
     };
-    let mutation = match &args.mutant {
-        Some(name) => match parse_mutation(name) {
-            Some(m) => Some(m),
-            None => return usage(format!("unknown mutant `{name}`")),
-        },
-        None => None,
-    };
+    // Before any adapter starts: a selection empty whatever the adapter says is known now.
+    let filters =
+        Selection { profile: args.profile, strict: args.strict, shard: args.shard, ..Selection::default() };
+    let random = args.random.is_some_and(|n| n > 0);
+    if !args.allow_empty && !random && plan(&cases, &ProfileId::ALL, &filters).is_empty() {
+        let why = if cases.is_empty() {
+            format!("{} holds no case file", args.cases.display())
+        } else {
+            format!(
+                "none of the {} case(s) in {} passes --profile, --shard and --strict \
+                 (cases whose requirements are all SHOULD or MAY need --strict)",
+                cases.len(),
+                args.cases.display()
+            )
+        };
+        return usage(empty_selection(&why));
+    }
     let mut adapter: Box<dyn Adapter> = match &args.adapter {
         Some(command) => {
+            end_adapters_on_signal();
             match ProcessAdapter::from_command_line(command, Duration::from_millis(args.step_timeout_ms)) {
                 Ok(a) => Box::new(a),
                 Err(e) => return usage(e),
             }
         }
-        None => Box::new(ReferenceAdapter::new().with_mutation(mutation)),
+        None => Box::new(ReferenceAdapter::new()),
     };
     let label = args.adapter.clone().unwrap_or_else(|| "reference".to_owned());
 
@@ -130,7 +145,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     let supported: Vec<ProfileId> = match &hello {
         Ok(h) => h.profiles.clone(),
         Err(e) => {
-            eprintln!("jwt-lifecycle run: adapter handshake failed: {e}");
+            note!("jwt-lifecycle run: adapter handshake failed: {e}");
             ProfileId::ALL.to_vec()
         }
     };
@@ -145,8 +160,11 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     let selection = Selection { profile: args.profile, strict: args.strict, shard: args.shard, expectations };
     let planned = plan(&cases, &supported, &selection);
     let everything = plan(&cases, &ProfileId::ALL, &Selection { profile: args.profile, ..selection.clone() });
+    if planned.is_empty() && !args.allow_empty && !random {
+        return usage(empty_selection("the adapter announces none of the selected cases' profiles"));
+    }
     if everything.len() > planned.len() {
-        eprintln!(
+        note!(
             "jwt-lifecycle run: {} case/profile pairs not run: the adapter does not announce their profile",
             everything.len() - planned.len()
         );
@@ -201,7 +219,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
                 "seed {seed}, {} sequences, {} steps, {} unimplemented",
                 outcome.sequences, outcome.steps, outcome.unimplemented
             );
-            eprintln!("random {profile}: {counts}");
+            note!("random {profile}: {counts}");
             let rerun = format!("rerun: --random {n} --seed {seed} --profile {profile}");
             results.push(random_result(id, profile, outcome, args.differential, &counts, &rerun));
         }
@@ -213,29 +231,48 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         Format::Json => report::json(&label, &results),
         Format::Junit => report::junit(&label, &results),
     };
+    let verdict =
+        if report::Summary::of(&results).ok() { ExitCode::SUCCESS } else { ExitCode::from(VERDICT) };
     match &args.output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, &rendered) {
                 return usage(format!("cannot write {}: {e}", path.display()));
             }
             if args.format != Format::Text {
-                eprint!(
-                    "{}",
-                    report::text(&label, &results)
-                        .lines()
-                        .last()
-                        .map(|l| format!("{l}\n"))
-                        .unwrap_or_default()
-                );
+                if let Some(summary) = report::text(&label, &results).lines().last() {
+                    note!("{summary}");
+                }
             }
+            Ok(verdict)
         }
-        None => print!("{rendered}"),
+        None => or_verdict(out.text(&rendered).and_then(|()| out.flush()), verdict),
     }
-    if report::Summary::of(&results).ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+}
+
+fn empty_selection(why: &str) -> String {
+    format!("no case selected: {why}; pass --allow-empty to accept an empty run")
+}
+
+/// An interrupt (Ctrl-C), a hangup or a termination request ends every adapter's whole
+/// process group before the run exits, with 128 + the signal's number as a shell reports
+/// a process killed by it: an adapter runs in a group of its own, where the terminal's
+/// interrupt does not reach it.
+fn end_adapters_on_signal() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        Ok(signals) => signals,
+        Err(e) => {
+            note!("jwt-lifecycle run: warning: cannot handle interrupts ({e}); an interrupted run may leave the adapter running");
+            return;
+        }
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            kill_running_adapters();
+            note!("jwt-lifecycle run: interrupted (signal {signal}); the adapter was stopped");
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 /// The result line of a random run: failed with the minimal sequence, error, or passed

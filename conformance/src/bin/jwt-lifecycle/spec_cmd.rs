@@ -1,5 +1,6 @@
 //! `jwt-lifecycle requirements` and `jwt-lifecycle profiles`.
 
+use crate::output::{note, out, Outcome, Output, USAGE_OR_IO};
 use jwt_lifecycle_spec::profile::{Profile, ProfileId, RetryPolicy};
 use jwt_lifecycle_spec::{Requirement, REQUIREMENTS};
 use std::process::ExitCode;
@@ -23,56 +24,65 @@ pub(crate) struct ProfilesArgs {
     json: bool,
 }
 
-pub(crate) fn requirements(args: RequirementsArgs) -> ExitCode {
+pub(crate) fn requirements(args: RequirementsArgs, out: &mut Output) -> Outcome {
     let selected: Vec<&Requirement> =
         REQUIREMENTS.iter().filter(|r| args.profile.is_none_or(|p| r.applies_to(p))).collect();
     if args.json {
-        return print_json(&selected);
+        return print_json(&selected, out);
     }
     for r in selected {
         let profiles: Vec<&str> = r.profiles.iter().map(|p| p.as_str()).collect();
-        println!("{} [{}] {}", r.id, r.level, r.title);
-        println!("    {}", r.statement);
-        println!("    profiles: {}", profiles.join(", "));
-        println!("    source: {} \u{a7} {}", r.source.document, r.source.section);
+        out!(out, "{} [{}] {}", r.id, r.level, r.title)?;
+        out!(out, "    {}", r.statement)?;
+        out!(out, "    profiles: {}", profiles.join(", "))?;
+        out!(out, "    source: {} \u{a7} {}", r.source.document, r.source.section)?;
         if let Some(decision) = r.decision {
-            println!("    decision: {decision}");
+            out!(out, "    decision: {decision}")?;
         }
-        println!();
+        out!(out, "")?;
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn profiles(args: ProfilesArgs) -> ExitCode {
+pub(crate) fn profiles(args: ProfilesArgs, out: &mut Output) -> Outcome {
     let all = Profile::all();
     if args.json {
-        return print_json(&all);
+        return print_json(&all, out);
     }
     for p in &all {
-        println!("{} ({}; {})", p.id, p.title, p.document);
+        out!(out, "{} ({}; {})", p.id, p.title, p.document)?;
         match &p.refresh {
-            Some(r) => {
-                println!("    refresh: expired_soon {} ms before exp, \u{b1}{} ms", r.lead_ms, r.tolerance_ms)
-            }
-            None => println!("    refresh: none"),
+            Some(r) => out!(
+                out,
+                "    refresh: expired_soon {} ms before exp, \u{b1}{} ms",
+                r.lead_ms,
+                r.tolerance_ms
+            )?,
+            None => out!(out, "    refresh: none")?,
         }
-        println!("    401: {}", describe_retry(p.on_unauthorized.retry));
-        println!("    403 without token: {}", describe_retry(p.on_forbidden_without_token.retry));
-        println!("    403 with valid token: {}", describe_retry(p.on_forbidden_with_valid_token.retry));
+        out!(out, "    401: {}", describe_retry(p.on_unauthorized.retry))?;
+        out!(out, "    403 without token: {}", describe_retry(p.on_forbidden_without_token.retry))?;
+        out!(out, "    403 with valid token: {}", describe_retry(p.on_forbidden_with_valid_token.retry))?;
         match &p.failure_limit {
-            Some(l) => println!(
+            Some(l) => out!(
+                out,
                 "    failure limit: {} consecutive, suspended until next session",
                 l.consecutive_failures
-            ),
-            None => println!("    failure limit: none"),
+            )?,
+            None => out!(out, "    failure limit: none")?,
         }
         let clears: Vec<String> = p.clears_token_on.iter().map(|c| format!("{c:?}")).collect();
-        println!("    clears token on: {}", clears.join(", "));
+        out!(out, "    clears token on: {}", clears.join(", "))?;
         let algs: Vec<&str> = p.claims.algorithms.iter().map(|a| a.as_str()).collect();
-        println!("    tokens: {} ; required claims {}", algs.join("/"), p.claims.required_claims.join(", "));
-        println!();
+        out!(
+            out,
+            "    tokens: {} ; required claims {}",
+            algs.join("/"),
+            p.claims.required_claims.join(", ")
+        )?;
+        out!(out, "")?;
     }
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 fn describe_retry(retry: RetryPolicy) -> String {
@@ -82,18 +92,22 @@ fn describe_retry(retry: RetryPolicy) -> String {
             format!("retry {attempts}x after {delay_ms} ms (\u{b1}{tolerance_ms} ms)")
         }
         RetryPolicy::OnNewToken => "hold until a new token".into(),
+        RetryPolicy::RefetchThenRetry => "ask for a new token, then resend once".into(),
+        RetryPolicy::Backoff { min_ms, max_ms, factor } => {
+            format!("requeue; wait {min_ms}..{max_ms} ms, at most {factor}x the previous wait")
+        }
     }
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> ExitCode {
+fn print_json<T: serde::Serialize>(value: &T, out: &mut Output) -> Outcome {
     match serde_json::to_string_pretty(value) {
         Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
+            out!(out, "{text}")?;
+            Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("jwt-lifecycle: cannot encode JSON: {e}");
-            ExitCode::FAILURE
+            note!("jwt-lifecycle: cannot encode JSON: {e}");
+            Ok(ExitCode::from(USAGE_OR_IO))
         }
     }
 }

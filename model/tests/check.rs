@@ -1,0 +1,85 @@
+//! The reference machine satisfies every property of every profile, over a pinned number
+//! of states. That every safety property can also fail (each broken by a mutant) is
+//! proven in the `jwt-lifecycle-mutants` crate.
+
+use jwt_lifecycle_model::check::{property_catalog, run_check, Bounds, CheckOptions, Kind};
+use jwt_lifecycle_spec::profile::ProfileId;
+use std::collections::BTreeSet;
+
+/// Unique states at [`Bounds::TEST`] (both environments). A change that shrinks (or
+/// grows) the explored space must be noticed and these numbers updated on purpose, as
+/// stateright's own examples pin theirs.
+const TEST_UNIQUE_STATES: [(ProfileId, usize); 5] = [
+    (ProfileId::ExponeaStream, 42_348),
+    (ProfileId::MoengageIos, 22_072),
+    (ProfileId::MoengageAndroid, 22_072),
+    (ProfileId::KhorosLegacy, 18_084),
+    (ProfileId::WebexConnect, 17_652),
+];
+
+/// Unique states at [`Bounds::CI`], what `jwt-lifecycle check` explores.
+const CI_UNIQUE_STATES: [(ProfileId, usize); 5] = [
+    (ProfileId::ExponeaStream, 1_438_739),
+    (ProfileId::MoengageIos, 715_969),
+    (ProfileId::MoengageAndroid, 715_969),
+    (ProfileId::KhorosLegacy, 532_251),
+    (ProfileId::WebexConnect, 500_810),
+];
+
+#[test]
+fn the_machine_as_specified_satisfies_every_property_of_every_profile() {
+    for (id, pinned) in TEST_UNIQUE_STATES {
+        let report =
+            run_check(&id.profile(), &CheckOptions { bounds: Bounds::TEST, ..CheckOptions::default() });
+        let broken: Vec<String> = report
+            .properties
+            .iter()
+            .filter(|p| !p.holds)
+            .map(|p| {
+                format!("{}\n    {}", p.name, p.counterexample.clone().unwrap_or_default().join("\n    "))
+            })
+            .collect();
+        assert!(broken.is_empty(), "{id}:\n{}", broken.join("\n"));
+        let applicable = property_catalog().into_iter().filter(|p| p.profiles.contains(&id)).count();
+        assert_eq!(report.properties.len(), applicable, "{id}: every applicable property is reported");
+        assert_eq!(report.unique_states, pinned, "{id}: the explored space changed size");
+    }
+}
+
+#[test]
+fn ci_bounds_explore_the_pinned_number_of_states_for_the_smallest_profile() {
+    let (id, pinned) = CI_UNIQUE_STATES[4];
+    let report = run_check(&id.profile(), &CheckOptions { threads: 2, ..CheckOptions::default() });
+    assert!(report.all_hold(), "{id}");
+    assert_eq!(report.unique_states, pinned, "{id}");
+}
+
+/// The full CI check of every profile, pinned. Slow in the test profile; run it with
+/// `cargo test --release -p jwt-lifecycle-model --test check -- --ignored`.
+#[test]
+#[ignore]
+fn ci_bounds_explore_the_pinned_number_of_states_for_every_profile() {
+    for (id, pinned) in CI_UNIQUE_STATES {
+        let report = run_check(&id.profile(), &CheckOptions { threads: 2, ..CheckOptions::default() });
+        assert!(report.all_hold(), "{id}");
+        assert_eq!(report.unique_states, pinned, "{id}");
+    }
+}
+
+#[test]
+fn every_property_is_named_after_an_sdk_behaviour_requirement() {
+    use jwt_lifecycle_spec::requirement::Subject;
+    let catalog = property_catalog();
+    for p in &catalog {
+        assert!(p.name.starts_with(&format!("{}: ", p.requirement)), "{}", p.name);
+        let req = jwt_lifecycle_spec::requirement(p.requirement)
+            .unwrap_or_else(|| panic!("{}: unknown id", p.name));
+        assert_eq!(req.subject, Subject::SdkBehaviour, "{}", p.name);
+        assert!(!p.profiles.is_empty(), "{}: applies to no profile", p.name);
+    }
+    let names: BTreeSet<&str> = catalog.iter().map(|p| p.name).collect();
+    assert_eq!(names.len(), catalog.len(), "names are unique");
+    for kind in [Kind::Always, Kind::Eventually, Kind::Sometimes] {
+        assert!(catalog.iter().any(|p| p.kind == kind), "{kind:?}");
+    }
+}

@@ -1,0 +1,88 @@
+//! Mutants that are only other profile data: the unchanged machine follows a perturbed
+//! profile, while the oracle keeps judging by the true one.
+
+use crate::catalogue::Mutation;
+use jwt_lifecycle_spec::profile::{AuthFailurePolicy, ClearingCall, Profile, RetryPolicy};
+
+/// The retry [`Mutation::RetryOnForbiddenWithValidToken`] gives a 403 to a valid token:
+/// once, one second later. The mutant's own choice; no profile retries such a 403.
+const RETRY_ONCE: RetryPolicy = RetryPolicy::After { attempts: 1, delay_ms: 1_000, tolerance_ms: 0 };
+
+/// How early [`Mutation::RefreshThirtySecondsEarly`] notifies, in ms.
+const EARLY_MS: u64 = 30_000;
+
+/// True when `bug` is built as a perturbed profile.
+pub fn perturbs(bug: Mutation) -> bool {
+    use Mutation::*;
+    matches!(
+        bug,
+        RetryTwice
+            | RetryOnForbiddenWithValidToken
+            | KeepTokenOnAnonymize
+            | KeepTokenOnLogout
+            | RefreshThirtySecondsEarly
+            | SilentExpiredToken
+            | SilentMissingToken
+            | IgnoreFailureLimit
+            | NoResetOnSuccess
+            | ForgetTokenOnRestart
+            | IgnoreClearToken
+    )
+}
+
+/// The profile the machine of `bug` follows: `profile` itself for a wrapper, the
+/// perturbed profile otherwise.
+pub fn perturbed(bug: Mutation, profile: &Profile) -> Profile {
+    let mut p = profile.clone();
+    match bug {
+        Mutation::RetryTwice => {
+            for policy in failure_policies(&mut p) {
+                if let RetryPolicy::After { attempts, .. } = &mut policy.retry {
+                    *attempts += 1;
+                }
+            }
+        }
+        Mutation::RetryOnForbiddenWithValidToken => p.on_forbidden_with_valid_token.retry = RETRY_ONCE,
+        Mutation::KeepTokenOnAnonymize => keep_token_on(&mut p, ClearingCall::Anonymize),
+        Mutation::KeepTokenOnLogout => keep_token_on(&mut p, ClearingCall::Logout),
+        Mutation::IgnoreClearToken => keep_token_on(&mut p, ClearingCall::ClearToken),
+        Mutation::RefreshThirtySecondsEarly => {
+            if let Some(refresh) = p.refresh.as_mut() {
+                refresh.lead_ms += EARLY_MS;
+            }
+        }
+        Mutation::SilentExpiredToken => p.preflight.notify_expired = false,
+        Mutation::SilentMissingToken => p.preflight.notify_not_provided = false,
+        Mutation::IgnoreFailureLimit => p.failure_limit = None,
+        Mutation::NoResetOnSuccess => {
+            if let Some(limit) = p.failure_limit.as_mut() {
+                limit.reset_on_success = false;
+            }
+        }
+        Mutation::ForgetTokenOnRestart => p.persists.token = false,
+        _ => {}
+    }
+    p
+}
+
+fn failure_policies(p: &mut Profile) -> [&mut AuthFailurePolicy; 3] {
+    [&mut p.on_unauthorized, &mut p.on_forbidden_without_token, &mut p.on_forbidden_with_valid_token]
+}
+
+fn keep_token_on(p: &mut Profile, call: ClearingCall) {
+    p.clears_token_on.retain(|c| *c != call);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jwt_lifecycle_spec::profile::ProfileId;
+
+    #[test]
+    fn a_perturbed_profile_differs_from_the_true_one_in_some_profile_and_a_wrapper_keeps_it() {
+        for &bug in Mutation::all() {
+            let changed = ProfileId::ALL.into_iter().any(|id| perturbed(bug, &id.profile()) != id.profile());
+            assert_eq!(changed, perturbs(bug), "{bug}");
+        }
+    }
+}
