@@ -10,6 +10,7 @@
 //! - [`verdict`]: aligning expectations with observations, and request-id bindings.
 //! - [`select`]: which cases a run selects (profile, `--strict`, `--shard`,
 //!   expectations file).
+//! - [`deviation`]: an SDK's known deviations from its documentation, compared with a run.
 //! - [`generate`]: cases computed from the model's reachable paths.
 //! - [`differential`]: random sequences run on the model and the adapter, shrunk on a
 //!   divergence.
@@ -18,6 +19,7 @@
 pub mod adapter;
 pub mod bounded;
 pub mod case;
+pub mod deviation;
 pub mod differential;
 pub mod generate;
 pub mod report;

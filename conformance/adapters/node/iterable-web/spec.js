@@ -135,7 +135,11 @@ function buildSpec() {
               .filter((r) => eventsOf(r).includes(input.event));
             const last = mine[mine.length - 1];
             if (!last) {
+              // Refused without a request (no user identified, facts I12): the rejection is
+              // the SDK telling the app the event will not be sent, which the alphabet says
+              // as a deletion of an SDK that cannot send (CONF-007, `anonymous_events: false`).
               ctx.log(`iterable-web: track(${input.event}) rejected before sending: ${describe(error)}`);
+              ctx.observe('events_deleted', { events: [input.event], rule: 'sdk_not_running' });
               return;
             }
             ctx.observe('request_failed', { request: last.id, events: [input.event], cause: causeOf(error) });
