@@ -8,6 +8,7 @@
 //! - [`sequences`]: sequence diagrams of scenarios run through the reference model.
 //! - [`token_cli`]: worked `jwt-lifecycle token` examples (run by a test of the CLI).
 //! - [`token_tests`]: the token tests that predate the id naming, mapped to their rules.
+//! - [`real_sdks`]: the verdicts of the shipping SDKs, from their committed results.
 //! - [`pages`]: Markdown rendering.
 //!
 //! Unit tests and case files are read from a repository tree at run time rather than
@@ -21,6 +22,7 @@
 pub mod lifecycle;
 pub mod matrix;
 pub mod pages;
+pub mod real_sdks;
 pub mod sequences;
 pub mod sources;
 pub mod token_cli;
@@ -50,6 +52,14 @@ pub enum DocgenError {
         path: PathBuf,
         /// The cause.
         source: serde_json::Error,
+    },
+    /// A real SDK's committed results or expectations file cannot be used.
+    #[error("{}: {message}; rerun `JWT_LIFECYCLE_WRITE_RESULTS=1 cargo test -p jwt-lifecycle-conformance --test real_sdks`", path.display())]
+    Results {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
     },
     /// The repository tree is not where it was expected.
     #[error("{} is not a jwt-lifecycle checkout (no spec/src/registry.rs); pass --repo <path to the repository>", path.display())]
@@ -96,6 +106,8 @@ pub struct Sources {
     pub formats: bool,
     /// Whether `docs/performance.md` (written with the benches) exists.
     pub performance: bool,
+    /// The shipping SDKs' committed runs.
+    pub real_sdks: Vec<real_sdks::RealSdkRun>,
 }
 
 impl Sources {
@@ -114,6 +126,7 @@ impl Sources {
             adapter_protocol: root.join("docs/adapter-protocol.md").is_file(),
             formats: root.join("docs/formats.md").is_file(),
             performance: root.join("docs/performance.md").is_file(),
+            real_sdks: real_sdks::collect(root)?,
         })
     }
 
@@ -154,6 +167,7 @@ pub fn generate(sources: &Sources) -> Vec<Page> {
     pages.push(page("docs/src/generated/lifecycle-by-profile.md", pages::lifecycle_by_profile_md()));
     pages.push(page("docs/src/generated/sequences.md", pages::sequences_md()));
     pages.push(page("docs/src/generated/token-cli.md", token_cli::token_cli_md()));
+    pages.push(page("docs/src/generated/real-sdks.md", real_sdks::real_sdks_md(&sources.real_sdks)));
     pages.push(page(
         "docs/src/generated/adapter-protocol.md",
         pages::include_md("The adapter protocol", "adapter-protocol.md", sources.adapter_protocol),

@@ -185,3 +185,34 @@ fn check_exits_nonzero_and_lists_the_file_that_differs_and_the_command_that_rege
     );
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+#[test]
+fn real_sdk_expectations_name_requirements_of_their_profile() {
+    use jwt_lifecycle_conformance::deviation::EXPECTATION;
+    use jwt_lifecycle_spec::ProfileId;
+    let runs = sources().real_sdks;
+    assert!(runs.len() >= 2, "the results of both real SDKs are committed: {}", runs.len());
+    let mut wrong = Vec::new();
+    for run in &runs {
+        let profile: Option<ProfileId> = run.results["profile"].as_str().and_then(|p| p.parse().ok());
+        let Some(profile) = profile else {
+            wrong.push(format!("{}: unknown profile {}", run.sdk, run.results["profile"]));
+            continue;
+        };
+        let of_profile = |id: &str| REQUIREMENTS.iter().any(|r| r.id == id && r.applies_to(profile));
+        for id in run.expectations.disabled_requirements.keys() {
+            if !of_profile(id) {
+                wrong.push(format!("{}: disabled requirement {id} is not a requirement of {profile}", run.sdk));
+            }
+        }
+        for d in &run.expectations.deviations {
+            if d.requirement != EXPECTATION && !of_profile(&d.requirement) {
+                wrong.push(format!("{}: deviation {} names {}, not a requirement of {profile}", run.sdk, d.case, d.requirement));
+            }
+            if d.documentation.trim().is_empty() || d.source.trim().is_empty() || d.observed.trim().is_empty() {
+                wrong.push(format!("{}: deviation {} / {} needs its documentation, source and observed behaviour", run.sdk, d.case, d.requirement));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
