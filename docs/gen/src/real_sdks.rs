@@ -104,8 +104,8 @@ fn verdict(run: &RealSdkRun, id: &str) -> String {
     }
     let tally = &report["requirements"][id];
     match tally["checked"].as_u64() {
-        Some(n) if n > 0 => format!("passed ({n} checked)"),
-        _ => "passed (judged on every step; no case lists it)".to_owned(),
+        Some(n) if n > 0 => format!("passed (checked in {n} result{})", if n == 1 { "" } else { "s" }),
+        _ => "passed (its monitor judged every step; no case lists it)".to_owned(),
     }
 }
 
