@@ -61,15 +61,16 @@ pub mod request;
 mod shared_profile;
 pub mod token_slot;
 
-use failure_limit::FailureCount;
 use asks::AskBook;
+use failure_limit::FailureCount;
 use jwt_lifecycle_spec::alphabet::{
-    AppCall, AppErrorKind, Body, CustomerIds, DeletionRule, EventId, FailureCause, Input, Output, Reason, Reply,
-    RequestId, RequestKind, UnixMillis,
+    AppCall, AppErrorKind, Body, CustomerIds, DeletionRule, EventId, FailureCause, Input, Output, Reason,
+    Reply, RequestId, RequestKind, UnixMillis,
 };
 use jwt_lifecycle_spec::client_view::ClientToken;
 use jwt_lifecycle_spec::profile::{
-    Answer, Batching, ClearingCall, DisabledTokenAction, FailureLimit, OtherFailurePolicy, Profile, RetryPolicy,
+    Answer, Batching, ClearingCall, DisabledTokenAction, FailureLimit, OtherFailurePolicy, Profile,
+    RetryPolicy,
 };
 use pacing::Pacing;
 use queue::EventQueue;
@@ -206,9 +207,9 @@ impl Sdk {
             self.in_flight.as_ref().and_then(InFlight::retry_due),
             self.pacing.flush_due.filter(|_| self.running),
         ]
-            .into_iter()
-            .flatten()
-            .min()
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Fires every timer due at or before `now`, in order; returns what they did.
@@ -456,7 +457,8 @@ impl Sdk {
         if self.pacing.wait_until.is_some_and(|w| w < now) {
             self.pacing.wait_until = None;
         }
-        let sendable = self.running && !self.queue.is_empty() && self.in_flight.is_none() && !self.failures.suspended;
+        let sendable =
+            self.running && !self.queue.is_empty() && self.in_flight.is_none() && !self.failures.suspended;
         if sendable {
             self.pacing.arm(now, auto.interval_ms);
         } else {
@@ -608,7 +610,15 @@ impl Sdk {
             authorization: carried.as_ref().map(|t| t.raw.clone()),
             attempt,
         });
-        self.put_back(InFlight { request, purpose, customer, events, carried, attempt, waiting: Waiting::Response });
+        self.put_back(InFlight {
+            request,
+            purpose,
+            customer,
+            events,
+            carried,
+            attempt,
+            waiting: Waiting::Response,
+        });
     }
 
     /// PRE-001..003, PRE-005.
@@ -739,7 +749,9 @@ impl Sdk {
         // RETRY-001: judged by the token the request carried, at the time of the answer;
         // RETRY-019: by the code the body gives, where it gives one.
         let reason = match &flight.carried {
-            _ if rejection.code.is_some() => rejection.code.map_or(Reason::Invalid, |c| self.profile.reason_for_code(c)),
+            _ if rejection.code.is_some() => {
+                rejection.code.map_or(Reason::Invalid, |c| self.profile.reason_for_code(c))
+            }
             Some(_) if rejection.expired => Reason::Expired,
             None => Reason::NotProvided,
             Some(t) if t.is_expired(now) => Reason::Expired,
@@ -825,7 +837,13 @@ impl Sdk {
     }
 
     /// Calls the handler with a vendor code, if one is registered.
-    fn notify_with_code(&self, reason: Reason, customer_ids: CustomerIds, code: Option<i64>, out: &mut Vec<Output>) {
+    fn notify_with_code(
+        &self,
+        reason: Reason,
+        customer_ids: CustomerIds,
+        code: Option<i64>,
+        out: &mut Vec<Output>,
+    ) {
         if self.handler {
             out.push(Output::HandlerCalled { reason, customer_ids, code });
         }

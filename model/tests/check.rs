@@ -9,21 +9,25 @@ use std::collections::BTreeSet;
 /// Unique states at [`Bounds::TEST`] (both environments). A change that shrinks (or
 /// grows) the explored space must be noticed and these numbers updated on purpose, as
 /// stateright's own examples pin theirs.
-const TEST_UNIQUE_STATES: [(ProfileId, usize); 5] = [
+const TEST_UNIQUE_STATES: [(ProfileId, usize); 7] = [
     (ProfileId::ExponeaStream, 42_348),
     (ProfileId::MoengageIos, 22_072),
     (ProfileId::MoengageAndroid, 22_072),
     (ProfileId::KhorosLegacy, 18_084),
     (ProfileId::WebexConnect, 17_652),
+    (ProfileId::IterableWeb, 3_164),
+    (ProfileId::BrazeWeb, 7_324),
 ];
 
 /// Unique states at [`Bounds::CI`], what `jwt-lifecycle check` explores.
-const CI_UNIQUE_STATES: [(ProfileId, usize); 5] = [
+const CI_UNIQUE_STATES: [(ProfileId, usize); 7] = [
     (ProfileId::ExponeaStream, 1_438_739),
     (ProfileId::MoengageIos, 715_969),
     (ProfileId::MoengageAndroid, 715_969),
     (ProfileId::KhorosLegacy, 532_251),
     (ProfileId::WebexConnect, 500_810),
+    (ProfileId::IterableWeb, 587_518),
+    (ProfileId::BrazeWeb, 299_536),
 ];
 
 #[test]
@@ -49,6 +53,7 @@ fn the_machine_as_specified_satisfies_every_property_of_every_profile() {
 #[test]
 fn ci_bounds_explore_the_pinned_number_of_states_for_the_smallest_profile() {
     let (id, pinned) = CI_UNIQUE_STATES[4];
+    assert_eq!(id, ProfileId::WebexConnect, "the smallest seed profile");
     let report = run_check(&id.profile(), &CheckOptions { threads: 2, ..CheckOptions::default() });
     assert!(report.all_hold(), "{id}");
     assert_eq!(report.unique_states, pinned, "{id}");

@@ -8,7 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_spec::alphabet::{
-    AppCall, AppErrorKind, CallKind, CustomerIds, DeletionRule, FailureCause, Input, Observation, Output, Reason, Reply,
+    AppCall, AppErrorKind, CallKind, CustomerIds, DeletionRule, FailureCause, Input, Observation, Output,
+    Reason, Reply,
 };
 use jwt_lifecycle_spec::profile::{Profile, ProfileId};
 

@@ -211,8 +211,8 @@ impl Step {
             Step::ClearToken => AppCall::SetToken { token: None, identifier: None },
             Step::Restart => return Some(Input::Restart {}),
             Step::Respond { request, reply, auth_error } => {
-                let body = auth_error
-                    .map(|code| Body(serde_json::json!({ "auth_error": { "error_code": code } })));
+                let body =
+                    auth_error.map(|code| Body(serde_json::json!({ "auth_error": { "error_code": code } })));
                 return Some(Input::Respond { request, reply, body });
             }
             Step::ProvideToken { ask, token } => AppCall::ProvideToken { ask, token: token.map(Tok::raw) },

@@ -59,7 +59,8 @@ impl<M: Machine> LifecycleModel<M> {
                 }
             }
         }
-        let identifiers: &[Option<Who>] = if p.token_call_identifier { &[None, Some(Who::Alice)] } else { &[None] };
+        let identifiers: &[Option<Who>] =
+            if p.token_call_identifier { &[None, Some(Who::Alice)] } else { &[None] };
         if has(CallKind::SetToken) {
             for token in [Tok::Short, Tok::Expired, Tok::NoExp] {
                 for identifier in identifiers {

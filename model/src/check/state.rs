@@ -109,7 +109,11 @@ impl Bounds {
         if profile.auto_flush.is_none() {
             return self;
         }
-        Bounds { calls: self.calls.saturating_sub(1).max(2), events: self.events.saturating_sub(1).max(1), ..self }
+        Bounds {
+            calls: self.calls.saturating_sub(1).max(2),
+            events: self.events.saturating_sub(1).max(1),
+            ..self
+        }
     }
 }
 
@@ -183,7 +187,10 @@ impl<M: Machine> LifecycleModel<M> {
                 steps.push(Step::RegisterHandler { throws: false });
             }
             if !p.anonymous_events {
-                steps.push(Step::Identify { who: Who::Alice, token: p.token_supply.push.then_some(Tok::Fresh) });
+                steps.push(Step::Identify {
+                    who: Who::Alice,
+                    token: p.token_supply.push.then_some(Tok::Fresh),
+                });
             }
             for step in steps {
                 self.apply(&mut state, &step);
@@ -237,7 +244,9 @@ impl<M: Machine> LifecycleModel<M> {
                 .outputs
                 .iter()
                 .filter_map(|o| match o.output {
-                    Output::TokenRequested { ask, .. } => Some(Step::ProvideToken { ask, token: Some(Tok::Fresh) }),
+                    Output::TokenRequested { ask, .. } => {
+                        Some(Step::ProvideToken { ask, token: Some(Tok::Fresh) })
+                    }
                     _ => None,
                 })
                 .collect();

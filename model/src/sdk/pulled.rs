@@ -33,7 +33,8 @@ impl Sdk {
     /// for its customer, asked for now unless an ask for them is open. RETRY-018: a request
     /// whose customer was left while it was on the wire fails at once instead.
     pub(super) fn refetch(&mut self, flight: InFlight, reason: Reason, out: &mut Vec<Output>) {
-        if flight.customer != self.customer || !self.profile.token_supply.pull.is_some_and(|p| p.after_rejection)
+        if flight.customer != self.customer
+            || !self.profile.token_supply.pull.is_some_and(|p| p.after_rejection)
         {
             self.fail_flight(flight, FailureCause::Authentication, out);
             return;
@@ -46,7 +47,13 @@ impl Sdk {
     }
 
     /// LIFE-017, LIFE-018: the app answers ask `id`, with a token or failing.
-    pub(super) fn answer_ask(&mut self, now: UnixMillis, id: AskId, token: Option<&str>, out: &mut Vec<Output>) {
+    pub(super) fn answer_ask(
+        &mut self,
+        now: UnixMillis,
+        id: AskId,
+        token: Option<&str>,
+        out: &mut Vec<Output>,
+    ) {
         let Some(ask) = self.asks.answer(id) else { return };
         let waiting = self.take_waiting_for(id);
         match token {
@@ -69,7 +76,8 @@ impl Sdk {
     /// fail.
     pub(super) fn fail_refetch_of_other_customers(&mut self, out: &mut Vec<Output>) {
         let current = self.customer.clone();
-        let left: Vec<InFlight> = self.take_flights(|f| matches!(f.waiting, Waiting::Ask(_)) && f.customer != current);
+        let left: Vec<InFlight> =
+            self.take_flights(|f| matches!(f.waiting, Waiting::Ask(_)) && f.customer != current);
         for flight in left {
             self.fail_flight(flight, FailureCause::Authentication, out);
         }
@@ -86,7 +94,8 @@ impl Sdk {
         if self.in_flight.as_ref().is_some_and(&which) {
             taken.extend(self.in_flight.take());
         }
-        let (hit, kept): (Vec<InFlight>, Vec<InFlight>) = std::mem::take(&mut self.flights).into_iter().partition(&which);
+        let (hit, kept): (Vec<InFlight>, Vec<InFlight>) =
+            std::mem::take(&mut self.flights).into_iter().partition(&which);
         self.flights = kept;
         taken.extend(hit);
         taken

@@ -4,11 +4,10 @@
 //! suite reports the SDK's deviation.
 
 use super::{
-    AuthFailurePolicy, AutoFlush, Batching, BodyMeaning, BodySignal, ClaimRules, ClearingCall,
+    bound, AuthFailurePolicy, AutoFlush, Batching, BodyMeaning, BodySignal, ClaimRules, ClearingCall,
     DisabledTokenAction, DisabledTokenPolicy, FailureLimit, IdentityBinding, JwsAlgorithm,
     OtherFailurePolicy, Persistence, PreflightPolicy, Presence, Profile, ProfileId, PullPolicy, ReasonCode,
-    RefreshPolicy, RetryPolicy, TokenSupply, MAX_TOKEN_BYTES, MINUTE_MS,
-    bound, RequestValue,
+    RefreshPolicy, RequestValue, RetryPolicy, TokenSupply, MAX_TOKEN_BYTES, MINUTE_MS,
 };
 use crate::alphabet::{CallKind, Reason};
 
@@ -81,9 +80,10 @@ pub fn iterable_web() -> Profile {
             kid: Presence::Optional,
             typ_jwt: Presence::Required,
             required_claims: vec![],
-            // The suite's identities are user ids; a token naming its user by `email` is
-            // read, but there is no request value to compare it with.
-            informational_claims: vec!["email".into()],
+            // The suite's identities are user ids (setUserID); a token naming its user by
+            // `email` (setEmail) has no request value to be compared with, so only `userId`
+            // is bound.
+            informational_claims: vec![],
             exp: Presence::Optional,
             max_lifetime_s: None,
             min_key_bytes: 32,
