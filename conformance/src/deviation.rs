@@ -63,7 +63,8 @@ pub fn observed_in_report(report: &serde_json::Value) -> Result<BTreeSet<Key>, B
     let results = report["results"].as_array().ok_or_else(|| BadReport("no `results` array".into()))?;
     let mut keys = BTreeSet::new();
     for r in results {
-        let case = r["case_id"].as_str().ok_or_else(|| BadReport(format!("a result without `case_id`: {r}")))?;
+        let case =
+            r["case_id"].as_str().ok_or_else(|| BadReport(format!("a result without `case_id`: {r}")))?;
         if r["status"] != "failed" {
             continue;
         }
@@ -170,7 +171,8 @@ mod tests {
 
     #[test]
     fn drift_names_new_gone_and_duplicated_deviations() {
-        let seen: BTreeSet<Key> = [("a".to_owned(), "R-1".to_owned()), ("b".to_owned(), "R-2".to_owned())].into();
+        let seen: BTreeSet<Key> =
+            [("a".to_owned(), "R-1".to_owned()), ("b".to_owned(), "R-2".to_owned())].into();
         let same = compare(&[listed("a", "R-1"), listed("b", "R-2")], &seen);
         assert!(same.is_empty(), "{same}");
         let drift = compare(&[listed("a", "R-1"), listed("a", "R-1"), listed("c", "R-3")], &seen);

@@ -44,7 +44,11 @@ fn the_node_kit_and_adapter_tests_pass() {
     assert!(
         out.status.success(),
         "npm test failed:\n{}\n{}",
-        stdout.lines().filter(|l| l.starts_with("not ok") || l.contains("fail")).collect::<Vec<_>>().join("\n"),
+        stdout
+            .lines()
+            .filter(|l| l.starts_with("not ok") || l.contains("fail"))
+            .collect::<Vec<_>>()
+            .join("\n"),
         String::from_utf8_lossy(&out.stderr)
     );
     // `node --test` says how many ran: a run of nothing is not a pass.
@@ -101,10 +105,10 @@ fn deviations_are_the_listed_ones(sdk: Sdk) {
     );
     // The committed results (the book's page) are this run's: same verdict for every case.
     let path = node::results_path(sdk);
-    let committed: serde_json::Value = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_else(|| panic!("{} is missing or not JSON; rerun with {}=1", path.display(), node::WRITE_RESULTS));
+    let committed: serde_json::Value =
+        std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_else(
+            || panic!("{} is missing or not JSON; rerun with {}=1", path.display(), node::WRITE_RESULTS),
+        );
     assert_eq!(
         node::verdicts(&committed["report"]),
         node::verdicts(&report),
@@ -167,7 +171,10 @@ fn mutants_of_the_real_sdks_are_caught_by_the_requirement_they_break() {
         .collect();
     let tested: BTreeSet<(String, String)> =
         MUTANTS.iter().map(|(s, m, _)| ((*s).to_owned(), (*m).to_owned())).collect();
-    assert_eq!(listed, tested, "every mutant in mutants/adapter.js needs its requirement here, and only those");
+    assert_eq!(
+        listed, tested,
+        "every mutant in mutants/adapter.js needs its requirement here, and only those"
+    );
 
     let cases = witness_cases();
     // What the unmutated SDK already violates on the witness cases is not the mutant's doing.
@@ -187,7 +194,9 @@ fn mutants_of_the_real_sdks_are_caught_by_the_requirement_they_break() {
         // that case is an `error`, but the violation before it is already reported.
         let new: BTreeSet<Key> = node::observed(&report).difference(&baseline[sdk]).cloned().collect();
         if !new.iter().any(|(_, r)| r == requirement) {
-            missed.push(format!("{sdk} {mutation}: expected {requirement} among the new violations, got {new:?}"));
+            missed.push(format!(
+                "{sdk} {mutation}: expected {requirement} among the new violations, got {new:?}"
+            ));
         }
     }
     assert!(missed.is_empty(), "mutants not caught as expected:\n{}", missed.join("\n"));

@@ -136,7 +136,12 @@ pub(crate) fn results_path(sdk: Sdk) -> PathBuf {
 
 /// `jwt-lifecycle run` of the hand-written cases (and `random` sequences) against
 /// `adapter` on `profile`, as a JSON report.
-pub(crate) fn run_suite(adapter: &str, profile: &str, expectations: Option<&Path>, random: Option<u32>) -> Value {
+pub(crate) fn run_suite(
+    adapter: &str,
+    profile: &str,
+    expectations: Option<&Path>,
+    random: Option<u32>,
+) -> Value {
     let cases = crate_dir().join("cases").display().to_string();
     run_suite_on(adapter, profile, &cases, expectations, random)
 }

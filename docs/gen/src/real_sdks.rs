@@ -17,7 +17,8 @@ use std::path::Path;
 pub const NODE_DIR: &str = "conformance/adapters/node";
 
 /// The command that rewrites the results files.
-pub const WRITE_RESULTS: &str = "JWT_LIFECYCLE_WRITE_RESULTS=1 cargo test -p jwt-lifecycle-conformance --test real_sdks";
+pub const WRITE_RESULTS: &str =
+    "JWT_LIFECYCLE_WRITE_RESULTS=1 cargo test -p jwt-lifecycle-conformance --test real_sdks";
 
 /// One shipping SDK's committed run.
 #[derive(Clone, Debug)]
@@ -112,10 +113,17 @@ fn verdict(run: &RealSdkRun, id: &str) -> String {
 fn sdk_section(out: &mut String, run: &RealSdkRun) {
     let r = &run.results;
     let text = |v: &Value| v.as_str().unwrap_or("?").to_owned();
-    let _ = writeln!(out, "## {} {} (profile `{}`)\n", text(&r["package"]), text(&r["version"]), text(&r["profile"]));
+    let _ = writeln!(
+        out,
+        "## {} {} (profile `{}`)\n",
+        text(&r["package"]),
+        text(&r["version"]),
+        text(&r["profile"])
+    );
     let _ = writeln!(out, "Run: `{}`\n", text(&r["command"]));
     let s = &r["report"]["summary"];
-    let _ = writeln!(
+    let _ =
+        writeln!(
         out,
         "{} results: {} passed, {} failed, {} errors, {} unimplemented, {} disabled. {} known deviations.\n",
         s["cases"], s["passed"], s["failed"], s["errors"], s["unimplemented"], s["disabled"],
@@ -124,7 +132,8 @@ fn sdk_section(out: &mut String, run: &RealSdkRun) {
     let profile: Option<ProfileId> = r["profile"].as_str().and_then(|p| p.parse().ok());
     let _ = writeln!(out, "| requirement | title | verdict |\n|---|---|---|");
     for req in REQUIREMENTS.iter().filter(|q| profile.is_some_and(|p| q.applies_to(p))) {
-        let _ = writeln!(out, "| {} | {} | {} |", req_link(req.id), cell(req.title), cell(&verdict(run, req.id)));
+        let _ =
+            writeln!(out, "| {} | {} | {} |", req_link(req.id), cell(req.title), cell(&verdict(run, req.id)));
     }
     out.push('\n');
     if !run.expectations.disabled.is_empty() {
@@ -167,7 +176,11 @@ fn deviation_entry(out: &mut String, d: &Deviation, report: &Value) {
                 let _ = writeln!(out, "- **The suite says:** {}", cell(m));
             }
             if let Some(trace) = result["trace"].as_str() {
-                let _ = writeln!(out, "\n<details><summary>Observed trace</summary>\n\n```json\n{}\n```\n\n</details>", trace.trim_end());
+                let _ = writeln!(
+                    out,
+                    "\n<details><summary>Observed trace</summary>\n\n```json\n{}\n```\n\n</details>",
+                    trace.trim_end()
+                );
             }
         }
         None => {

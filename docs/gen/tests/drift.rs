@@ -202,15 +202,25 @@ fn real_sdk_expectations_name_requirements_of_their_profile() {
         let of_profile = |id: &str| REQUIREMENTS.iter().any(|r| r.id == id && r.applies_to(profile));
         for id in run.expectations.disabled_requirements.keys() {
             if !of_profile(id) {
-                wrong.push(format!("{}: disabled requirement {id} is not a requirement of {profile}", run.sdk));
+                wrong.push(format!(
+                    "{}: disabled requirement {id} is not a requirement of {profile}",
+                    run.sdk
+                ));
             }
         }
         for d in &run.expectations.deviations {
             if d.requirement != EXPECTATION && !of_profile(&d.requirement) {
-                wrong.push(format!("{}: deviation {} names {}, not a requirement of {profile}", run.sdk, d.case, d.requirement));
+                wrong.push(format!(
+                    "{}: deviation {} names {}, not a requirement of {profile}",
+                    run.sdk, d.case, d.requirement
+                ));
             }
-            if d.documentation.trim().is_empty() || d.source.trim().is_empty() || d.observed.trim().is_empty() {
-                wrong.push(format!("{}: deviation {} / {} needs its documentation, source and observed behaviour", run.sdk, d.case, d.requirement));
+            if d.documentation.trim().is_empty() || d.source.trim().is_empty() || d.observed.trim().is_empty()
+            {
+                wrong.push(format!(
+                    "{}: deviation {} / {} needs its documentation, source and observed behaviour",
+                    run.sdk, d.case, d.requirement
+                ));
             }
         }
     }
