@@ -17,7 +17,7 @@ const RULES: Differential = Differential::Rules;
 fn ten_thousand_random_steps_per_profile_break_no_rule_on_the_reference() {
     for profile in ProfileId::ALL {
         let mut adapter = ReferenceAdapter::new();
-        let config = RandomConfig { sequences: 1000, seed: 42, max_len: 24 };
+        let config = RandomConfig { sequences: 1500, seed: 42, max_len: 24 };
         let outcome = run_random(&mut adapter, profile, config, RULES, 2);
         assert!(outcome.divergence.is_none(), "{profile}: {:?}", outcome.divergence);
         assert!(outcome.steps >= 10_000, "{profile}: only {} steps", outcome.steps);

@@ -9,7 +9,7 @@
 //! anyone can read, keep, and rerun as a fixed case, and proptest's shrinking works on
 //! the abstract moves, where deleting a step always yields a valid sequence.
 
-use super::moves::{call_for, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::moves::{call_for, provide_call, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::Adapter;
 use crate::case::{Action, Case, CaseFile, ExpectEntry, Expected, Step, TokenTable};
@@ -42,6 +42,7 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
     let mut case = Case { file, tokens };
     let mut driver = Driver::new(Sdk::new(profile.profile()), start);
     let mut in_flight: Vec<RequestId> = Vec::new();
+    let mut open_asks: Vec<u64> = Vec::new();
     let mut events = 0usize;
     for m in moves.iter().filter(|m| alphabet.allows(m)) {
         let action = match m {
@@ -54,9 +55,17 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
             }
             Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
             Move::Restart => {
-                // Requests of the old process can no longer be answered.
+                // Requests and asks of the old process can no longer be answered.
                 in_flight.clear();
+                open_asks.clear();
                 Action::Restart
+            }
+            Move::ProvideToken { pick, token } => {
+                if open_asks.is_empty() {
+                    continue;
+                }
+                let ask = open_asks.remove(pick % open_asks.len());
+                Action::Call(provide_call(ask, *token))
             }
             other => match call_for(other, profile, &mut events) {
                 Some(call) => Action::Call(call),
@@ -70,8 +79,10 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
             (_, None) => Vec::new(),
         };
         for o in &seen {
-            if let Output::RequestSent { request, .. } = o.output {
-                in_flight.push(request);
+            match o.output {
+                Output::RequestSent { request, .. } => in_flight.push(request),
+                Output::TokenRequested { ask, .. } => open_asks.push(ask),
+                _ => {}
             }
         }
         step.expect = seen

@@ -3,7 +3,7 @@
 //! oracle judges every step, and a violation is shrunk to the shortest sequence that
 //! still breaks the same requirement.
 
-use super::moves::{call_for, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::moves::{call_for, provide_call, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::{Adapter, Started, StepReply};
 use crate::case::{Action, CaseFile, Expected, Housekeeping, Step, TokenTable, DEFAULT_START};
@@ -91,6 +91,14 @@ fn action_for(m: &Move, profile: ProfileId, oracle: &Oracle, events: &mut usize)
                 reply: REPLIES[reply % REPLIES.len()],
                 body: None,
             }
+        }
+        Move::ProvideToken { pick, token } => {
+            // Only asks the SDK was seen to make and that are still open are answered.
+            let open: Vec<u64> = oracle.belief().asks.iter().map(|a| a.id).collect();
+            if open.is_empty() {
+                return None;
+            }
+            Action::Call(provide_call(open[pick % open.len()], *token))
         }
         Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
         Move::Restart => Action::Restart,

@@ -5,6 +5,7 @@ use crate::case::{OrderedMap, TokenSpec};
 use jwt_lifecycle_spec::alphabet::{AppCall, CallKind, CustomerIds, Reply};
 use jwt_lifecycle_spec::profile::ProfileId;
 use proptest::prelude::*;
+use proptest::strategy::Union;
 
 /// The tokens random sequences use: long-lived, due for refresh within two minutes,
 /// already inside the refresh window, expired, without `exp`, unparsable.
@@ -68,6 +69,14 @@ pub enum Move {
     Advance(usize),
     /// The app process restarts (protocol 2).
     Restart,
+    /// Answer the `pick`-th ask of the token callback still open (skipped when none is;
+    /// protocol 2, profiles that pull their tokens).
+    ProvideToken {
+        /// Which ask (modulo their number).
+        pick: usize,
+        /// Index into the token names; `None`: the callback fails.
+        token: Option<usize>,
+    },
 }
 
 /// The token names, the unparsable one last.
@@ -91,12 +100,17 @@ pub fn random_tokens() -> OrderedMap<TokenSpec> {
 pub struct Alphabet {
     calls: Vec<CallKind>,
     protocol: u64,
+    /// The app passes tokens (configure and identify may carry one).
+    push: bool,
+    /// The SDK has a mode without JWT (configure may turn it off).
+    jwt_optional: bool,
 }
 
 impl Alphabet {
     /// The alphabet of `profile` for an adapter speaking `protocol`.
     pub fn new(profile: ProfileId, protocol: u64) -> Self {
-        Alphabet { calls: profile.profile().calls, protocol }
+        let p = profile.profile();
+        Alphabet { calls: p.calls, protocol, push: p.token_supply.push, jwt_optional: p.jwt_optional }
     }
 
     fn has(&self, call: CallKind) -> bool {
@@ -107,16 +121,21 @@ impl Alphabet {
     pub fn allows(&self, m: &Move) -> bool {
         let v2 = self.protocol >= 2;
         match m {
-            Move::Configure { .. } => self.has(CallKind::Configure),
+            // CONF-009: a pull-only profile takes no token, and one without a mode without
+            // JWT is configured with it on.
+            Move::Configure { jwt, token, .. } => {
+                self.has(CallKind::Configure) && (*jwt || self.jwt_optional) && (token.is_none() || self.push)
+            }
             Move::SetToken { token: None, .. } => v2 && self.has(CallKind::ClearToken),
             Move::SetToken { .. } => self.has(CallKind::SetToken),
             Move::RegisterHandler { throws } => self.has(CallKind::RegisterHandler) && (v2 || !throws),
-            Move::Identify { .. } => self.has(CallKind::Identify),
+            Move::Identify { token, .. } => self.has(CallKind::Identify) && (token.is_none() || self.push),
             Move::Plain(call) => self.has(*call),
             Move::Track => self.has(CallKind::Track),
             Move::Flush => self.has(CallKind::Flush),
             Move::Respond { .. } | Move::Advance(_) => true,
             Move::Restart => v2,
+            Move::ProvideToken { .. } => v2 && self.has(CallKind::ProvideToken),
         }
     }
 
@@ -146,28 +165,68 @@ impl Alphabet {
         let restart_weight = if self.protocol >= 2 { 1 } else { 0 };
         let plain_weight = if plain.is_empty() { 0 } else { 1 };
         let plain = if plain.is_empty() { vec![CallKind::NewSession] } else { plain };
-        prop_oneof![
-            1 => (any::<bool>(), 0..n_tokens).prop_map(|(debug, t)| Move::Configure { jwt: true, debug, token: Some(t) }),
-            3 => (token_choice, proptest::option::of(0..PEOPLE.len()))
-                .prop_map(|(token, identifier)| Move::SetToken { token, identifier }),
-            2 => throws.prop_map(|throws| Move::RegisterHandler { throws }),
-            2 => (0..PEOPLE.len(), proptest::option::of(0..n_tokens)).prop_map(|(who, token)| Move::Identify { who, token }),
-            plain_weight => proptest::sample::select(plain).prop_map(Move::Plain),
-            4 => Just(Move::Track),
-            4 => Just(Move::Flush),
-            6 => (0..4usize, 0..REPLIES.len()).prop_map(|(pick, reply)| Move::Respond { pick, reply }),
-            4 => (0..ADVANCES.len()).prop_map(Move::Advance),
-            restart_weight => Just(Move::Restart),
-        ]
-        .boxed()
+        // Only the profile's calls are generated (CONF-009): a call it lacks weighs nothing.
+        let weight = |call: CallKind, w: u32| if self.has(call) { w } else { 0 };
+        let push = self.push;
+        let provide_weight = if self.protocol >= 2 { weight(CallKind::ProvideToken, 4) } else { 0 };
+        let arms: Vec<(u32, BoxedStrategy<Move>)> = vec![
+            (
+                1,
+                (any::<bool>(), 0..n_tokens)
+                    .prop_map(move |(debug, t)| Move::Configure {
+                        jwt: true,
+                        debug,
+                        token: push.then_some(t),
+                    })
+                    .boxed(),
+            ),
+            (
+                weight(CallKind::SetToken, 3),
+                (token_choice, proptest::option::of(0..PEOPLE.len()))
+                    .prop_map(|(token, identifier)| Move::SetToken { token, identifier })
+                    .boxed(),
+            ),
+            (
+                weight(CallKind::RegisterHandler, 2),
+                throws.prop_map(|throws| Move::RegisterHandler { throws }).boxed(),
+            ),
+            (
+                weight(CallKind::Identify, 2),
+                (0..PEOPLE.len(), proptest::option::of(0..n_tokens))
+                    .prop_map(move |(who, token)| Move::Identify { who, token: token.filter(|_| push) })
+                    .boxed(),
+            ),
+            (plain_weight, proptest::sample::select(plain).prop_map(Move::Plain).boxed()),
+            (weight(CallKind::Track, 4), Just(Move::Track).boxed()),
+            (weight(CallKind::Flush, 4), Just(Move::Flush).boxed()),
+            (
+                6,
+                (0..4usize, 0..REPLIES.len()).prop_map(|(pick, reply)| Move::Respond { pick, reply }).boxed(),
+            ),
+            (4, (0..ADVANCES.len()).prop_map(Move::Advance).boxed()),
+            (restart_weight, Just(Move::Restart).boxed()),
+            (
+                provide_weight,
+                (0..4usize, proptest::option::weighted(0.8, 0..n_tokens))
+                    .prop_map(|(pick, token)| Move::ProvideToken { pick, token })
+                    .boxed(),
+            ),
+        ];
+        // proptest refuses an arm that weighs nothing, so those are left out.
+        Union::new_weighted(arms.into_iter().filter(|(w, _)| *w > 0).collect()).boxed()
     }
 
     /// A sequence: the first `configure` (so most sequences exercise a running SDK), then
     /// up to `max_len` further moves.
     pub fn sequence_strategy(&self, max_len: usize) -> impl Strategy<Value = (Move, Vec<Move>)> {
+        let (push, jwt_optional) = (self.push, self.jwt_optional);
         let first =
             (prop::bool::weighted(0.9), any::<bool>(), proptest::option::weighted(0.3, 0..TOKENS.len() + 1))
-                .prop_map(|(jwt, debug, token)| Move::Configure { jwt, debug, token });
+                .prop_map(move |(jwt, debug, token)| Move::Configure {
+                    jwt: jwt || !jwt_optional,
+                    debug,
+                    token: token.filter(|_| push),
+                });
         (first, proptest::collection::vec(self.move_strategy(), 0..=max_len))
     }
 }
@@ -201,6 +260,12 @@ pub fn call_for(m: &Move, profile: ProfileId, events: &mut usize) -> Option<AppC
             AppCall::Track { event: format!("e{events}") }
         }
         Move::Flush => AppCall::Flush {},
-        Move::Respond { .. } | Move::Advance(_) | Move::Restart => return None,
+        Move::Respond { .. } | Move::Advance(_) | Move::Restart | Move::ProvideToken { .. } => return None,
     })
+}
+
+/// The answer to ask `ask` that a [`Move::ProvideToken`] gives once its ask is chosen.
+pub fn provide_call(ask: u64, token: Option<usize>) -> AppCall {
+    let names = token_names();
+    AppCall::ProvideToken { ask, token: token.map(|i| names[i % names.len()].to_owned()) }
 }

@@ -6,7 +6,8 @@
 //! applies to that profile, so the diagram cannot claim a behaviour the registry does
 //! not give that vendor.
 
-use jwt_lifecycle_spec::profile::{ClearingCall, Profile, RetryPolicy};
+use jwt_lifecycle_spec::alphabet::CallKind;
+use jwt_lifecycle_spec::profile::{Batching, ClearingCall, OtherFailurePolicy, Profile, RetryPolicy};
 use jwt_lifecycle_spec::requirement;
 use std::fmt::Write as _;
 
@@ -45,6 +46,7 @@ const SYNC_STATES: &[StateDef] = &[
     StateDef { id: "InFlight", name: "Request in flight" },
     StateDef { id: "RetryPending", name: "Retry pending" },
     StateDef { id: "Held", name: "Held for a new token" },
+    StateDef { id: "Asking", name: "Waiting for the asked token" },
     StateDef { id: "Suspended", name: "Sync suspended" },
 ];
 
@@ -70,23 +72,32 @@ pub fn top_edges(profile: Option<&Profile>) -> Vec<Edge> {
     let clears_on_stop = when(profile, |p| p.clears_token(ClearingCall::StopIntegration));
     let stop_reqs: &[&str] =
         if clears_on_stop { &["CONF-007", "LIFE-004", "QUEUE-006"] } else { &["CONF-007"] };
-    vec![
+    let mut edges = vec![
         edge("[*]", "Unconfigured", "", &["CONF-007"]),
-        edge("Unconfigured", "Running", "configure", &["CONF-003", "CONF-006", "LIMIT-003"]),
-        edge("Running", "Stopped", "stop_integration", stop_reqs),
-        edge("Stopped", "Running", "configure", &["CONF-007"]),
-    ]
+        edge("Unconfigured", "Running", "configure", &["CONF-003", "CONF-006", "CONF-007", "LIMIT-003"]),
+    ];
+    // Only SDKs that have a stop call can be stopped.
+    if when(profile, |p| p.calls.contains(&CallKind::StopIntegration)) {
+        edges.push(edge("Running", "Stopped", "stop_integration", stop_reqs));
+        edges.push(edge("Stopped", "Running", "configure", &["CONF-007"]));
+    }
+    edges
 }
 
 /// The stored token's states.
 pub fn token_edges(profile: Option<&Profile>) -> Vec<Edge> {
     let mut edges = vec![edge("[*]", "NoToken", "", &["LIFE-001"])];
-    edges.push(edge(
-        "NoToken",
-        "Valid",
-        "set_token, identify with token",
-        &["LIFE-001", "LIFE-007", "LIFE-013"],
-    ));
+    if when(profile, |p| p.token_supply.push) {
+        edges.push(edge(
+            "NoToken",
+            "Valid",
+            "set_token, identify with token",
+            &["LIFE-001", "LIFE-007", "LIFE-013"],
+        ));
+    }
+    if when(profile, Profile::pulls) {
+        edges.push(edge("NoToken", "Valid", "provide_token answers an ask", &["LIFE-017", "LIFE-001"]));
+    }
     edges.extend(expiry_edges(profile));
     edges.push(edge("NoToken", "Expired", "set_token already past exp", &["REFR-004", "PRE-005"]));
     // Replacing the token: from any stored state, the new token enters the state its own
@@ -104,17 +115,24 @@ fn expiry_edges(profile: Option<&Profile>) -> Vec<Edge> {
         Some(Some(r)) => {
             let lead = seconds(r.lead_ms);
             let tol = seconds(r.tolerance_ms);
+            // A pulling SDK asks its token callback where a pushing one tells the handler.
+            let asks = profile.is_some_and(|p| p.token_supply.pull.is_some_and(|pull| pull.before_expiry));
+            let (told, refresh) = if asks {
+                ("token callback asked (expired_soon)", "REFR-009")
+            } else {
+                ("handler expired_soon", "REFR-001")
+            };
             let mut edges = vec![edge(
                 "Valid",
                 "ExpiringSoon",
-                format!("exp − {lead} (± {tol}), handler expired_soon"),
-                &["REFR-001", "REFR-002"],
+                format!("exp − {lead} (± {tol}), {told}"),
+                &[refresh, "REFR-002"],
             )];
             if r.notify_at_once_inside_window {
                 edges.push(edge(
                     "NoToken",
                     "ExpiringSoon",
-                    "set_token inside the window, expired_soon at once",
+                    format!("token inside the window, {told} at once"),
                     &["REFR-003"],
                 ));
             }
@@ -158,8 +176,9 @@ fn static_id(id: &str) -> &'static str {
 
 /// The request pipeline's states.
 pub fn sync_edges(profile: Option<&Profile>) -> Vec<Edge> {
-    let mut edges = delivery_edges();
+    let mut edges = delivery_edges(profile);
     edges.extend(retry_edges(profile));
+    edges.extend(refetch_and_backoff_edges(profile));
     edges.extend(forbidden_edges(profile));
     edges.extend(app_error_edges(profile));
     edges.extend(held_edges(profile));
@@ -168,13 +187,70 @@ pub fn sync_edges(profile: Option<&Profile>) -> Vec<Edge> {
 }
 
 /// A request sent and answered, the same in every profile.
-fn delivery_edges() -> Vec<Edge> {
-    vec![
-        edge("[*]", "Idle", "", &["QUEUE-004"]),
-        edge("Idle", "InFlight", "flush with events queued", &["QUEUE-004", "QUEUE-003", "CONF-001"]),
-        edge("InFlight", "Idle", "2xx, events delivered", &["QUEUE-007"]),
-        edge("InFlight", "Idle", "network error or other status, events back in the queue", &["RETRY-012"]),
-    ]
+fn delivery_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    let mut edges = vec![edge("[*]", "Idle", "", &["QUEUE-004", "QUEUE-009"])];
+    if when(profile, |p| p.batching == Batching::HeadRunOneInFlight) {
+        let flush = match profile.and_then(|p| p.auto_flush) {
+            Some(auto) => format!("flush, or every {}, with events queued", seconds(auto.interval_ms)),
+            None => "flush with events queued".to_owned(),
+        };
+        edges.push(edge("Idle", "InFlight", flush, &["QUEUE-004", "QUEUE-003", "QUEUE-010", "CONF-001"]));
+    }
+    if when(profile, |p| p.batching == Batching::PerEventConcurrent) {
+        edges.push(edge("Idle", "InFlight", "track sends its event at once", &["QUEUE-009", "CONF-001"]));
+    }
+    edges.push(edge("InFlight", "Idle", "2xx, events delivered", &["QUEUE-007"]));
+    if when(profile, |p| p.on_other_failure == OtherFailurePolicy::Requeue) {
+        edges.push(edge(
+            "InFlight",
+            "Idle",
+            "network error or other status, events back in the queue",
+            &["RETRY-012"],
+        ));
+    }
+    if when(profile, |p| p.on_other_failure == OtherFailurePolicy::Fail) {
+        edges.push(edge("InFlight", "Idle", "network error or other status, request_failed", &["RETRY-017"]));
+    }
+    edges
+}
+
+/// RETRY-015, RETRY-016: the policies of the newer profiles, a refetch of a pulled token
+/// and a randomised backoff.
+fn refetch_and_backoff_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    let mut edges = Vec::new();
+    if when(profile, |p| p.on_unauthorized.retry == RetryPolicy::RefetchThenRetry) {
+        edges.push(edge("InFlight", "Asking", "401, token callback asked", &["RETRY-015", "RETRY-001"]));
+        edges.push(edge("Asking", "InFlight", "token provided, sent again once", &["RETRY-015", "LIFE-017"]));
+        edges.push(edge(
+            "Asking",
+            "Idle",
+            "ask failed or customer changed, request_failed",
+            &["LIFE-018", "RETRY-018"],
+        ));
+        edges.push(edge("InFlight", "Idle", "resend rejected, request_failed", &["RETRY-015", "QUEUE-005"]));
+    }
+    let backoff = match profile {
+        Some(p) => p.backoff().map(|b| {
+            format!("{}..{}, at most {}x the previous", seconds(b.min_ms), seconds(b.max_ms), b.factor)
+        }),
+        None => Some("a randomised wait".to_owned()),
+    };
+    if let Some(wait) = backoff {
+        edges.push(edge(
+            "InFlight",
+            "RetryPending",
+            "rejected (status or auth_error in the body), handler told, or no answer",
+            &["RETRY-016", "RETRY-019", "RETRY-020", "RETRY-012"],
+        ));
+        edges.push(edge(
+            "RetryPending",
+            "InFlight",
+            format!("end of the wait ({wait}) or flush, current token"),
+            &["RETRY-016", "LIFE-002"],
+        ));
+        edges.push(edge("RetryPending", "Idle", "clear_local_data, events deleted", &["QUEUE-006"]));
+    }
+    edges
 }
 
 /// A 401 retried after a delay, where the profile retries.
@@ -259,22 +335,34 @@ fn limit_edges(profile: Option<&Profile>) -> Vec<Edge> {
         None => Some("N".to_owned()),
     };
     let Some(limit) = limit else { return Vec::new() };
-    vec![
-        edge(
-            "InFlight",
+    let mut edges = vec![edge(
+        "InFlight",
+        "Suspended",
+        format!("failure number {limit} in a row"),
+        &["LIMIT-001", "LIMIT-002", "LIMIT-006"],
+    )];
+    let through = profile.and_then(|p| p.failure_limit).is_some_and(|l| l.flush_while_suspended);
+    if through {
+        edges.push(edge(
             "Suspended",
-            format!("failure number {limit} in a row"),
-            &["LIMIT-001", "LIMIT-002"],
-        ),
-        edge(
+            "Suspended",
+            "track or set_token, nothing sent on its own",
+            &["LIMIT-004", "LIMIT-006"],
+        ));
+        edges.push(edge("Suspended", "InFlight", "flush still sends the queue", &["LIMIT-006", "QUEUE-004"]));
+    } else {
+        edges.push(edge(
             "Suspended",
             "Suspended",
             "track, set_token or flush, nothing sent",
             &["LIMIT-004", "LIMIT-005"],
-        ),
-        edge("Suspended", "Idle", "new_session", &["LIMIT-003"]),
-        edge("Suspended", "Held", "new_session with a request held", &["LIMIT-003", "LIMIT-005"]),
-    ]
+        ));
+    }
+    edges.push(edge("Suspended", "Idle", "new_session", &["LIMIT-003"]));
+    if when(profile, |p| p.on_unauthorized.retry == RetryPolicy::OnNewToken) {
+        edges.push(edge("Suspended", "Held", "new_session with a request held", &["LIMIT-003", "LIMIT-005"]));
+    }
+    edges
 }
 
 /// Every edge of the diagram for `profile` (or the union over all profiles).

@@ -91,8 +91,14 @@ fn pick(rng: &mut Lcg, p: &Profile, d: &Driver, n: usize) -> WalkStep {
             }
             AppCall::Flush {}
         }
+        // An answer to an ask the SDK never made changes nothing, so any number will do.
+        14 if p.pulls() => AppCall::ProvideToken { ask: 1 + rng.below(8) as u64, token: Some(token(rng)) },
         _ => return Err([500, 1_000, 30_000, 61_000, 3_600_000][rng.below(5)]),
     };
+    // CONF-009: only the profile's calls; another pick becomes a short wait.
+    if !p.calls.contains(&call.kind()) {
+        return Err(1_000);
+    }
     Ok(Input::App(call))
 }
 
@@ -170,8 +176,13 @@ impl Walk<'_> {
     fn apply(&mut self, d: &mut Driver, step: &WalkStep, label: &str) {
         match step {
             Ok(input) => {
-                let set_token =
-                    matches!(input, Input::App(AppCall::SetToken { .. } | AppCall::Identify { .. }));
+                // A provided (pulled) token is stored as a set one is (LIFE-017).
+                let set_token = matches!(
+                    input,
+                    Input::App(
+                        AppCall::SetToken { .. } | AppCall::Identify { .. } | AppCall::ProvideToken { .. }
+                    )
+                );
                 let before = self.snapshot(d);
                 d.input(input);
                 let after = self.snapshot(d);
@@ -234,6 +245,11 @@ impl Walk<'_> {
             self.apply(&mut d, step, LABEL);
         }
         for n in 1..=i64::from(consecutive_failures) {
+            if d.sdk().in_flight().is_none() {
+                // A profile that puts a rejected request's events back in the queue (a
+                // backoff) sends them again on the app's flush.
+                self.apply(&mut d, &call(AppCall::Flush {}), LABEL);
+            }
             if let Some(request) =
                 d.sdk().in_flight().filter(|f| f.awaits_response_to(f.request)).map(|f| f.request)
             {

@@ -70,7 +70,14 @@ impl Judge<'_> {
         if self.profile.failure_limit.is_some_and(|l| l.reset_on_success) {
             self.belief.failures = 0;
         }
-        self.belief.previous_wait = PreviousWait::AfterSuccess;
+        self.belief.previous_wait = match (request.purpose, self.belief.previous_wait) {
+            // RETRY-016: whether a request of the SDK's own ends a run of waits is the
+            // SDK's choice (its requests may take another path), so the next wait is
+            // bounded by the ceiling alone.
+            (Purpose::Housekeeping, PreviousWait::AfterSuccess) => PreviousWait::AfterSuccess,
+            (Purpose::Housekeeping, _) => PreviousWait::Unknown,
+            _ => PreviousWait::AfterSuccess,
+        };
     }
 
     /// RETRY-012, RETRY-016, RETRY-017: not an authentication failure: nothing is told and
