@@ -147,47 +147,58 @@ fn sdk_section(out: &mut String, run: &RealSdkRun) {
     if run.expectations.deviations.is_empty() {
         let _ = writeln!(out, "None observed.\n");
     }
+    // One entry per case: its deviations, then the trace they were observed in, once.
+    let mut cases: Vec<&str> = Vec::new();
     for d in &run.expectations.deviations {
-        deviation_entry(out, d, &r["report"]);
+        if !cases.contains(&d.case.as_str()) {
+            cases.push(&d.case);
+        }
+    }
+    for case in cases {
+        let _ = writeln!(out, "#### `{case}`\n");
+        let mut trace = None;
+        for d in run.expectations.deviations.iter().filter(|d| d.case == case) {
+            trace = trace.or(deviation_entry(out, d, &r["report"]));
+        }
+        if let Some(trace) = trace {
+            let _ = writeln!(
+                out,
+                "<details><summary>Observed trace of <code>{case}</code></summary>\n\n```json\n{}\n```\n\n</details>\n",
+                trace.trim_end()
+            );
+        }
     }
 }
 
-fn deviation_entry(out: &mut String, d: &Deviation, report: &Value) {
+/// Writes one deviation's chain; returns the trace of the failure it was observed in.
+fn deviation_entry<'a>(out: &mut String, d: &Deviation, report: &'a Value) -> Option<&'a str> {
     let requirement = if d.requirement == EXPECTATION {
         "the case's expectations (no monitor fired)".to_owned()
     } else {
         req_link(&d.requirement)
     };
-    let _ = writeln!(out, "#### `{}`: {}\n", d.case, d.requirement);
     let _ = writeln!(out, "- **Documentation:** {} ({})", d.documentation, d.source);
-    let _ = writeln!(out, "- **Requirement:** {requirement}");
-    let _ = writeln!(out, "- **Case:** `{}`", d.case);
-    let _ = writeln!(out, "- **Observed:** {}", d.observed);
-    match failing(report, &d.case, &d.requirement) {
-        Some(result) => {
-            let messages: Vec<&str> = result["violations"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|v| d.requirement == EXPECTATION || v["requirement"] == d.requirement.as_str())
-                .filter_map(|v| v["message"].as_str())
-                .collect();
-            for m in messages {
-                let _ = writeln!(out, "- **The suite says:** {}", cell(m));
-            }
-            if let Some(trace) = result["trace"].as_str() {
-                let _ = writeln!(
-                    out,
-                    "\n<details><summary>Observed trace</summary>\n\n```json\n{}\n```\n\n</details>",
-                    trace.trim_end()
-                );
-            }
-        }
-        None => {
-            let _ = writeln!(out, "- **Not observed in the committed run** (run `{WRITE_RESULTS}`)");
-        }
+    let _ = writeln!(out, "  - **Requirement:** {requirement}");
+    let _ = writeln!(out, "  - **Observed:** {}", d.observed);
+    let Some(result) = failing(report, &d.case, &d.requirement) else {
+        let _ = writeln!(out, "  - **Not observed in the committed run** (run `{WRITE_RESULTS}`)");
+        return None;
+    };
+    let mut messages: Vec<&str> = result["violations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| v["requirement"] == d.requirement.as_str())
+        .filter_map(|v| v["message"].as_str())
+        .collect();
+    if d.requirement == EXPECTATION {
+        messages = result["differences"].as_array().into_iter().flatten().filter_map(|v| v["message"].as_str()).collect();
     }
-    out.push('\n');
+    messages.dedup();
+    for m in messages {
+        let _ = writeln!(out, "  - **The suite says:** {}", cell(m));
+    }
+    result["trace"].as_str()
 }
 
 /// The page's generated part.
