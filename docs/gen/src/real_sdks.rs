@@ -192,7 +192,12 @@ fn deviation_entry<'a>(out: &mut String, d: &Deviation, report: &'a Value) -> Op
         .filter_map(|v| v["message"].as_str())
         .collect();
     if d.requirement == EXPECTATION {
-        messages = result["differences"].as_array().into_iter().flatten().filter_map(|v| v["message"].as_str()).collect();
+        messages = result["differences"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v["message"].as_str())
+            .collect();
     }
     messages.dedup();
     for m in messages {
