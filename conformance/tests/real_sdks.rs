@@ -39,7 +39,7 @@ fn the_node_kit_and_adapter_tests_pass() {
     let started = Instant::now();
     let mut npm = Command::new("npm");
     npm.arg("test").current_dir(node::node_dir());
-    let out = node::run(npm, Duration::from_secs(900)).unwrap_or_else(|e| panic!("{e}"));
+    let out = node::run(npm, Duration::from_secs(600)).unwrap_or_else(|e| panic!("{e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
