@@ -21,9 +21,13 @@ use std::time::Duration;
 /// The environment variable that overrides the adapter command.
 pub const ADAPTER_ENV: &str = "JWT_BENCH_ADAPTER";
 
-/// The repository's case files.
+/// The case directory the suite benches load: `JWT_BENCH_CASES` when set (so that two
+/// versions of the suite can be timed on one case set), else the repository's cases.
 pub fn cases_dir() -> PathBuf {
-    workspace_root().join("conformance").join("cases")
+    match std::env::var_os("JWT_BENCH_CASES") {
+        Some(dir) => workspace_root().join(dir),
+        None => workspace_root().join("conformance").join("cases"),
+    }
 }
 
 /// Loads every case file.

@@ -10,6 +10,8 @@
 //! - [`verdict`]: aligning expectations with observations, and request-id bindings.
 //! - [`select`]: which cases a run selects (profile, `--strict`, `--shard`,
 //!   expectations file).
+//! - [`coverage`]: which transitions of each profile's state diagrams the fixed cases
+//!   and random sequences exercise.
 //! - [`generate`]: cases computed from the model's reachable paths.
 //! - [`differential`]: random sequences run on the model and the adapter, shrunk on a
 //!   divergence.
@@ -18,6 +20,7 @@
 pub mod adapter;
 pub mod bounded;
 pub mod case;
+pub mod coverage;
 pub mod differential;
 pub mod generate;
 pub mod report;

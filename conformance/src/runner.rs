@@ -18,6 +18,7 @@ use jwt_lifecycle_oracle::{Act, Oracle, Violation};
 use jwt_lifecycle_spec::alphabet::{AppCall, Input, Observation, Output, Reply, RequestKind, UnixMillis};
 use jwt_lifecycle_spec::profile::ProfileId;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 /// The verdict on one case.
@@ -84,6 +85,8 @@ pub struct CaseResult {
     pub differences: Vec<Difference>,
     /// Wall time.
     pub duration: Duration,
+    /// For a random run: the transitions its inputs took on the reference.
+    pub coverage: Option<crate::coverage::Tally>,
 }
 
 impl CaseResult {
@@ -101,6 +104,7 @@ impl CaseResult {
             violations: Vec::new(),
             differences: Vec::new(),
             duration: Duration::ZERO,
+            coverage: None,
         }
     }
 
@@ -135,11 +139,22 @@ struct Run<'a> {
     violations: Vec<Violation>,
     differences: Vec<Difference>,
     /// Each step as observed, with the index of the case step it belongs to (automatic
-    /// answers belong to the step that sent their request).
-    observed: Vec<(usize, Step)>,
+    /// answers belong to the step that sent their request). Written as a case only when
+    /// the case fails, so a passing case pays for no formatting.
+    observed: Vec<(usize, Action, Vec<Observation>)>,
     last_failing: Option<usize>,
     /// Every request id the SDK reported sending (a late answer to one still applies).
     sent: std::collections::BTreeSet<u64>,
+}
+
+/// The requests of `seen` the SDK sent on its own (not carrying tracked events).
+fn own_requests(seen: &[Observation]) -> Vec<u64> {
+    seen.iter()
+        .filter_map(|o| match o.output {
+            Output::RequestSent { request, kind, .. } if !kind.is_events() => Some(request),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Runs `case` on `profile` against `adapter`, which speaks wire protocol `protocol` (an
@@ -181,7 +196,7 @@ pub fn run_case(adapter: &mut dyn Adapter, case: &Case, profile: ProfileId, prot
     let mut run = Run {
         case,
         profile,
-        oracle: Oracle::new(&profile.profile(), case.file.start),
+        oracle: Oracle::sharing(profile.shared(), case.file.start),
         ids: Bindings::default(),
         now: case.file.start,
         violations: Vec::new(),
@@ -251,9 +266,10 @@ impl Run<'_> {
         let judged = self.oracle.judge(index, &act, &seen);
         self.note_violations(judged.violations, index);
         self.compare(index, step, &seen, &judged.own_preflights);
-        self.record(index, step, input.as_ref(), &seen);
+        let own = own_requests(&seen);
+        self.record(index, step, input.as_ref(), seen);
         self.now = act.end();
-        self.answer_housekeeping(adapter, index, &seen)?;
+        self.answer_housekeeping(adapter, index, own)?;
         Ok(Flow::Next)
     }
 
@@ -339,15 +355,15 @@ impl Run<'_> {
         let expected_kinds: Vec<RequestKind> =
             step.expected().filter_map(|e| e.output.request_kind()).collect();
         let expects_own = expected_kinds.iter().any(|k| !k.is_events());
-        let kept: Vec<Observation> = seen
-            .iter()
-            .enumerate()
-            .filter(|(i, o)| match &o.output {
-                Output::RequestSent { kind, .. } => kind.is_events() || expected_kinds.contains(kind),
-                _ => expects_own || !own_preflights.contains(i),
-            })
-            .map(|(_, o)| o.clone())
-            .collect();
+        let compared_here = |i: usize, o: &Observation| match &o.output {
+            Output::RequestSent { kind, .. } => kind.is_events() || expected_kinds.contains(kind),
+            _ => expects_own || !own_preflights.contains(&i),
+        };
+        let kept: Cow<'_, [Observation]> = if seen.iter().enumerate().all(|(i, o)| compared_here(i, o)) {
+            Cow::Borrowed(seen)
+        } else {
+            seen.iter().enumerate().filter(|(i, o)| compared_here(*i, o)).map(|(_, o)| o.clone()).collect()
+        };
         let compared = merge_deletions(&kept);
         let ctx = Context { start: self.case.file.start, tokens: &self.case.tokens, ids: &self.ids };
         let flat = flatten(&step.expect, &compared, &ctx);
@@ -398,14 +414,12 @@ impl Run<'_> {
         }
     }
 
-    fn record(&mut self, index: usize, step: &Step, input: Option<&Input>, seen: &[Observation]) {
-        for o in seen {
+    fn record(&mut self, index: usize, step: &Step, input: Option<&Input>, seen: Vec<Observation>) {
+        for o in &seen {
             if let Output::RequestSent { request, .. } = o.output {
                 self.sent.insert(request);
             }
         }
-        let start = self.case.file.start;
-        let expect = seen.iter().map(|o| Expected::from_observation(o, start, &self.case.tokens)).collect();
         // The trace speaks the SDK's numbering: a respond step answers the SDK's id.
         let action = match (input, &step.action) {
             (Some(Input::Respond { request, reply, body }), Action::Respond { .. }) => {
@@ -413,7 +427,7 @@ impl Run<'_> {
             }
             _ => step.action.clone(),
         };
-        self.observed.push((index, Step::exact(action, expect)));
+        self.observed.push((index, action, seen));
     }
 
     /// QUEUE-008: requests the SDK sent on its own in this step are answered 200 at once,
@@ -422,18 +436,11 @@ impl Run<'_> {
         &mut self,
         adapter: &mut dyn Adapter,
         index: usize,
-        seen: &[Observation],
+        own: Vec<u64>,
     ) -> Result<(), Halt> {
         if self.case.file.housekeeping == Housekeeping::Manual {
             return Ok(());
         }
-        let own: Vec<u64> = seen
-            .iter()
-            .filter_map(|o| match o.output {
-                Output::RequestSent { request, kind, .. } if !kind.is_events() => Some(request),
-                _ => None,
-            })
-            .collect();
         for request in own {
             let input = Input::respond(request, Reply::OK);
             let seen = match adapter.input(&input) {
@@ -446,7 +453,7 @@ impl Run<'_> {
             let found = self.oracle.step(index, &act, &seen);
             self.note_violations(found, index);
             let answer = Step::exact(Action::Respond { request, reply: Reply::OK, body: None }, vec![]);
-            self.record(index, &answer, Some(&input), &seen);
+            self.record(index, &answer, Some(&input), seen);
         }
         Ok(())
     }
@@ -499,7 +506,17 @@ impl Run<'_> {
 
     fn trace(&self) -> String {
         let upto = self.last_failing.unwrap_or(usize::MAX);
-        let steps = self.observed.iter().filter(|(i, _)| *i <= upto).map(|(_, s)| s.clone()).collect();
+        let start = self.case.file.start;
+        let steps = self
+            .observed
+            .iter()
+            .filter(|(i, _, _)| *i <= upto)
+            .map(|(_, action, seen)| {
+                let expect =
+                    seen.iter().map(|o| Expected::from_observation(o, start, &self.case.tokens)).collect();
+                Step::exact(action.clone(), expect)
+            })
+            .collect();
         let file = CaseFile {
             id: format!("{}-observed", self.case.id()),
             description: format!(
@@ -509,6 +526,7 @@ impl Run<'_> {
             ),
             profiles: vec![self.profile],
             requirements: self.case.file.requirements.clone(),
+            clauses: Vec::new(),
             start: self.case.file.start,
             tokens: self.case.file.tokens.clone(),
             housekeeping: Housekeeping::Manual,

@@ -76,6 +76,7 @@ use pacing::Pacing;
 use queue::EventQueue;
 use request::{InFlight, Purpose, Waiting};
 use shared_profile::SharedProfile;
+use std::sync::Arc;
 use token_slot::StoredToken;
 
 /// What a rejection's answer said beyond its status (RETRY-019).
@@ -117,8 +118,14 @@ pub struct Sdk {
 impl Sdk {
     /// A fresh, unconfigured SDK following `profile`.
     pub fn new(profile: Profile) -> Self {
+        Self::sharing(Arc::new(profile))
+    }
+
+    /// A fresh, unconfigured SDK following `profile`, shared with its other users (a
+    /// suite that starts a machine per case builds each profile once).
+    pub fn sharing(profile: Arc<Profile>) -> Self {
         Self {
-            profile: SharedProfile::new(profile),
+            profile: SharedProfile::from(profile),
             running: false,
             jwt_enabled: false,
             debug: false,

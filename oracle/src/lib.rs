@@ -41,12 +41,13 @@ pub struct Oracle {
 impl Oracle {
     /// An oracle for `profile`, with the trace starting at `start`.
     pub fn new(profile: &Profile, start: UnixMillis) -> Self {
-        Oracle {
-            profile: ProfileRef(Arc::new(profile.clone())),
-            start,
-            belief: Belief::new(start),
-            violated: 0,
-        }
+        Self::sharing(Arc::new(profile.clone()), start)
+    }
+
+    /// An oracle for a trace that starts at `start`, judging by `profile`, shared with
+    /// its other users (a suite judges every case of a profile by one copy).
+    pub fn sharing(profile: Arc<Profile>, start: UnixMillis) -> Self {
+        Oracle { profile: ProfileRef(profile), start, belief: Belief::new(start), violated: 0 }
     }
 
     /// Judges one step: `act`, and everything the SDK reported because of it, in order.

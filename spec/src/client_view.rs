@@ -48,8 +48,64 @@ pub fn unverified_exp_seconds(raw: &str) -> Option<u64> {
         return None;
     }
     let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
-    let claims: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes).ok()?;
-    claims.get("exp")?.as_u64()
+    let claims: ExpClaim = serde_json::from_slice(&bytes).ok()?;
+    claims.0?.as_u64()
+}
+
+/// The `exp` member of a JSON object (the last one, when the object repeats it), read
+/// without building the other members: every request of a trace is timed by it, on both
+/// sides of the suite.
+struct ExpClaim(Option<serde_json::Value>);
+
+impl<'de> Deserialize<'de> for ExpClaim {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ExpClaimVisitor)
+    }
+}
+
+struct ExpClaimVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ExpClaimVisitor {
+    type Value = ExpClaim;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object of claims")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ExpClaim, A::Error> {
+        let mut exp = None;
+        while let Some(IsExp(is_exp)) = map.next_key()? {
+            if is_exp {
+                exp = Some(map.next_value::<serde_json::Value>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(ExpClaim(exp))
+    }
+}
+
+/// Whether a member's name is `exp`, decided without allocating it.
+struct IsExp(bool);
+
+impl<'de> Deserialize<'de> for IsExp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(IsExpVisitor)
+    }
+}
+
+struct IsExpVisitor;
+
+impl serde::de::Visitor<'_> for IsExpVisitor {
+    type Value = IsExp;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<IsExp, E> {
+        Ok(IsExp(name == "exp"))
+    }
 }
 
 fn is_base64url(part: &str) -> bool {
@@ -72,6 +128,19 @@ mod tests {
         assert!(t.is_expired(1_700_000_000_000));
         assert!(t.is_expiring_soon(1_700_000_000_000 - 60_000, 60_000));
         assert!(!t.is_expiring_soon(1_700_000_000_000 - 60_001, 60_000));
+    }
+
+    #[test]
+    fn exp_is_read_among_other_claims_the_last_one_winning() {
+        let payload = r#"{"sub":"a\"b","nested":{"exp":1},"list":[1,{"x":null}],"exp":1700000000}"#;
+        assert_eq!(unverified_exp_seconds(&token_with_payload(payload)), Some(1_700_000_000));
+        let twice = r#"{"exp":1,"exp":1700000000}"#;
+        assert_eq!(unverified_exp_seconds(&token_with_payload(twice)), Some(1_700_000_000));
+        let escaped_name = r#"{"\u0065xp":1700000000}"#;
+        assert_eq!(unverified_exp_seconds(&token_with_payload(escaped_name)), Some(1_700_000_000));
+        for not_an_object in [r#"[1]"#, r#""exp""#, r#"{"exp":1"#, r#"{"exp":1.5}"#, r#"{"exp":-1}"#] {
+            assert_eq!(unverified_exp_seconds(&token_with_payload(not_an_object)), None, "{not_an_object}");
+        }
     }
 
     #[test]

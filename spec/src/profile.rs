@@ -7,6 +7,7 @@ use crate::alphabet::{Body, CallKind, CustomerIds, Reason, Reply};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 
 mod web;
 
@@ -75,6 +76,19 @@ impl ProfileId {
             ProfileId::WebexConnect => webex_connect(),
             ProfileId::IterableWeb => iterable_web(),
             ProfileId::BrazeWeb => braze_web(),
+        }
+    }
+
+    /// The profile's data, built once per process and shared: a suite starts a machine
+    /// and an oracle for every case.
+    pub fn shared(self) -> Arc<Profile> {
+        static BUILT: OnceLock<Vec<Arc<Profile>>> = OnceLock::new();
+        let all = BUILT.get_or_init(|| ProfileId::ALL.iter().map(|id| Arc::new(id.profile())).collect());
+        match ProfileId::ALL.iter().position(|id| *id == self) {
+            Some(index) => Arc::clone(&all[index]),
+            // Unreachable while ALL lists every variant (a test holds it); built afresh
+            // rather than panicking.
+            None => Arc::new(self.profile()),
         }
     }
 }
@@ -1108,6 +1122,14 @@ pub fn webex_connect() -> Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shared_profile_of_each_id_is_its_profile_built_once() {
+        for id in ProfileId::ALL {
+            assert_eq!(*id.shared(), id.profile());
+            assert!(Arc::ptr_eq(&id.shared(), &id.shared()), "{id} is built again");
+        }
+    }
 
     #[test]
     fn every_profile_name_parses_back_to_itself() {

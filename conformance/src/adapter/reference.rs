@@ -50,7 +50,7 @@ impl Adapter for ReferenceAdapter {
             self.driver = None;
             return Ok(Started::Unsupported(format!("this adapter was started without profile {profile}")));
         }
-        self.driver = Some(Driver::new(Sdk::new(profile.profile()), clock));
+        self.driver = Some(Driver::new(Sdk::sharing(profile.shared()), clock));
         Ok(Started::Ready)
     }
 

@@ -7,10 +7,14 @@
 //! of them, so a case writes each deletion once, as one output listing every event.
 
 use jwt_lifecycle_spec::alphabet::{Observation, Output};
+use std::borrow::Cow;
 
 /// `observed` with every `events_deleted` merged into the first one of the same rule,
 /// which keeps its place; the other outputs are unchanged.
-pub fn merge_deletions(observed: &[Observation]) -> Vec<Observation> {
+pub fn merge_deletions(observed: &[Observation]) -> Cow<'_, [Observation]> {
+    if !repeats_a_rule(observed) {
+        return Cow::Borrowed(observed);
+    }
     let mut merged: Vec<Observation> = Vec::with_capacity(observed.len());
     for o in observed {
         if let Output::EventsDeleted { events, rule } = &o.output {
@@ -25,7 +29,20 @@ pub fn merge_deletions(observed: &[Observation]) -> Vec<Observation> {
         }
         merged.push(o.clone());
     }
-    merged
+    Cow::Owned(merged)
+}
+
+/// True when two `events_deleted` of `observed` name the same rule (there is something
+/// to merge).
+fn repeats_a_rule(observed: &[Observation]) -> bool {
+    let rules: Vec<_> = observed
+        .iter()
+        .filter_map(|o| match &o.output {
+            Output::EventsDeleted { rule, .. } => Some(rule),
+            _ => None,
+        })
+        .collect();
+    rules.iter().enumerate().any(|(i, rule)| rules[..i].contains(rule))
 }
 
 #[cfg(test)]
@@ -58,12 +75,21 @@ mod tests {
         ];
         let merged = merge_deletions(&observed);
         assert_eq!(
-            merged,
+            *merged,
             [
                 deleted(&["e2", "e1"], DeletionRule::StopIntegration),
                 failed,
                 deleted(&["e9"], DeletionRule::SdkNotRunning)
             ]
         );
+    }
+
+    #[test]
+    fn deletions_of_distinct_rules_are_left_as_they_came() {
+        let observed =
+            [deleted(&["e2"], DeletionRule::StopIntegration), deleted(&["e9"], DeletionRule::SdkNotRunning)];
+        let merged = merge_deletions(&observed);
+        assert!(matches!(merged, Cow::Borrowed(_)));
+        assert_eq!(*merged, observed);
     }
 }

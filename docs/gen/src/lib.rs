@@ -9,6 +9,7 @@
 //! - [`token_cli`]: worked `jwt-lifecycle token` examples (run by a test of the CLI).
 //! - [`token_tests`]: the token tests that predate the id naming, mapped to their rules.
 //! - [`pages`]: Markdown rendering.
+//! - [`coverage_page`]: transition and clause coverage of the fixed cases, per profile.
 //!
 //! Unit tests and case files are read from a repository tree at run time rather than
 //! embedded at build time: `generate` writes into that tree anyway, and a build script
@@ -18,6 +19,7 @@
 //! property catalog and the model behind the sequence diagrams are the ones this crate is
 //! compiled with.
 
+pub mod coverage_page;
 pub mod lifecycle;
 pub mod matrix;
 pub mod pages;
@@ -50,6 +52,14 @@ pub enum DocgenError {
         path: PathBuf,
         /// The cause.
         source: serde_json::Error,
+    },
+    /// The case folder holds files the suite's loader refuses.
+    #[error("{}: the cases do not load:\n{errors}", path.display())]
+    Cases {
+        /// The case folder.
+        path: PathBuf,
+        /// The loader's messages, one per line.
+        errors: String,
     },
     /// The repository tree is not where it was expected.
     #[error("{} is not a jwt-lifecycle checkout (no spec/src/registry.rs); pass --repo <path to the repository>", path.display())]
@@ -96,6 +106,8 @@ pub struct Sources {
     pub formats: bool,
     /// Whether `docs/performance.md` (written with the benches) exists.
     pub performance: bool,
+    /// Transition and clause coverage of the cases, per profile.
+    pub coverage: Vec<coverage_page::ProfileCoverage>,
 }
 
 impl Sources {
@@ -114,6 +126,7 @@ impl Sources {
             adapter_protocol: root.join("docs/adapter-protocol.md").is_file(),
             formats: root.join("docs/formats.md").is_file(),
             performance: root.join("docs/performance.md").is_file(),
+            coverage: coverage_page::collect(root)?,
         })
     }
 
@@ -150,6 +163,7 @@ pub fn generate(sources: &Sources) -> Vec<Page> {
     pages.push(page("docs/src/generated/profiles.md", pages::profiles_md()));
     pages.push(page("docs/src/generated/decisions.md", pages::decisions_md()));
     pages.push(page("docs/src/generated/matrix.md", pages::matrix_md(&matrix)));
+    pages.push(page("docs/src/generated/coverage.md", coverage_page::coverage_md(&sources.coverage)));
     pages.push(page("docs/src/generated/state-diagram.md", pages::state_diagram_md()));
     pages.push(page("docs/src/generated/lifecycle-by-profile.md", pages::lifecycle_by_profile_md()));
     pages.push(page("docs/src/generated/sequences.md", pages::sequences_md()));

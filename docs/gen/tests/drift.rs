@@ -185,3 +185,20 @@ fn check_exits_nonzero_and_lists_the_file_that_differs_and_the_command_that_rege
     );
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+#[test]
+fn the_coverage_page_shows_every_profile_with_every_transition_and_clause_exercised() {
+    let sources = sources();
+    assert_eq!(sources.coverage.len(), jwt_lifecycle_spec::profile::ProfileId::ALL.len());
+    let page = docgen::coverage_page::coverage_md(&sources.coverage);
+    for p in &sources.coverage {
+        let t = &p.transitions;
+        assert!(page.contains(&format!("## {}\n", t.profile)), "{} has no section", t.profile);
+        assert!(t.complete(), "{}: {}", t.profile, t.line());
+        assert_eq!(p.clauses.exercised, p.clauses.total, "{}: {}", t.profile, p.clauses.line());
+    }
+    // A gap is shown, not hidden: without the cases every row says so.
+    let empty = docgen::coverage_page::coverage_md(&[]);
+    assert!(!empty.contains("**none**"));
+    assert!(!page.contains("**none**"), "a transition or clause no case exercises");
+}

@@ -14,9 +14,9 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub(crate) struct SharedProfile(Arc<Profile>);
 
-impl SharedProfile {
-    pub(crate) fn new(profile: Profile) -> Self {
-        Self(Arc::new(profile))
+impl From<Arc<Profile>> for SharedProfile {
+    fn from(profile: Arc<Profile>) -> Self {
+        Self(profile)
     }
 }
 

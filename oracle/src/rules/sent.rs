@@ -118,11 +118,11 @@ impl Judge<'_> {
     /// customer now, or none.
     fn check_token(&mut self, id: RequestId, cust: Cust, carried: Option<(&str, Option<Tok>)>) {
         let expected = self.belief.token_for(cust);
-        let who = self.cust(cust);
         match (carried, expected) {
             (None, None) => {}
             (Some((_, Some(t))), Some(e)) if t == e => {}
             (Some((raw, None)), _) => {
+                let who = self.cust(cust);
                 let message = format!("request {id} for {who} carried a token the app never passed: {raw}");
                 self.violate("CONF-001", message);
             }
@@ -142,6 +142,7 @@ impl Judge<'_> {
                 self.stale_retry(id, None, Some(e));
                 let origin = self.belief.stored.map(|s| s.origin);
                 let why = origin.map_or("CONF-001", |o| o.requirement());
+                let who = self.cust(cust);
                 let message =
                     format!("the SDK holds {} for {who}; request {id} carried no token", self.tok(e));
                 self.violate(why, message.clone());
