@@ -190,7 +190,7 @@ fn check_exits_nonzero_and_lists_the_file_that_differs_and_the_command_that_rege
 fn the_coverage_page_shows_every_profile_with_every_transition_and_clause_exercised() {
     use jwt_lifecycle_spec::profile::ProfileId;
     let sources = sources();
-    assert_eq!(sources.coverage.len(), jwt_lifecycle_spec::profile::ProfileId::ALL.len());
+    assert_eq!(sources.coverage.len(), ProfileId::ALL.len());
     let page = docgen::coverage_page::coverage_md(&sources.coverage);
     for p in &sources.coverage {
         let t = &p.transitions;
