@@ -1,13 +1,16 @@
 //! The conformance suite's costs: `suite/in_process` and `suite/process` (the default
 //! run, every MUST case on every profile, through the reference adapter in process and
-//! over stdio; throughput in cases), and `protocol/round_trip` (one `advance 0` message
-//! and its reply, against one long-lived adapter process).
+//! over stdio; throughput in cases), `protocol/round_trip` (one `advance 0` message
+//! and its reply, against one long-lived adapter process), and `random/300_all_profiles`
+//! (what `jwt-lifecycle run --reference --random 300` costs: 300 coverage-steered random
+//! sequences on every profile, judged by the monitors, in process).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use jwt_lifecycle_benches::mode::RunMode;
 use jwt_lifecycle_benches::process::{adapter_argv, default_plan, load_cases, run_suite, started_process};
 use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
 use jwt_lifecycle_conformance::adapter::{Adapter, StepReply};
+use jwt_lifecycle_conformance::differential::{run_random, Differential, RandomConfig};
 use jwt_lifecycle_spec::profile::ProfileId;
 use std::hint::black_box;
 use std::time::Duration;
@@ -60,5 +63,32 @@ fn protocol(c: &mut Criterion) {
     process.finish();
 }
 
-criterion_group!(benches, suite, protocol);
+/// One `--random 300` run over every profile (seed 1); the number of steps it drove.
+fn random_300_all_profiles() -> u64 {
+    let mut steps = 0;
+    for profile in ProfileId::ALL {
+        let mut adapter = ReferenceAdapter::new();
+        let outcome = run_random(&mut adapter, profile, RandomConfig::new(300, 1), Differential::Rules, 2);
+        assert!(
+            outcome.divergence.is_none(),
+            "{profile}: the reference broke a rule: {:?}",
+            outcome.divergence
+        );
+        steps += outcome.steps;
+    }
+    steps
+}
+
+fn random(c: &mut Criterion) {
+    let mut group = c.benchmark_group("random");
+    // Seconds per iteration: criterion's smallest sample is enough to see the budget
+    // (issue 14: under 10 s in release on the project's machine).
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1));
+    group.measurement_time(RunMode::current().measurement(Duration::from_secs(20)));
+    group.bench_function("300_all_profiles", |b| b.iter(|| black_box(random_300_all_profiles())));
+    group.finish();
+}
+
+criterion_group!(benches, suite, protocol, random);
 criterion_main!(benches);

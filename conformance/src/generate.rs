@@ -179,6 +179,7 @@ pub fn generate(profile: ProfileId, config: GenerateConfig) -> Vec<Case> {
                     ),
                     profiles: vec![profile],
                     requirements: attribute(profile, &observed),
+                    clauses: Vec::new(),
                     start,
                     tokens: specs.clone(),
                     housekeeping: Default::default(),

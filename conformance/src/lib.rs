@@ -11,6 +11,8 @@
 //! - [`select`]: which cases a run selects (profile, `--strict`, `--shard`,
 //!   expectations file).
 //! - [`deviation`]: an SDK's known deviations from its documentation, compared with a run.
+//! - [`coverage`]: which transitions of each profile's state diagrams the fixed cases
+//!   and random sequences exercise.
 //! - [`generate`]: cases computed from the model's reachable paths.
 //! - [`differential`]: random sequences run on the model and the adapter, shrunk on a
 //!   divergence.
@@ -19,6 +21,7 @@
 pub mod adapter;
 pub mod bounded;
 pub mod case;
+pub mod coverage;
 pub mod deviation;
 pub mod differential;
 pub mod generate;

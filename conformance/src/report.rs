@@ -1,5 +1,6 @@
 //! Reports: a text summary per requirement, JSON, and JUnit XML for CI.
 
+use crate::coverage::ProfileCoverage;
 use crate::runner::{CaseResult, Difference, Status};
 use jwt_lifecycle_oracle::Violation;
 use jwt_lifecycle_spec::registry::REQUIREMENTS;
@@ -60,6 +61,8 @@ struct JsonResult<'a> {
     violations: Vec<JsonViolation<'a>>,
     differences: &'a [Difference],
     duration_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<ProfileCoverage>,
 }
 
 #[derive(Serialize)]
@@ -138,6 +141,7 @@ pub fn json(adapter: &str, results: &[CaseResult]) -> String {
                 violations: r.violations.iter().map(JsonViolation::from).collect(),
                 differences: &r.differences,
                 duration_ms: r.duration.as_millis() as u64,
+                coverage: r.coverage.as_ref().map(crate::coverage::Tally::summary),
             })
             .collect(),
     };
@@ -197,6 +201,14 @@ pub fn text(adapter: &str, results: &[CaseResult]) -> String {
             let _ = writeln!(out, "  {} [{}]", r.id, r.requirements.join(", "));
         }
     }
+    let covered: Vec<crate::coverage::Tally> = results.iter().filter_map(|r| r.coverage.clone()).collect();
+    if !covered.is_empty() {
+        let _ = write!(
+            out,
+            "\nTransitions exercised by the random sequences:\n{}",
+            crate::coverage::text("random", &covered, None)
+        );
+    }
     let s = Summary::of(results);
     let _ = writeln!(
         out,
@@ -232,6 +244,15 @@ pub fn junit(adapter: &str, results: &[CaseResult]) -> String {
         let mut case = TestCase::new(r.id.clone(), status);
         case.set_classname(format!("{}.{}", r.profile, r.requirements.join("+")));
         case.set_time(r.duration);
+        if let Some(tally) = &r.coverage {
+            case.add_property((
+                "transitions",
+                format!("{}/{}", tally.exercised(), tally.edges().len()).as_str(),
+            ));
+            let missing: Vec<String> = tally.missing().iter().map(|e| e.transition.id()).collect();
+            case.add_property(("transitions-missing", missing.join(" ").as_str()));
+            case.set_system_out(crate::coverage::text("random", std::slice::from_ref(tally), None));
+        }
         suites
             .entry(r.profile.as_str())
             .or_insert_with(|| TestSuite::new(r.profile.as_str()))

@@ -85,6 +85,8 @@ pub struct CaseResult {
     pub differences: Vec<Difference>,
     /// Wall time.
     pub duration: Duration,
+    /// For a random run: the transitions its inputs took on the reference.
+    pub coverage: Option<crate::coverage::Tally>,
 }
 
 impl CaseResult {
@@ -102,6 +104,7 @@ impl CaseResult {
             violations: Vec::new(),
             differences: Vec::new(),
             duration: Duration::ZERO,
+            coverage: None,
         }
     }
 
@@ -142,6 +145,16 @@ struct Run<'a> {
     last_failing: Option<usize>,
     /// Every request id the SDK reported sending (a late answer to one still applies).
     sent: std::collections::BTreeSet<u64>,
+}
+
+/// The requests of `seen` the SDK sent on its own (not carrying tracked events).
+fn own_requests(seen: &[Observation]) -> Vec<u64> {
+    seen.iter()
+        .filter_map(|o| match o.output {
+            Output::RequestSent { request, kind, .. } if !kind.is_events() => Some(request),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Runs `case` on `profile` against `adapter`, which speaks wire protocol `protocol` (an
@@ -253,9 +266,10 @@ impl Run<'_> {
         let judged = self.oracle.judge(index, &act, &seen);
         self.note_violations(judged.violations, index);
         self.compare(index, step, &seen, &judged.own_preflights);
-        self.record(index, step, input.as_ref(), &seen);
+        let own = own_requests(&seen);
+        self.record(index, step, input.as_ref(), seen);
         self.now = act.end();
-        self.answer_housekeeping(adapter, index, &seen)?;
+        self.answer_housekeeping(adapter, index, own)?;
         Ok(Flow::Next)
     }
 
@@ -400,8 +414,8 @@ impl Run<'_> {
         }
     }
 
-    fn record(&mut self, index: usize, step: &Step, input: Option<&Input>, seen: &[Observation]) {
-        for o in seen {
+    fn record(&mut self, index: usize, step: &Step, input: Option<&Input>, seen: Vec<Observation>) {
+        for o in &seen {
             if let Output::RequestSent { request, .. } = o.output {
                 self.sent.insert(request);
             }
@@ -413,7 +427,7 @@ impl Run<'_> {
             }
             _ => step.action.clone(),
         };
-        self.observed.push((index, action, seen.to_vec()));
+        self.observed.push((index, action, seen));
     }
 
     /// QUEUE-008: requests the SDK sent on its own in this step are answered 200 at once,
@@ -422,18 +436,11 @@ impl Run<'_> {
         &mut self,
         adapter: &mut dyn Adapter,
         index: usize,
-        seen: &[Observation],
+        own: Vec<u64>,
     ) -> Result<(), Halt> {
         if self.case.file.housekeeping == Housekeeping::Manual {
             return Ok(());
         }
-        let own: Vec<u64> = seen
-            .iter()
-            .filter_map(|o| match o.output {
-                Output::RequestSent { request, kind, .. } if !kind.is_events() => Some(request),
-                _ => None,
-            })
-            .collect();
         for request in own {
             let input = Input::respond(request, Reply::OK);
             let seen = match adapter.input(&input) {
@@ -446,7 +453,7 @@ impl Run<'_> {
             let found = self.oracle.step(index, &act, &seen);
             self.note_violations(found, index);
             let answer = Step::exact(Action::Respond { request, reply: Reply::OK, body: None }, vec![]);
-            self.record(index, &answer, Some(&input), &seen);
+            self.record(index, &answer, Some(&input), seen);
         }
         Ok(())
     }
@@ -519,6 +526,7 @@ impl Run<'_> {
             ),
             profiles: vec![self.profile],
             requirements: self.case.file.requirements.clone(),
+            clauses: Vec::new(),
             start: self.case.file.start,
             tokens: self.case.file.tokens.clone(),
             housekeeping: Housekeeping::Manual,

@@ -81,6 +81,29 @@ pub enum Mutation {
     StopAfterThrowingHandler,
     /// Breaks NOTIFY-008: tells the handler `invalid` after every delivered request.
     UnpromptedHandlerCall,
+    /// Breaks LIMIT-001 (its clause `n-minus-1`): suspends sync after one failure fewer
+    /// than the limit. The monitors see it as RETRY-008 first: the last rejection's request
+    /// stays held when a new token should send it, since by the rules sync goes on.
+    SuspendOneFailureEarly,
+    /// Breaks LIMIT-003 (its clause `new-session`): a `new_session` while suspended does
+    /// not end the suspension (a `configure` still does).
+    NoLiftAtNewSession,
+    /// Breaks RETRY-012 (its clause `network-error-not-counted`): network errors count
+    /// toward the failure limit.
+    CountNetworkErrors,
+    /// Breaks RETRY-012 (its clause `other-status-not-counted`): a status other than 2xx,
+    /// 401 and 403 counts toward the failure limit.
+    CountServerErrors,
+    /// Breaks REFR-003 (its clause `window-opens`): the refresh window opens 1 ms late, so
+    /// a token set exactly 60 s before its exp is not notified at once.
+    WindowOpensOneMsLate,
+    /// Breaks REFR-006 (its clauses `stop-integration` and `clear-local-data`): the
+    /// refresh of a token cleared by `stop_integration` or `clear_local_data` stays due
+    /// (replacing or clearing it otherwise cancels it).
+    RefreshSurvivesStop,
+    /// Breaks REFR-006 (its clauses `identify-with-token` and `identify-without-token`):
+    /// the refresh of a token replaced or cleared by `identify` stays due.
+    RefreshSurvivesIdentify,
 }
 
 /// How a mutant is built around the unchanged machine.

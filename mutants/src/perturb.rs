@@ -27,6 +27,8 @@ pub fn perturbs(bug: Mutation) -> bool {
             | NoResetOnSuccess
             | ForgetTokenOnRestart
             | IgnoreClearToken
+            | SuspendOneFailureEarly
+            | WindowOpensOneMsLate
     )
 }
 
@@ -60,6 +62,17 @@ pub fn perturbed(bug: Mutation, profile: &Profile) -> Profile {
             }
         }
         Mutation::ForgetTokenOnRestart => p.persists.token = false,
+        Mutation::SuspendOneFailureEarly => {
+            if let Some(limit) = p.failure_limit.as_mut() {
+                // A limit of one cannot come earlier; no profile has one.
+                limit.consecutive_failures = limit.consecutive_failures.saturating_sub(1).max(1);
+            }
+        }
+        Mutation::WindowOpensOneMsLate => {
+            if let Some(refresh) = p.refresh.as_mut() {
+                refresh.lead_ms = refresh.lead_ms.saturating_sub(1);
+            }
+        }
         _ => {}
     }
     p

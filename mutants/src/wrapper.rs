@@ -37,6 +37,12 @@ struct Memory {
     handler_throws: bool,
     /// [`Mutation::StopAfterThrowingHandler`]: a throwing handler has been called.
     threw: bool,
+    /// [`Mutation::CountNetworkErrors`], [`Mutation::CountServerErrors`]: the failures
+    /// of this session the machine does not count, but the mutant does.
+    extra_failures: u32,
+    /// [`Mutation::CountNetworkErrors`], [`Mutation::CountServerErrors`]: sync is
+    /// suspended by the extra count, until the next session.
+    extra_suspended: bool,
 }
 
 impl Mutant {
@@ -75,7 +81,18 @@ impl Mutant {
             ResendWithoutNewToken => self.resend_held_on_flush(now, input),
             NotifyWithoutHandler => self.register_handler_at_configure(now, input),
             KeepRunningAfterStop => self.configure_again_after_stop(now, input),
-            StaleRefreshTimer => self.leave_refresh_timer_behind(now, input),
+            StaleRefreshTimer => self.leave_refresh_timer_behind(now, input, |_| true),
+            RefreshSurvivesStop => self.leave_refresh_timer_behind(now, input, |call| {
+                matches!(call, AppCall::StopIntegration {} | AppCall::ClearLocalData {})
+            }),
+            RefreshSurvivesIdentify => {
+                self.leave_refresh_timer_behind(now, input, |call| matches!(call, AppCall::Identify { .. }))
+            }
+            NoLiftAtNewSession => self.keep_suspended_at_new_session(now, input),
+            CountNetworkErrors => self.count_as_failure(now, input, |r| r == Reply::NetworkError),
+            CountServerErrors => self.count_as_failure(now, input, |r| {
+                !r.is_success() && !is_auth_failure(r) && r != Reply::NetworkError
+            }),
             RepeatExpiredSoon => self.expired_soon_before_every_first_attempt(now, input),
             InvalidForExpired => self.invalid_for_expired(now, input),
             InsufficientOnForbidden => self.insufficient_on_forbidden(now, input),
@@ -137,16 +154,71 @@ impl Mutant {
         out
     }
 
-    /// [`Mutation::StaleRefreshTimer`]: when a token whose refresh is pending is replaced
-    /// or cleared, its refresh stays due.
-    fn leave_refresh_timer_behind(&mut self, now: UnixMillis, input: &Input) -> Vec<Output> {
+    /// [`Mutation::NoLiftAtNewSession`]: a `new_session` while suspended never reaches
+    /// the machine, which stays suspended.
+    fn keep_suspended_at_new_session(&mut self, now: UnixMillis, input: &Input) -> Vec<Output> {
+        if matches!(input, Input::App(AppCall::NewSession {})) && self.inner.failures().suspended {
+            return Vec::new();
+        }
+        self.inner.handle(now, input)
+    }
+
+    /// [`Mutation::CountNetworkErrors`], [`Mutation::CountServerErrors`]: replies that
+    /// `counted` picks count toward the failure limit. The machine cannot be told to
+    /// count them, so the wrapper keeps the extra count and, once the machine's count
+    /// and its own reach the limit, suspends sync itself: flushes do nothing until the
+    /// next session.
+    fn count_as_failure(
+        &mut self,
+        now: UnixMillis,
+        input: &Input,
+        counted: impl Fn(Reply) -> bool,
+    ) -> Vec<Output> {
+        let Some(limit) = self.inner.profile().failure_limit else { return self.inner.handle(now, input) };
+        match input {
+            Input::App(AppCall::Configure { .. } | AppCall::NewSession {}) => {
+                self.memory.extra_failures = 0;
+                self.memory.extra_suspended = false;
+            }
+            Input::App(AppCall::Flush {}) if self.memory.extra_suspended => return Vec::new(),
+            // Only the answer to the request in flight: a late answer to a deleted one is
+            // ignored by the machine and would not be counted by an SDK either.
+            Input::Respond { request, reply, .. }
+                if self.inner.in_flight().is_some_and(|f| f.request == *request) =>
+            {
+                if counted(*reply) {
+                    self.memory.extra_failures = self.memory.extra_failures.saturating_add(1);
+                } else if reply.is_success() && limit.reset_on_success {
+                    self.memory.extra_failures = 0;
+                }
+            }
+            _ => {}
+        }
+        let out = self.inner.handle(now, input);
+        let total = self.inner.failures().consecutive.saturating_add(self.memory.extra_failures);
+        if limit.suspended_until_next_session && total >= limit.consecutive_failures {
+            self.memory.extra_suspended = true;
+        }
+        out
+    }
+
+    /// [`Mutation::StaleRefreshTimer`] (every call), [`Mutation::RefreshSurvivesStop`]
+    /// and [`Mutation::RefreshSurvivesIdentify`] (the calls `leaves` picks): when a
+    /// token whose refresh is pending is replaced or cleared, its refresh stays due.
+    fn leave_refresh_timer_behind(
+        &mut self,
+        now: UnixMillis,
+        input: &Input,
+        leaves: impl Fn(&AppCall) -> bool,
+    ) -> Vec<Output> {
         let pending = self
             .inner
             .stored_token()
             .and_then(|t| t.refresh_due.map(|due| (due, t.customer.clone(), t.token.raw.clone())));
         let out = self.inner.handle(now, input);
         let Some((due, customer, raw)) = pending else { return out };
-        if matches!(input, Input::Restart {}) {
+        let Input::App(call) = input else { return out };
+        if !leaves(call) {
             return out;
         }
         let stored_again = provides_token(input) && self.inner.jwt_enabled();

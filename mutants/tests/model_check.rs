@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 #[test]
 fn every_mutant_breaks_the_monitor_it_is_meant_to_break_in_the_model_check() {
     let mut survivors = Vec::new();
-    for row in TABLE {
+    for row in TABLE.iter().filter(|r| r.beyond_model_check.is_none()) {
         let property = jwt_lifecycle_oracle::monitor(row.breaks)
             .unwrap_or_else(|| panic!("{}: {} has no monitor", row.mutant, row.breaks))
             .property;
@@ -35,6 +35,15 @@ fn every_mutant_breaks_the_monitor_it_is_meant_to_break_in_the_model_check() {
         }
     }
     assert!(survivors.is_empty(), "mutants the model check did not catch:\n{}", survivors.join("\n"));
+}
+
+#[test]
+fn a_mutant_beyond_the_model_check_says_why() {
+    for row in TABLE {
+        if let Some(why) = row.beyond_model_check {
+            assert!(why.len() > 40, "{}: give the reason the model check cannot reach it", row.mutant);
+        }
+    }
 }
 
 #[test]

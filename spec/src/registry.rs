@@ -5,7 +5,9 @@
 //! or contradicts another, `decision` says what this project decided and why.
 
 use crate::profile::ProfileId::{self, *};
-use crate::requirement::{Area, Level, Requirement, Source, Subject};
+use crate::requirement::{Area, Clause, Level, Requirement, Source, Subject};
+
+mod clauses;
 
 const ALL: &[ProfileId] = &ProfileId::ALL;
 const EXPONEA: &[ProfileId] = &[ExponeaStream];
@@ -115,7 +117,19 @@ const fn rule(
     statement: &'static str,
     decision: Option<&'static str>,
 ) -> Requirement {
-    Requirement { id, level, area, subject, title, statement, profiles, source, also, decision }
+    Requirement {
+        id,
+        level,
+        area,
+        subject,
+        title,
+        statement,
+        profiles,
+        source,
+        also,
+        decision,
+        clauses: clauses::of(id),
+    }
 }
 
 use Area::*;
@@ -583,6 +597,13 @@ pub static REQUIREMENTS: &[Requirement] = &[
         "A missing, expired, malformed or badly signed token is answered 401; a token that is valid but does not cover the request (ids, user or app mismatch, insufficient scope) is answered 403; Webex Connect adds code 39, 40 or 38.",
         Some("Seed 000's retry table separates 401 from 403-with-a-valid-token; the validator follows that split for every profile.")),
 ];
+
+/// Looks a clause up by its id, `<requirement id>/<clause name>`.
+pub fn clause(id: &str) -> Option<(&'static Requirement, &'static Clause)> {
+    let (requirement_id, name) = id.split_once('/')?;
+    let r = requirement(requirement_id)?;
+    Some((r, r.clause(name)?))
+}
 
 /// Looks a requirement up by id.
 pub fn requirement(id: &str) -> Option<&'static Requirement> {

@@ -174,9 +174,41 @@ pub struct Requirement {
     pub also: &'static [Source],
     /// Where the documents are vague or contradict each other: what was decided and why.
     pub decision: Option<&'static str>,
+    /// The named parts of a statement that lists several calls, conditions or
+    /// boundaries, each of which a case exercises on its own (empty for a rule with one
+    /// part).
+    pub clauses: &'static [Clause],
+}
+
+/// One named part of a requirement: one of the calls, conditions or boundaries its
+/// statement lists. Cases name the clauses they exercise as `<requirement id>/<name>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Clause {
+    /// Unique within the requirement, kebab-case.
+    pub name: &'static str,
+    /// What this part demands.
+    pub text: &'static str,
+    /// The profiles it binds when fewer than the requirement's (`None`: all of them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profiles: Option<&'static [ProfileId]>,
 }
 
 impl Requirement {
+    /// The clause named `name`.
+    pub fn clause(&self, name: &str) -> Option<&'static Clause> {
+        self.clauses.iter().find(|c| c.name == name)
+    }
+
+    /// True when `clause` (one of this requirement's) binds `profile`.
+    pub fn clause_applies_to(&self, clause: &Clause, profile: ProfileId) -> bool {
+        self.applies_to(profile) && clause.profiles.is_none_or(|only| only.contains(&profile))
+    }
+
+    /// The id cases use for `clause`: `<requirement id>/<clause name>`.
+    pub fn clause_id(&self, clause: &Clause) -> String {
+        format!("{}/{}", self.id, clause.name)
+    }
+
     /// True when the requirement applies to `profile`.
     pub fn applies_to(&self, profile: ProfileId) -> bool {
         self.profiles.contains(&profile)

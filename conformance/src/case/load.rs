@@ -286,6 +286,27 @@ mod tests {
     }
 
     #[test]
+    fn a_clause_must_exist_belong_to_a_listed_requirement_and_bind_a_listed_profile() {
+        let with = |requirements: &str, clauses: &str| {
+            GOOD.replace(
+                "\"requirements\": [\"CONF-001\"]",
+                &format!("\"requirements\": {requirements}, \"clauses\": {clauses}"),
+            )
+        };
+        let good = with(r#"["CONF-001", "REFR-006"]"#, r#"["REFR-006/anonymize"]"#);
+        let case = parse_case(&good, Path::new("x.json")).unwrap();
+        assert_eq!(case.file.clauses, ["REFR-006/anonymize"]);
+        assert!(case.to_json_pretty().contains("\"clauses\": [\"REFR-006/anonymize\"]"));
+        let e = err(&with(r#"["REFR-006"]"#, r#"["REFR-006/nope"]"#));
+        assert!(e.contains("clauses[0]: unknown clause `REFR-006/nope`"), "{e}");
+        let e = err(&with(r#"["CONF-001"]"#, r#"["REFR-006/anonymize"]"#));
+        assert!(e.contains("clauses[0]: `REFR-006/anonymize` is a clause of REFR-006, which `requirements` does not list"), "{e}");
+        // QUEUE-004/held binds the profiles that hold a request, not exponea-stream.
+        let e = err(&with(r#"["QUEUE-004"]"#, r#"["QUEUE-004/held"]"#));
+        assert!(e.contains("clauses[0]: `QUEUE-004/held` binds none of the case's profiles"), "{e}");
+    }
+
+    #[test]
     fn duplicate_ids_across_files_are_reported() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.json"), GOOD).unwrap();

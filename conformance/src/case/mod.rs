@@ -46,6 +46,10 @@ pub struct CaseFile {
     pub profiles: Vec<ProfileId>,
     /// The requirement ids it tests.
     pub requirements: Vec<String>,
+    /// The clauses of those requirements it exercises, `<requirement id>/<clause name>`
+    /// (see `jwt-lifecycle requirements`): what clause coverage counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<String>,
     /// The virtual clock at the beginning, Unix ms.
     #[serde(default = "default_start", skip_serializing_if = "is_default_start")]
     pub start: UnixMillis,
@@ -106,6 +110,32 @@ pub enum CaseError {
         /// The id.
         id: String,
     },
+    /// A clause id not in the registry.
+    #[error("clauses[{index}]: unknown clause `{id}` (a clause is `<requirement id>/<clause name>`; see `jwt-lifecycle requirements`)")]
+    UnknownClause {
+        /// Position in the list.
+        index: usize,
+        /// The id.
+        id: String,
+    },
+    /// A clause of a requirement the case does not list.
+    #[error("clauses[{index}]: `{id}` is a clause of {requirement}, which `requirements` does not list; add it there")]
+    ClauseOfUnlistedRequirement {
+        /// Position in the list.
+        index: usize,
+        /// The clause id.
+        id: String,
+        /// Its requirement.
+        requirement: String,
+    },
+    /// A clause that binds none of the case's profiles.
+    #[error("clauses[{index}]: `{id}` binds none of the case's profiles; list it only in cases that run on a profile it binds")]
+    ClauseNotOnProfiles {
+        /// Position in the list.
+        index: usize,
+        /// The clause id.
+        id: String,
+    },
     /// A token name used but not declared.
     #[error("{path}: undefined token `{name}` (declared: {declared})")]
     UndefinedToken {
@@ -149,12 +179,36 @@ impl CaseError {
             CaseError::NoProfiles => "profiles".into(),
             CaseError::NoRequirements => "requirements".into(),
             CaseError::UnknownRequirement { index, .. } => format!("requirements[{index}]"),
+            CaseError::UnknownClause { index, .. }
+            | CaseError::ClauseOfUnlistedRequirement { index, .. }
+            | CaseError::ClauseNotOnProfiles { index, .. } => format!("clauses[{index}]"),
             CaseError::UndefinedToken { path, .. } => path.clone(),
             CaseError::Mint { name, .. } => format!("tokens.{name}"),
             CaseError::NoSteps => "steps".into(),
             CaseError::CallNotInProfile { index, .. } => format!("steps[{index}]"),
         }
     }
+}
+
+/// Every clause a case names exists, belongs to a requirement the case lists and binds
+/// one of its profiles: a clause counted as exercised must be one the case can reach.
+fn check_clauses(file: &CaseFile) -> Result<(), CaseError> {
+    for (index, id) in file.clauses.iter().enumerate() {
+        let Some((requirement, clause)) = registry::clause(id) else {
+            return Err(CaseError::UnknownClause { index, id: id.clone() });
+        };
+        if !file.requirements.iter().any(|r| r == requirement.id) {
+            return Err(CaseError::ClauseOfUnlistedRequirement {
+                index,
+                id: id.clone(),
+                requirement: requirement.id.to_owned(),
+            });
+        }
+        if !file.profiles.iter().any(|p| requirement.clause_applies_to(clause, *p)) {
+            return Err(CaseError::ClauseNotOnProfiles { index, id: id.clone() });
+        }
+    }
+    Ok(())
 }
 
 /// CONF-009: every call a step makes exists in every profile the case lists.
@@ -199,6 +253,7 @@ impl Case {
                 return Err(CaseError::UnknownRequirement { index, id: id.clone() });
             }
         }
+        check_clauses(&file)?;
         if file.steps.is_empty() {
             return Err(CaseError::NoSteps);
         }
@@ -276,6 +331,9 @@ pub fn write_pretty(file: &CaseFile) -> String {
         format!("  \"profiles\": {}", one_line(&file.profiles)),
         format!("  \"requirements\": {}", one_line(&file.requirements)),
     ];
+    if !file.clauses.is_empty() {
+        fields.push(format!("  \"clauses\": {}", one_line(&file.clauses)));
+    }
     if !is_default_start(&file.start) {
         fields.push(format!("  \"start\": {}", file.start));
     }

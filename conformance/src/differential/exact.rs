@@ -9,16 +9,19 @@
 //! anyone can read, keep, and rerun as a fixed case, and proptest's shrinking works on
 //! the abstract moves, where deleting a step always yields a valid sequence.
 
-use super::moves::{call_for, provide_call, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::moves::{call_for, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::steer::{Shared, Steered};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::Adapter;
 use crate::case::{Action, Case, CaseFile, ExpectEntry, Expected, Step, TokenTable};
+use crate::coverage::{walk_case, Tally};
 use crate::runner::{run_case, Status};
 use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_spec::alphabet::{Output, RequestId};
 use jwt_lifecycle_spec::profile::ProfileId;
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// Makes a move sequence concrete on the model: a case whose expectations are exactly
 /// what the model does. `respond` moves with no request in flight are dropped.
@@ -32,6 +35,7 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
         ),
         profiles: vec![profile],
         requirements: vec!["QUEUE-001".to_owned()],
+        clauses: Vec::new(),
         start,
         tokens: random_tokens(),
         housekeeping: Default::default(),
@@ -42,7 +46,6 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
     let mut case = Case { file, tokens };
     let mut driver = Driver::new(Sdk::new(profile.profile()), start);
     let mut in_flight: Vec<RequestId> = Vec::new();
-    let mut open_asks: Vec<u64> = Vec::new();
     let mut events = 0usize;
     for m in moves.iter().filter(|m| alphabet.allows(m)) {
         let action = match m {
@@ -55,17 +58,9 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
             }
             Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
             Move::Restart => {
-                // Requests and asks of the old process can no longer be answered.
+                // Requests of the old process can no longer be answered.
                 in_flight.clear();
-                open_asks.clear();
                 Action::Restart
-            }
-            Move::ProvideToken { pick, token } => {
-                if open_asks.is_empty() {
-                    continue;
-                }
-                let ask = open_asks.remove(pick % open_asks.len());
-                Action::Call(provide_call(ask, *token))
             }
             other => match call_for(other, profile, &mut events) {
                 Some(call) => Action::Call(call),
@@ -79,10 +74,8 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
             (_, None) => Vec::new(),
         };
         for o in &seen {
-            match o.output {
-                Output::RequestSent { request, .. } => in_flight.push(request),
-                Output::TokenRequested { ask, .. } => open_asks.push(ask),
-                _ => {}
+            if let Output::RequestSent { request, .. } = o.output {
+                in_flight.push(request);
             }
         }
         step.expect = seen
@@ -104,6 +97,8 @@ pub fn run_exact(
 ) -> RandomOutcome {
     let mut runner = TestRunner::new_with_rng(runner_config(config.sequences), rng_for(config.seed, profile));
     let alphabet = Alphabet::new(profile, protocol);
+    let tally: Shared = Rc::new(RefCell::new(Tally::new(profile)));
+    let strategy = Steered::new(alphabet, Rc::clone(&tally), config.max_len);
     let adapter = RefCell::new(adapter);
     let (sequences, steps, unimplemented) = (Cell::new(0u64), Cell::new(0u64), Cell::new(0u64));
     // An adapter that cannot be talked to is not a divergence: stop at the first error
@@ -116,6 +111,7 @@ pub fn run_exact(
         }
         let moves: Vec<Move> = std::iter::once(first).chain(rest).collect();
         let case = concretize(profile, &moves, &id);
+        tally.borrow_mut().record(&walk_case(&case, profile), None);
         sequences.set(sequences.get() + 1);
         steps.set(steps.get() + case.file.steps.len() as u64);
         let result = run_case(&mut **adapter.borrow_mut(), &case, profile, protocol);
@@ -133,7 +129,7 @@ pub fn run_exact(
             Status::Failed => Err(TestCaseError::fail(result.message.unwrap_or_default())),
         }
     };
-    let run = runner.run(&alphabet.sequence_strategy(config.max_len), test);
+    let run = runner.run(&strategy, test);
     if let Some(error) = adapter_error.into_inner() {
         return RandomOutcome {
             profile,
@@ -143,6 +139,7 @@ pub fn run_exact(
             divergence: None,
             unimplemented: unimplemented.get(),
             error: Some(error),
+            coverage: Some(tally.borrow().clone()),
         };
     }
     let divergence = match run {
@@ -161,6 +158,7 @@ pub fn run_exact(
             })
         }
     };
+    let covered = tally.borrow().clone();
     RandomOutcome {
         profile,
         seed: config.seed,
@@ -169,5 +167,6 @@ pub fn run_exact(
         divergence,
         unimplemented: unimplemented.get(),
         error: None,
+        coverage: Some(covered),
     }
 }

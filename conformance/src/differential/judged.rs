@@ -1,24 +1,31 @@
 //! Random runs judged by the rules: each move becomes an input against the SDK under
 //! test as it runs (a `respond` answers one of the requests it has actually sent), the
 //! oracle judges every step, and a violation is shrunk to the shortest sequence that
-//! still breaks the same requirement.
+//! still breaks the same requirement. The same inputs run on the reference alongside, so
+//! each step is classified into the diagrams' transitions: that coverage steers the
+//! next sequences ([`super::steer`]) and is reported.
 
-use super::moves::{call_for, provide_call, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::moves::{call_for, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::steer::{Shared, Steered};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::{Adapter, Started, StepReply};
 use crate::case::{Action, CaseFile, Expected, Housekeeping, Step, TokenTable, DEFAULT_START};
+use crate::coverage::Tally;
+use jwt_lifecycle_model::diagram::classify::Classified;
+use jwt_lifecycle_model::diagram::walk::Walk;
 use jwt_lifecycle_oracle::belief::Waiting;
 use jwt_lifecycle_oracle::{Act, Oracle, Violation};
 use jwt_lifecycle_spec::alphabet::{Input, Output, Reply};
 use jwt_lifecycle_spec::profile::ProfileId;
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// What one sequence did.
 enum Driven {
-    /// It ran to the end; these are its steps (observations as expectations) and
-    /// violations.
-    Ran { steps: Vec<Step>, violations: Vec<Violation> },
+    /// It ran to the end; these are its steps (observations as expectations), its
+    /// violations, and the transitions its inputs take on the reference.
+    Ran { steps: Vec<Step>, violations: Vec<Violation>, classified: Classified },
     /// The adapter has no call the sequence needs.
     Unimplemented,
     /// The adapter could not be talked to.
@@ -41,6 +48,8 @@ fn drive(
         Err(e) => return Driven::Error(e.to_string()),
     }
     let mut oracle = Oracle::new(&profile.profile(), start);
+    let mut reference = Walk::new(&profile.profile(), start);
+    let mut classified = Classified::default();
     let (mut now, mut events) = (start, 0usize);
     let (mut steps, mut violations) = (Vec::new(), Vec::new());
     for m in moves.iter().filter(|m| alphabet.allows(m)) {
@@ -48,9 +57,15 @@ fn drive(
         let step = Step::exact(action, vec![]);
         let (act, reply) = match (&step.action, step.input(&tokens)) {
             (Action::Advance(ms), _) => {
+                classified.extend(reference.advance(*ms).classified);
                 (Act::Advance { from: now, to: now.saturating_add(*ms) }, adapter.advance(*ms))
             }
-            (_, Some(input)) => (Act::Input { at: now, input: input.clone() }, adapter.input(&input)),
+            (_, Some(input)) => {
+                if let Some(same) = on_reference(&reference, &input) {
+                    classified.extend(reference.input(&same).classified);
+                }
+                (Act::Input { at: now, input: input.clone() }, adapter.input(&input))
+            }
             (_, None) => continue,
         };
         let seen = match reply {
@@ -68,7 +83,20 @@ fn drive(
             return Driven::Error(e);
         }
     }
-    Driven::Ran { steps, violations }
+    Driven::Ran { steps, violations, classified }
+}
+
+/// The input the reference gets for one sent to the SDK under test: the same, except an
+/// answer goes to the reference's own request awaiting one (the SDK's numbering may
+/// differ); `None` when the reference awaits no answer.
+fn on_reference(reference: &Walk, input: &Input) -> Option<Input> {
+    match input {
+        Input::Respond { reply, body, .. } => {
+            let request = reference.driver().sdk().in_flight().filter(|f| f.awaits_response())?.request;
+            Some(Input::Respond { request, reply: *reply, body: body.clone() })
+        }
+        other => Some(other.clone()),
+    }
 }
 
 /// The action a move takes now, given what the SDK has sent; `None` when it does not
@@ -91,14 +119,6 @@ fn action_for(m: &Move, profile: ProfileId, oracle: &Oracle, events: &mut usize)
                 reply: REPLIES[reply % REPLIES.len()],
                 body: None,
             }
-        }
-        Move::ProvideToken { pick, token } => {
-            // Only asks the SDK was seen to make and that are still open are answered.
-            let open: Vec<u64> = oracle.belief().asks.iter().map(|a| a.id).collect();
-            if open.is_empty() {
-                return None;
-            }
-            Action::Call(provide_call(open[pick % open.len()], *token))
         }
         Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
         Move::Restart => Action::Restart,
@@ -133,6 +153,32 @@ fn answer_housekeeping(
     Ok(())
 }
 
+/// The most sequences the final minimisation runs.
+const MINIMIZE_RUNS: usize = 2_000;
+
+/// Deletes moves one at a time, last first, while the sequence still `breaks`, until no
+/// single deletion keeps it broken. proptest's shrinking stops earlier where deleting a
+/// move re-aims the answers after it; the first `configure` stays.
+fn minimize(mut moves: Vec<Move>, mut breaks: impl FnMut(&[Move]) -> bool) -> Vec<Move> {
+    let mut runs = 0;
+    let mut changed = true;
+    while changed && runs < MINIMIZE_RUNS {
+        changed = false;
+        let mut i = moves.len();
+        while i > 1 && runs < MINIMIZE_RUNS {
+            i -= 1;
+            let mut candidate = moves.clone();
+            candidate.remove(i);
+            runs += 1;
+            if breaks(&candidate) {
+                moves = candidate;
+                changed = true;
+            }
+        }
+    }
+    moves
+}
+
 /// The minimal sequence as a case file anyone can rerun.
 fn trace_case(profile: ProfileId, id: &str, steps: Vec<Step>, requirement: &str) -> String {
     let file = CaseFile {
@@ -140,6 +186,7 @@ fn trace_case(profile: ProfileId, id: &str, steps: Vec<Step>, requirement: &str)
         description: format!("A random sequence on {profile} that breaks {requirement}; the SDK's observations as expectations."),
         profiles: vec![profile],
         requirements: vec![requirement.to_owned()],
+        clauses: Vec::new(),
         start: DEFAULT_START,
         tokens: random_tokens(),
         housekeeping: Housekeeping::Manual,
@@ -159,6 +206,8 @@ pub fn run_judged(
 ) -> RandomOutcome {
     let mut runner = TestRunner::new_with_rng(runner_config(config.sequences), rng_for(config.seed, profile));
     let alphabet = Alphabet::new(profile, protocol);
+    let tally: Shared = Rc::new(RefCell::new(Tally::new(profile)));
+    let strategy = Steered::new(alphabet.clone(), Rc::clone(&tally), config.max_len);
     let adapter = RefCell::new(adapter);
     let (sequences, steps, unimplemented) = (Cell::new(0u64), Cell::new(0u64), Cell::new(0u64));
     let adapter_error: RefCell<Option<String>> = RefCell::new(None);
@@ -173,8 +222,9 @@ pub fn run_judged(
         let moves: Vec<Move> = std::iter::once(first).chain(rest).collect();
         sequences.set(sequences.get() + 1);
         match drive(&mut **adapter.borrow_mut(), profile, &moves, &alphabet, &id) {
-            Driven::Ran { steps: ran, violations } => {
+            Driven::Ran { steps: ran, violations, classified } => {
                 steps.set(steps.get() + ran.len() as u64);
+                tally.borrow_mut().record(&classified, None);
                 let Some(first) = violations.first() else { return Ok(()) };
                 let wanted = *target.get().get_or_insert(first.requirement);
                 target.set(Some(wanted));
@@ -194,7 +244,7 @@ pub fn run_judged(
             }
         }
     };
-    let run = runner.run(&alphabet.sequence_strategy(config.max_len), test);
+    let run = runner.run(&strategy, test);
     let mut outcome = RandomOutcome {
         profile,
         seed: config.seed,
@@ -203,6 +253,7 @@ pub fn run_judged(
         divergence: None,
         unimplemented: unimplemented.get(),
         error: adapter_error.borrow().clone(),
+        coverage: Some(tally.borrow().clone()),
     };
     if outcome.error.is_some() {
         return outcome;
@@ -213,8 +264,14 @@ pub fn run_judged(
         Err(TestError::Fail(_, (first, rest))) => {
             let moves: Vec<Move> = std::iter::once(first).chain(rest).collect();
             let wanted = target.get().unwrap_or("QUEUE-001");
+            let moves = minimize(moves, |candidate| {
+                matches!(
+                    drive(&mut **adapter.borrow_mut(), profile, candidate, &alphabet, &id),
+                    Driven::Ran { violations, .. } if violations.iter().any(|v| v.requirement == wanted)
+                )
+            });
             match drive(&mut **adapter.borrow_mut(), profile, &moves, &alphabet, &id) {
-                Driven::Ran { steps: ran, violations } => {
+                Driven::Ran { steps: ran, violations, .. } => {
                     let count = ran.len();
                     let message = violations.iter().map(|v| format!("{v}")).collect::<Vec<_>>().join("\n");
                     Some(Divergence {

@@ -6,12 +6,15 @@
 //! - [`judged`]: the default: each sequence runs against the SDK as it goes, the oracle's
 //!   monitors judge it, and a violation shrinks to the shortest sequence breaking the same
 //!   requirement.
+//! - [`steer`]: plans for each sequence drawn from the coverage reached so far (swarm
+//!   testing, and sequences aimed at the transitions still missing).
 //! - [`exact`]: `--differential exact`: each sequence is made concrete on the model and
 //!   the SDK must match the model's every observation.
 
 pub mod exact;
 pub mod judged;
 pub mod moves;
+pub mod steer;
 
 pub use exact::concretize;
 pub use moves::{Alphabet, Move, RAW_TOKEN, TOKENS};
@@ -31,6 +34,10 @@ pub enum Differential {
     Exact,
 }
 
+/// The longest random sequence by default, in moves after the first `configure`: long
+/// enough for ten rejections, each followed by a new token, and a new session after them.
+pub const DEFAULT_MAX_LEN: usize = 100;
+
 /// Settings for a random run.
 #[derive(Clone, Copy, Debug)]
 pub struct RandomConfig {
@@ -40,6 +47,13 @@ pub struct RandomConfig {
     pub seed: u64,
     /// The longest sequence, in moves after the first `configure`.
     pub max_len: usize,
+}
+
+impl RandomConfig {
+    /// `sequences` sequences from `seed`, at most [`DEFAULT_MAX_LEN`] moves long.
+    pub fn new(sequences: u32, seed: u64) -> Self {
+        RandomConfig { sequences, seed, max_len: DEFAULT_MAX_LEN }
+    }
 }
 
 /// A sequence that broke a rule (or diverged from the model), shrunk.
@@ -87,6 +101,8 @@ pub struct RandomOutcome {
     pub unimplemented: u64,
     /// The adapter could not be talked to (the run stopped there, unshrunk).
     pub error: Option<String>,
+    /// The transitions the run's inputs took on the reference.
+    pub coverage: Option<crate::coverage::Tally>,
 }
 
 /// Runs a random run of `mode` against `adapter`, which speaks wire protocol `protocol`.

@@ -207,7 +207,9 @@ impl Chooser {
             };
             let shift = shifts[self.turn % shifts.len()];
             self.turn += 1;
-            let moved = o.at.saturating_add_signed(shift).clamp(from, to);
+            // Strictly after the advance's first instant: an output at that instant belongs
+            // to the step before it.
+            let moved = o.at.saturating_add_signed(shift).clamp(from.saturating_add(1).min(o.at), to);
             if moved != o.at {
                 self.made.moved_timers += 1;
                 o.at = moved;

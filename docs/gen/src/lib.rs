@@ -10,6 +10,7 @@
 //! - [`token_tests`]: the token tests that predate the id naming, mapped to their rules.
 //! - [`real_sdks`]: the verdicts of the shipping SDKs, from their committed results.
 //! - [`pages`]: Markdown rendering.
+//! - [`coverage_page`]: transition and clause coverage of the fixed cases, per profile.
 //!
 //! Unit tests and case files are read from a repository tree at run time rather than
 //! embedded at build time: `generate` writes into that tree anyway, and a build script
@@ -19,6 +20,7 @@
 //! property catalog and the model behind the sequence diagrams are the ones this crate is
 //! compiled with.
 
+pub mod coverage_page;
 pub mod lifecycle;
 pub mod matrix;
 pub mod pages;
@@ -60,6 +62,14 @@ pub enum DocgenError {
         path: PathBuf,
         /// What is wrong with it.
         message: String,
+    },
+    /// The case folder holds files the suite's loader refuses.
+    #[error("{}: the cases do not load:\n{errors}", path.display())]
+    Cases {
+        /// The case folder.
+        path: PathBuf,
+        /// The loader's messages, one per line.
+        errors: String,
     },
     /// The repository tree is not where it was expected.
     #[error("{} is not a jwt-lifecycle checkout (no spec/src/registry.rs); pass --repo <path to the repository>", path.display())]
@@ -108,6 +118,8 @@ pub struct Sources {
     pub performance: bool,
     /// The shipping SDKs' committed runs.
     pub real_sdks: Vec<real_sdks::RealSdkRun>,
+    /// Transition and clause coverage of the cases, per profile.
+    pub coverage: Vec<coverage_page::ProfileCoverage>,
 }
 
 impl Sources {
@@ -127,6 +139,7 @@ impl Sources {
             formats: root.join("docs/formats.md").is_file(),
             performance: root.join("docs/performance.md").is_file(),
             real_sdks: real_sdks::collect(root)?,
+            coverage: coverage_page::collect(root)?,
         })
     }
 
@@ -163,6 +176,7 @@ pub fn generate(sources: &Sources) -> Vec<Page> {
     pages.push(page("docs/src/generated/profiles.md", pages::profiles_md()));
     pages.push(page("docs/src/generated/decisions.md", pages::decisions_md()));
     pages.push(page("docs/src/generated/matrix.md", pages::matrix_md(&matrix)));
+    pages.push(page("docs/src/generated/coverage.md", coverage_page::coverage_md(&sources.coverage)));
     pages.push(page("docs/src/generated/state-diagram.md", pages::state_diagram_md()));
     pages.push(page("docs/src/generated/lifecycle-by-profile.md", pages::lifecycle_by_profile_md()));
     pages.push(page("docs/src/generated/sequences.md", pages::sequences_md()));

@@ -206,6 +206,7 @@ mod tests {
         CaseRef {
             id: id.into(),
             requirements: reqs.iter().map(|s| s.to_string()).collect(),
+            clauses: Vec::new(),
             profiles: vec!["exponea-stream".into()],
             description: "d".into(),
         }

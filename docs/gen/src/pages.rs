@@ -6,7 +6,7 @@ use super::sources::CaseRef;
 use jwt_lifecycle_spec::profile::{
     AuthFailurePolicy, DisabledTokenAction, IdentityBinding, Presence, Profile, RequestValue, RetryPolicy,
 };
-use jwt_lifecycle_spec::requirement::{Area, Source, Subject};
+use jwt_lifecycle_spec::requirement::{Area, Clause, Source, Subject};
 use jwt_lifecycle_spec::{Requirement, REQUIREMENTS};
 use std::fmt::Write as _;
 
@@ -41,6 +41,17 @@ fn source_text(s: &Source) -> String {
 
 fn profiles_text(r: &Requirement) -> String {
     r.profiles.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// ` (only `a`, `b`)` for a clause that binds fewer profiles than its rule.
+fn clause_profiles(c: &Clause) -> String {
+    match c.profiles {
+        Some(only) => {
+            let names: Vec<String> = only.iter().map(|p| format!("`{p}`")).collect();
+            format!(" (only {})", names.join(", "))
+        }
+        None => String::new(),
+    }
 }
 
 fn subject_text(s: Subject) -> &'static str {
@@ -87,6 +98,12 @@ pub fn spec_md() -> String {
             if let Some(d) = r.decision {
                 let _ = writeln!(out, "- Decision: {d}");
             }
+            if !r.clauses.is_empty() {
+                let _ = writeln!(out, "- Clauses:");
+                for c in r.clauses {
+                    let _ = writeln!(out, "  - `{}`: {}{}", r.clause_id(c), c.text, clause_profiles(c));
+                }
+            }
             out.push('\n');
         }
     }
@@ -128,6 +145,23 @@ pub fn area_md(area: Area, matrix: &Matrix, cases: &[CaseRef]) -> String {
         }
         if let Some(d) = r.decision {
             let _ = writeln!(out, "- **Decision:** {d}");
+        }
+        if !r.clauses.is_empty() {
+            let clauses: Vec<String> = r
+                .clauses
+                .iter()
+                .map(|c| {
+                    let id = r.clause_id(c);
+                    let naming: Vec<String> = cases
+                        .iter()
+                        .filter(|case| case.clauses.contains(&id))
+                        .map(|case| format!("`{}`", case.id))
+                        .collect();
+                    let by = if naming.is_empty() { "no case".to_owned() } else { naming.join(", ") };
+                    format!("`{id}`: {}{} (cases: {by})", c.text, clause_profiles(c))
+                })
+                .collect();
+            nested(&mut out, "Clauses", &clauses);
         }
         if let Some(row) = matrix.row(r.id) {
             let properties: Vec<String> = row.properties.clone();

@@ -178,6 +178,9 @@ pub struct CaseRef {
     pub id: String,
     /// The requirement ids it checks.
     pub requirements: Vec<String>,
+    /// The clauses of those requirements it exercises (`REFR-006/anonymize`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<String>,
     /// The profiles it runs on.
     pub profiles: Vec<String>,
     /// One sentence saying the behaviour.

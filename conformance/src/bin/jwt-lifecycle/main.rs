@@ -3,6 +3,7 @@
 
 mod cases_cmd;
 mod check;
+mod coverage_cmd;
 mod explore;
 mod output;
 mod reference_adapter;
@@ -52,6 +53,8 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Run the conformance suite against the reference or an adapter.
     Run(run::RunArgs),
+    /// Which transitions of each profile's state diagrams the fixed cases exercise.
+    Coverage(coverage_cmd::CoverageArgs),
     /// Work with conformance case files.
     #[command(subcommand)]
     Cases(cases_cmd::CasesCommand),
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args, &mut out),
         Command::Explore(args) => Ok(explore::run(args)),
         Command::Run(args) => run::run(args, &mut out),
+        Command::Coverage(args) => coverage_cmd::run(args, &mut out),
         Command::Cases(cmd) => cases_cmd::run(cmd, &mut out),
         Command::ReferenceAdapter(args) => Ok(reference_adapter::run(args)),
     };

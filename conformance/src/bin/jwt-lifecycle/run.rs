@@ -5,7 +5,9 @@ use jwt_lifecycle_conformance::adapter::process::{kill_running_adapters, Process
 use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
 use jwt_lifecycle_conformance::adapter::{Adapter, AdapterError, Hello};
 use jwt_lifecycle_conformance::case::{load_tree, Case};
-use jwt_lifecycle_conformance::differential::{run_random, Differential, RandomConfig, RandomOutcome};
+use jwt_lifecycle_conformance::differential::{
+    run_random, Differential, RandomConfig, RandomOutcome, DEFAULT_MAX_LEN,
+};
 use jwt_lifecycle_conformance::report;
 use jwt_lifecycle_conformance::runner::{CaseResult, Status};
 use jwt_lifecycle_conformance::select::{plan, run_planned, Expectations, Selection, Shard};
@@ -53,13 +55,17 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// Longest random sequence, in steps after the first configure.
-    #[arg(long, value_name = "STEPS", default_value_t = 24)]
+    #[arg(long, value_name = "STEPS", default_value_t = DEFAULT_MAX_LEN)]
     random_max_len: usize,
     /// How random runs are judged: by the requirements' monitors (`rules`, any behaviour
     /// the rules allow passes), or observation for observation against the reference
     /// model (`exact`, for SDKs that aim to match it).
     #[arg(long, value_enum, default_value_t = Differential::Rules)]
     differential: Differential,
+    /// Report which transitions of the profile's state diagrams the random sequences
+    /// exercised, each with its count (every random result says how many in any case).
+    #[arg(long, requires = "random")]
+    coverage: bool,
     /// Also run cases whose requirements are all SHOULD/MAY.
     #[arg(long)]
     strict: bool,
@@ -210,19 +216,26 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
                     divergence: None,
                     unimplemented: 0,
                     error: Some(message),
+                    coverage: None,
                 };
                 results.push(random_result(id, profile, outcome, args.differential, "", ""));
                 continue;
             }
             let protocol = hello.as_ref().map_or(1, |h| h.protocol);
             let outcome = run_random(adapter.as_mut(), profile, config, args.differential, protocol);
+            let transitions =
+                outcome.coverage.as_ref().map(|t| format!(", {}", t.line())).unwrap_or_default();
             let counts = format!(
-                "seed {seed}, {} sequences, {} steps, {} unimplemented",
+                "seed {seed}, {} sequences, {} steps, {} unimplemented{transitions}",
                 outcome.sequences, outcome.steps, outcome.unimplemented
             );
             note!("random {profile}: {counts}");
             let rerun = format!("rerun: --random {n} --seed {seed} --profile {profile}");
-            results.push(random_result(id, profile, outcome, args.differential, &counts, &rerun));
+            let mut result = random_result(id, profile, outcome.clone(), args.differential, &counts, &rerun);
+            if args.coverage {
+                result.coverage = outcome.coverage;
+            }
+            results.push(result);
         }
     }
     adapter.finish();
@@ -339,5 +352,6 @@ fn random_result(
         violations,
         differences: Vec::new(),
         duration: Duration::ZERO,
+        coverage: None,
     }
 }

@@ -39,6 +39,11 @@ pub(crate) fn requirements(args: RequirementsArgs, out: &mut Output) -> Outcome 
         if let Some(decision) = r.decision {
             out!(out, "    decision: {decision}")?;
         }
+        // The ids cases list in their `clauses` field; with --profile, only those the
+        // profile can show.
+        for c in r.clauses.iter().filter(|c| args.profile.is_none_or(|p| r.clause_applies_to(c, p))) {
+            out!(out, "    clause {}: {}", r.clause_id(c), c.text)?;
+        }
         out!(out, "")?;
     }
     Ok(ExitCode::SUCCESS)
