@@ -10,6 +10,7 @@
 //! - [`verdict`]: aligning expectations with observations, and request-id bindings.
 //! - [`select`]: which cases a run selects (profile, `--strict`, `--shard`,
 //!   expectations file).
+//! - [`deviation`]: an SDK's known deviations from its documentation, compared with a run.
 //! - [`coverage`]: which transitions of each profile's state diagrams the fixed cases
 //!   and random sequences exercise.
 //! - [`generate`]: cases computed from the model's reachable paths.
@@ -21,6 +22,7 @@ pub mod adapter;
 pub mod bounded;
 pub mod case;
 pub mod coverage;
+pub mod deviation;
 pub mod differential;
 pub mod generate;
 pub mod report;

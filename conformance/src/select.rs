@@ -45,12 +45,23 @@ impl FromStr for Shard {
 
 /// An adapter's expectations file: `{"disabled": {"<case id>": "reason"}}`. A key may
 /// also be a reported id, `<case id>@<profile>`, to disable one profile only.
+///
+/// An adapter of a shipping SDK also lists what it is known to do otherwise than its
+/// vendor documents (`deviations`, see [`crate::deviation`]) and the requirements it cannot
+/// show either way (`disabled_requirements`). Neither changes a verdict: a listed deviation
+/// still fails its case; the lists make a changed set of deviations visible.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expectations {
     /// Disabled cases and why.
     #[serde(default)]
     pub disabled: BTreeMap<String, String>,
+    /// Requirements the adapter cannot observe (an output the SDK does not expose), and why.
+    #[serde(default)]
+    pub disabled_requirements: BTreeMap<String, String>,
+    /// The known deviations of the SDK under test from its documentation.
+    #[serde(default)]
+    pub deviations: Vec<crate::deviation::Deviation>,
 }
 
 /// An expectations file that cannot be used.
@@ -223,6 +234,7 @@ mod tests {
     fn expectations_reject_unknown_keys() {
         assert!(serde_json::from_str::<Expectations>(r#"{"disabled":{"a":"b"}}"#).is_ok());
         assert!(serde_json::from_str::<Expectations>(r#"{"disable":{"a":"b"}}"#).is_err());
+        assert!(serde_json::from_str::<Expectations>(r#"{"deviations":[{"case":"x"}]}"#).is_err());
     }
 
     const CASE: &str = r#"{

@@ -17,7 +17,7 @@ const RULES: Differential = Differential::Rules;
 fn ten_thousand_random_steps_per_profile_break_no_rule_on_the_reference() {
     for profile in ProfileId::ALL {
         let mut adapter = ReferenceAdapter::new();
-        let config = RandomConfig { sequences: 1000, seed: 42, max_len: 24 };
+        let config = RandomConfig { sequences: 1500, seed: 42, max_len: 24 };
         let outcome = run_random(&mut adapter, profile, config, RULES, 2);
         assert!(outcome.divergence.is_none(), "{profile}: {:?}", outcome.divergence);
         assert!(outcome.steps >= 10_000, "{profile}: only {} steps", outcome.steps);
@@ -49,7 +49,13 @@ fn random_runs_pass_through_the_process_adapter() {
 #[test]
 fn a_default_random_run_exercises_every_transition_of_every_profile_for_any_seed() {
     for seed in [1, 2, 3, 17, 4242, 1_700_000_000] {
-        for profile in ProfileId::ALL {
+        // The coverage diagrams (`jwt_lifecycle_model::diagram`) do not draw the newer
+        // profiles' mechanics yet (pulled tokens and their asks, per-event sending, the
+        // backoff wait), and random runs do not answer asks: their transitions are not
+        // claimed here.
+        for profile in
+            ProfileId::ALL.into_iter().filter(|p| !matches!(p, ProfileId::IterableWeb | ProfileId::BrazeWeb))
+        {
             let mut adapter = ReferenceAdapter::new();
             let outcome = run_random(&mut adapter, profile, RandomConfig::new(300, seed), RULES, 2);
             assert!(outcome.divergence.is_none(), "{profile}: {:?}", outcome.divergence);

@@ -367,7 +367,7 @@ fn sdk_edges(profile: Option<&Profile>) -> Vec<Edge> {
             at(Unconfigured),
             Running,
             "configure",
-            &["CONF-003", "CONF-006", "LIMIT-003"],
+            &["CONF-003", "CONF-006", "CONF-007", "LIMIT-003"],
         ),
         edge(Transition::Stop, at(Running), Stopped, "stop_integration", stop_reqs),
         edge(Transition::Reconfigure, at(Stopped), Running, "configure", &["CONF-007"]),

@@ -51,24 +51,42 @@
 //!   flight, so there is no sync), then the customer becomes anonymous and RETRY-014
 //!   fails the held request; the queue behind it stays for the next flush.
 
+pub mod asks;
 pub mod failure_limit;
+pub mod pacing;
+mod per_event;
+mod pulled;
 pub mod queue;
 pub mod request;
 mod shared_profile;
 pub mod token_slot;
 
+use asks::AskBook;
 use failure_limit::FailureCount;
 use jwt_lifecycle_spec::alphabet::{
-    AppCall, AppErrorKind, CustomerIds, DeletionRule, EventId, FailureCause, Input, Output, Reason, Reply,
-    RequestId, RequestKind, UnixMillis,
+    AppCall, AppErrorKind, Body, CustomerIds, DeletionRule, EventId, FailureCause, Input, Output, Reason,
+    Reply, RequestId, RequestKind, UnixMillis,
 };
 use jwt_lifecycle_spec::client_view::ClientToken;
-use jwt_lifecycle_spec::profile::{ClearingCall, DisabledTokenAction, FailureLimit, Profile, RetryPolicy};
+use jwt_lifecycle_spec::profile::{
+    Answer, Batching, ClearingCall, DisabledTokenAction, FailureLimit, OtherFailurePolicy, Profile,
+    RetryPolicy,
+};
+use pacing::Pacing;
 use queue::EventQueue;
 use request::{InFlight, Purpose, Waiting};
 use shared_profile::SharedProfile;
 use std::sync::Arc;
 use token_slot::StoredToken;
+
+/// What a rejection's answer said beyond its status (RETRY-019).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Rejection {
+    /// The body says the token had expired.
+    expired: bool,
+    /// The vendor code the body gives.
+    code: Option<i64>,
+}
 
 /// One SDK instance's authentication state.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -89,6 +107,12 @@ pub struct Sdk {
     in_flight: Option<InFlight>,
     failures: FailureCount,
     next_request: RequestId,
+    /// Asks of the app's token callback not answered yet (pulled tokens).
+    asks: AskBook,
+    /// The requests in flight of a profile that sends per event (QUEUE-009).
+    flights: Vec<InFlight>,
+    /// What the SDK sends on its own, and when (QUEUE-010, RETRY-016).
+    pacing: Pacing,
 }
 
 impl Sdk {
@@ -112,6 +136,9 @@ impl Sdk {
             in_flight: None,
             failures: FailureCount::default(),
             next_request: 1,
+            asks: AskBook::default(),
+            flights: Vec::new(),
+            pacing: Pacing::default(),
         }
     }
 
@@ -171,18 +198,25 @@ impl Sdk {
         let mut out = Vec::new();
         match input {
             Input::App(call) => self.app_call(now, call, &mut out),
-            Input::Respond { request, reply, .. } => self.respond(now, *request, *reply, &mut out),
+            Input::Respond { request, reply, body } => {
+                self.respond(now, *request, *reply, body.as_ref(), &mut out)
+            }
             Input::Restart {} => self.restart(),
         }
+        self.pace(now);
         out
     }
 
     /// The earliest instant at which a timer is due, if any.
     pub fn next_timer(&self) -> Option<UnixMillis> {
-        [self.refresh_due(), self.in_flight.as_ref().and_then(InFlight::retry_due)]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.refresh_due(),
+            self.in_flight.as_ref().and_then(InFlight::retry_due),
+            self.pacing.flush_due.filter(|_| self.running),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Fires every timer due at or before `now`, in order; returns what they did.
@@ -193,9 +227,14 @@ impl Sdk {
         while let Some(due) = self.next_timer().filter(|&due| due <= now) {
             if self.refresh_due() == Some(due) {
                 self.fire_refresh(&mut out);
-            } else {
+            } else if self.in_flight.as_ref().and_then(InFlight::retry_due) == Some(due) {
                 self.resend(&mut out);
+            } else {
+                // QUEUE-010, RETRY-016: the automatic flush, or the end of a backoff wait.
+                self.pacing.disarm();
+                self.send_head(due, &mut out);
             }
+            self.pace(due);
         }
         out
     }
@@ -221,7 +260,7 @@ impl Sdk {
             AppCall::Configure { .. } => {}
             AppCall::SetToken { token: None, .. } => self.clear_token_if(ClearingCall::ClearToken),
             AppCall::SetToken { token: Some(token), identifier } => {
-                if let (Some(id), Some(_)) = (identifier, &self.profile.identifier_key) {
+                if let (Some(id), true) = (identifier, self.profile.token_call_identifier) {
                     if self.jwt_enabled {
                         // LIFE-013: the identifier passed with the token is the customer.
                         let customer = self.profile.identity_for(id);
@@ -233,13 +272,15 @@ impl Sdk {
             // NOTIFY-007: a handler that throws is called like any other; what it throws
             // never reaches the lifecycle.
             AppCall::RegisterHandler { .. } => self.handler = true,
-            // No seed profile pulls its tokens; an answer to an ask never made is ignored.
-            AppCall::ProvideToken { .. } => {}
+            AppCall::ProvideToken { ask, token } => self.answer_ask(now, *ask, token.as_deref(), out),
             AppCall::Identify { customer_ids, token } => {
                 self.switch_customer(customer_ids.clone(), out);
                 match token {
                     Some(token) => self.provide_token(now, token, out),
-                    None => self.clear_token_if(ClearingCall::IdentifyWithoutToken),
+                    None => {
+                        self.clear_token_if(ClearingCall::IdentifyWithoutToken);
+                        self.ask_on_identify(out);
+                    }
                 }
             }
             AppCall::Anonymize {} => {
@@ -258,7 +299,7 @@ impl Sdk {
                 self.customer = CustomerIds::anonymous();
             }
             AppCall::Logout {} => self.logout(now, out),
-            AppCall::Track { event } => self.queue.push(event.clone(), self.customer.clone()),
+            AppCall::Track { event } => self.track(now, event.clone(), out),
             AppCall::Flush {} => self.flush(now, out),
             AppCall::NewSession {} => self.failures.new_session(),
         }
@@ -270,6 +311,9 @@ impl Sdk {
     fn restart(&mut self) {
         let keep = self.profile.persists;
         let unfinished = self.in_flight.take();
+        self.flights.clear();
+        self.asks.forget();
+        self.pacing = Pacing::default();
         if keep.queue {
             if let Some(flight) = unfinished {
                 self.queue.push_front_run(&flight.customer, &flight.events);
@@ -367,6 +411,7 @@ impl Sdk {
     fn switch_customer(&mut self, customer: CustomerIds, out: &mut Vec<Output>) {
         self.customer = customer;
         self.fail_hold_of_other_customer(out);
+        self.fail_refetch_of_other_customers(out);
     }
 
     /// RETRY-014: a held request whose customer is not the current one fails
@@ -387,13 +432,52 @@ impl Sdk {
             self.resend(out);
             return;
         }
-        self.send_head(now, out);
+        // LIMIT-006: an explicit flush goes through a suspension where the profile says so.
+        let through = self.limit().is_some_and(|l| l.flush_while_suspended) && self.failures.suspended;
+        if through {
+            self.failures.suspended = false;
+            self.send_head(now, out);
+            self.failures.suspended = true;
+        } else {
+            self.send_head(now, out);
+        }
+    }
+
+    /// A tracked event: refused while no customer is identified where the profile sends
+    /// no anonymous events (CONF-007); sent at once where it sends per event (QUEUE-009);
+    /// queued otherwise.
+    fn track(&mut self, now: UnixMillis, event: EventId, out: &mut Vec<Output>) {
+        if !self.profile.anonymous_events && self.customer.is_anonymous() {
+            out.push(Output::EventsDeleted { events: vec![event], rule: DeletionRule::SdkNotRunning });
+            return;
+        }
+        match self.profile.batching {
+            Batching::HeadRunOneInFlight => self.queue.push(event, self.customer.clone()),
+            Batching::PerEventConcurrent => self.send_event_now(now, event, out),
+        }
+    }
+
+    /// QUEUE-010: arms the automatic flush while there is something it could send, and
+    /// disarms it otherwise; a backoff wait that is over ends.
+    fn pace(&mut self, now: UnixMillis) {
+        let Some(auto) = self.profile.auto_flush else { return };
+        if self.pacing.wait_until.is_some_and(|w| w < now) {
+            self.pacing.wait_until = None;
+        }
+        let sendable =
+            self.running && !self.queue.is_empty() && self.in_flight.is_none() && !self.failures.suspended;
+        if sendable {
+            self.pacing.arm(now, auto.interval_ms);
+        } else {
+            self.pacing.disarm();
+        }
     }
 
     /// QUEUE-006: the queue and the request in flight (with any pending retry) are
     /// discarded, and the discarded events reported.
     fn discard_everything(&mut self, rule: DeletionRule, out: &mut Vec<Output>) {
         let mut events: Vec<EventId> = self.in_flight.take().map(|r| r.events).unwrap_or_default();
+        events.extend(std::mem::take(&mut self.flights).into_iter().flat_map(|f| f.events));
         events.extend(self.queue.clear());
         if !events.is_empty() {
             out.push(Output::EventsDeleted { events, rule });
@@ -452,6 +536,14 @@ impl Sdk {
     /// notification that reached a handler counts: one dropped for want of a handler
     /// leaves the pre-flight check free to deliver it later.
     fn tell_expired_soon(&mut self, out: &mut Vec<Output>) {
+        if self.refresh_asks() {
+            // REFR-009: a pulling SDK asks for a new token instead, handler or not.
+            let Some(token) = self.token.as_mut().filter(|t| !t.expired_soon_done) else { return };
+            token.expired_soon_done = true;
+            let customer = token.customer.clone();
+            self.asks.ask(customer, Reason::ExpiredSoon, out);
+            return;
+        }
         let handler = self.handler;
         let Some(token) = self.token.as_mut() else { return };
         if token.expired_soon_done || !handler {
@@ -477,7 +569,13 @@ impl Sdk {
             return;
         }
         if let Some((customer, events)) = self.queue.take_head_run() {
-            self.send(now, Purpose::Sync, customer, events, 1, true, out);
+            // RETRY-016: a profile that backs off numbers its tries, not its requests.
+            let numbers_tries = self.profile.backoff().is_some();
+            let attempt = if numbers_tries { self.pacing.next_try() } else { 1 };
+            if numbers_tries || self.profile.auto_flush.is_some() {
+                self.pacing.sent();
+            }
+            self.send(now, Purpose::Sync, customer, events, attempt, attempt == 1, out);
         }
     }
 
@@ -519,7 +617,7 @@ impl Sdk {
             authorization: carried.as_ref().map(|t| t.raw.clone()),
             attempt,
         });
-        self.in_flight = Some(InFlight {
+        self.put_back(InFlight {
             request,
             purpose,
             customer,
@@ -567,21 +665,78 @@ impl Sdk {
 
     // ------------------------------------------------------------------ responses
 
-    fn respond(&mut self, now: UnixMillis, request: RequestId, reply: Reply, out: &mut Vec<Output>) {
+    fn respond(
+        &mut self,
+        now: UnixMillis,
+        request: RequestId,
+        reply: Reply,
+        body: Option<&Body>,
+        out: &mut Vec<Output>,
+    ) {
+        if self.profile.batching == Batching::PerEventConcurrent {
+            self.respond_per_event(now, request, reply, body, out);
+            return;
+        }
         if !self.in_flight.as_ref().is_some_and(|f| f.awaits_response_to(request)) {
             return;
         }
         let Some(flight) = self.in_flight.take() else { return };
-        match reply {
-            // QUEUE-007: delivered. LIMIT-002.
-            Reply::Status(_) if reply.is_success() => self.failures.record_success(self.limit()),
-            Reply::Status(status @ (401 | 403)) => self.auth_failure(now, status, flight, out),
-            // RETRY-012: not an authentication failure; the events wait for the next flush.
-            _ => self.queue.push_front_run(&flight.customer, &flight.events),
+        self.answer_flight(now, flight, reply, body, out);
+    }
+
+    /// The server's answer to `flight`, read as the profile reads answers (RETRY-019).
+    fn answer_flight(
+        &mut self,
+        now: UnixMillis,
+        flight: InFlight,
+        reply: Reply,
+        body: Option<&Body>,
+        out: &mut Vec<Output>,
+    ) {
+        match self.profile.read_answer(reply, body) {
+            Answer::Delivered => {
+                // QUEUE-007: delivered. LIMIT-002.
+                self.failures.record_success(self.limit());
+                if self.profile.backoff().is_some() {
+                    self.pacing.succeeded();
+                }
+            }
+            Answer::Rejected { status, expired, code, .. } => {
+                self.auth_failure(now, status, Rejection { expired, code }, flight, out)
+            }
+            Answer::Other => self.other_failure(now, flight, out),
         }
     }
 
-    fn auth_failure(&mut self, now: UnixMillis, status: u16, flight: InFlight, out: &mut Vec<Output>) {
+    /// RETRY-012, RETRY-016, RETRY-017: not an authentication failure: the events wait
+    /// for the next flush (after a backoff wait, where the profile backs off), or, without
+    /// a queue, the request fails.
+    fn other_failure(&mut self, now: UnixMillis, flight: InFlight, out: &mut Vec<Output>) {
+        match self.profile.on_other_failure {
+            OtherFailurePolicy::Fail => {
+                out.push(Output::RequestFailed {
+                    request: flight.request,
+                    events: flight.events,
+                    cause: FailureCause::Network,
+                });
+            }
+            OtherFailurePolicy::Requeue | OtherFailurePolicy::Backoff { .. } => {
+                self.queue.push_front_run(&flight.customer, &flight.events);
+                if let Some(backoff) = self.profile.on_other_failure.backoff() {
+                    self.pacing.failed(now, Some(backoff));
+                }
+            }
+        }
+    }
+
+    fn auth_failure(
+        &mut self,
+        now: UnixMillis,
+        status: u16,
+        rejection: Rejection,
+        flight: InFlight,
+        out: &mut Vec<Output>,
+    ) {
         if !self.jwt_enabled {
             // CONF-008: without JWT there is nothing to refresh and no JWT error: the
             // request fails for good, a logout sync included (QUEUE-002's decision).
@@ -593,13 +748,18 @@ impl Sdk {
             return;
         }
         let carried = flight.carried.is_some();
-        let unexpired = flight.carried.as_ref().is_some_and(|t| !t.is_expired(now));
+        let unexpired = flight.carried.as_ref().is_some_and(|t| !t.is_expired(now)) && !rejection.expired;
         let forbidden_valid = status == 403 && carried && unexpired;
         let Some(policy) = self.profile.auth_failure_policy(status, carried, unexpired).copied() else {
             return;
         };
-        // RETRY-001: judged by the token the request carried, at the time of the answer.
+        // RETRY-001: judged by the token the request carried, at the time of the answer;
+        // RETRY-019: by the code the body gives, where it gives one.
         let reason = match &flight.carried {
+            _ if rejection.code.is_some() => {
+                rejection.code.map_or(Reason::Invalid, |c| self.profile.reason_for_code(c))
+            }
+            Some(_) if rejection.expired => Reason::Expired,
             None => Reason::NotProvided,
             Some(t) if t.is_expired(now) => Reason::Expired,
             Some(_) => Reason::Invalid,
@@ -607,13 +767,15 @@ impl Sdk {
         let exhausted = match policy.retry {
             RetryPolicy::Never => true,
             RetryPolicy::After { attempts, .. } => flight.attempt > attempts,
-            RetryPolicy::OnNewToken => false,
+            RetryPolicy::RefetchThenRetry => flight.attempt > 1,
+            RetryPolicy::OnNewToken | RetryPolicy::Backoff { .. } => false,
         };
         let final_after_retries = exhausted && flight.attempt > 1;
         // RETRY-003: the failure of a last retry calls no handler.
         if !final_after_retries {
             if policy.notify_handler {
-                self.notify(reason, flight.customer.clone(), out);
+                let code = rejection.code.or_else(|| self.profile.code_for(reason));
+                self.notify_with_code(reason, flight.customer.clone(), code, out);
             }
             if policy.raise_app_error {
                 out.push(Output::AppError {
@@ -624,6 +786,9 @@ impl Sdk {
         }
         if policy.counts_toward_limit {
             self.failures.record_failure(self.limit());
+        }
+        if self.profile.backoff().is_some() {
+            self.pacing.failed(now, policy.retry.backoff());
         }
         let cause = if forbidden_valid { FailureCause::Forbidden } else { FailureCause::Authentication };
         if flight.purpose == Purpose::LogoutSync || exhausted {
@@ -641,7 +806,23 @@ impl Sdk {
                 // is not held for a token that will never come.
                 self.fail_hold_of_other_customer(out);
             }
+            RetryPolicy::RefetchThenRetry => self.refetch(flight, reason, out),
+            RetryPolicy::Backoff { .. } => {
+                // RETRY-016: back to the front of the queue, sent after the wait.
+                self.queue.push_front_run(&flight.customer, &flight.events);
+                self.delete_queue_at_limit(out);
+            }
             RetryPolicy::Never => {}
+        }
+    }
+
+    /// A limit that deletes the queue when it is reached (a perturbed profile's knob).
+    fn delete_queue_at_limit(&mut self, out: &mut Vec<Output>) {
+        if self.failures.suspended && self.limit().is_some_and(|l| l.deletes_queue) {
+            let events = self.queue.clear();
+            if !events.is_empty() {
+                out.push(Output::EventsDeleted { events, rule: DeletionRule::FailureLimit });
+            }
         }
     }
 
@@ -659,8 +840,19 @@ impl Sdk {
 
     /// Calls the handler, if one is registered (NOTIFY-001, NOTIFY-002).
     fn notify(&self, reason: Reason, customer_ids: CustomerIds, out: &mut Vec<Output>) {
+        self.notify_with_code(reason, customer_ids, self.profile.code_for(reason), out);
+    }
+
+    /// Calls the handler with a vendor code, if one is registered.
+    fn notify_with_code(
+        &self,
+        reason: Reason,
+        customer_ids: CustomerIds,
+        code: Option<i64>,
+        out: &mut Vec<Output>,
+    ) {
         if self.handler {
-            out.push(Output::HandlerCalled { reason, customer_ids, code: self.profile.code_for(reason) });
+            out.push(Output::HandlerCalled { reason, customer_ids, code });
         }
     }
 

@@ -10,21 +10,25 @@ use std::collections::BTreeSet;
 /// grows) the explored space must be noticed and these numbers updated on purpose, as
 /// stateright's own examples pin theirs. (Counted with the customer symmetry of
 /// `check::reduction`: the app names bob only once alice is present.)
-const TEST_UNIQUE_STATES: [(ProfileId, usize); 5] = [
+const TEST_UNIQUE_STATES: [(ProfileId, usize); 7] = [
     (ProfileId::ExponeaStream, 31_906),
     (ProfileId::MoengageIos, 18_297),
     (ProfileId::MoengageAndroid, 18_297),
     (ProfileId::KhorosLegacy, 14_999),
     (ProfileId::WebexConnect, 14_567),
+    (ProfileId::IterableWeb, 3_164),
+    (ProfileId::BrazeWeb, 7_324),
 ];
 
 /// Unique states at [`Bounds::CI`], what `jwt-lifecycle check` explores.
-const CI_UNIQUE_STATES: [(ProfileId, usize); 5] = [
+const CI_UNIQUE_STATES: [(ProfileId, usize); 7] = [
     (ProfileId::ExponeaStream, 964_595),
     (ProfileId::MoengageIos, 593_390),
     (ProfileId::MoengageAndroid, 593_390),
     (ProfileId::KhorosLegacy, 443_206),
     (ProfileId::WebexConnect, 416_158),
+    (ProfileId::IterableWeb, 587_518),
+    (ProfileId::BrazeWeb, 299_536),
 ];
 
 #[test]
@@ -50,6 +54,7 @@ fn the_machine_as_specified_satisfies_every_property_of_every_profile() {
 #[test]
 fn ci_bounds_explore_the_pinned_number_of_states_for_the_smallest_profile() {
     let (id, pinned) = CI_UNIQUE_STATES[4];
+    assert_eq!(id, ProfileId::WebexConnect, "the smallest seed profile");
     let report = run_check(&id.profile(), &CheckOptions { threads: 2, ..CheckOptions::default() });
     assert!(report.all_hold(), "{id}");
     assert_eq!(report.unique_states, pinned, "{id}");

@@ -8,7 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jwt_lifecycle_model::{Driver, Sdk};
 use jwt_lifecycle_spec::alphabet::{
-    AppCall, AppErrorKind, CustomerIds, DeletionRule, FailureCause, Input, Observation, Output, Reason, Reply,
+    AppCall, AppErrorKind, CallKind, CustomerIds, DeletionRule, FailureCause, Input, Observation, Output,
+    Reason, Reply,
 };
 use jwt_lifecycle_spec::profile::{Profile, ProfileId};
 
@@ -162,11 +163,20 @@ fn anon() -> CustomerIds {
     CustomerIds::anonymous()
 }
 
+/// The profiles `requirement` binds that have the app calls a test makes.
+fn applying(requirement: &str, calls: &[CallKind]) -> Vec<ProfileId> {
+    let rule = jwt_lifecycle_spec::registry::requirement(requirement).expect("a requirement");
+    ProfileId::ALL
+        .into_iter()
+        .filter(|id| rule.applies_to(*id) && calls.iter().all(|c| id.profile().calls.contains(c)))
+        .collect()
+}
+
 // ============================================================================ CONF
 
 #[test]
 fn conf_001_stored_token_goes_on_every_request_for_its_customer() {
-    for id in ProfileId::ALL {
+    for id in applying("CONF-001", &[CallKind::SetToken, CallKind::Flush]) {
         let t = token(Some(3600), "a");
         let mut run = Run::ready(id);
         run.set(&t);
@@ -236,7 +246,7 @@ fn conf_005_token_without_jwt_is_dropped_in_release_builds() {
 
 #[test]
 fn conf_006_token_passed_to_configure_is_a_set_token_after_configuring() {
-    for id in ProfileId::ALL {
+    for id in applying("CONF-006", &[CallKind::SetToken, CallKind::Flush]) {
         let t = token(Some(3600), "a");
         let mut with_configure = Run::new(id);
         let a = with_configure.call(AppCall::Configure {
@@ -255,7 +265,7 @@ fn conf_006_token_passed_to_configure_is_a_set_token_after_configuring() {
 
 #[test]
 fn conf_007_nothing_runs_before_configure_or_after_stop() {
-    for id in ProfileId::ALL {
+    for id in applying("CONF-007", &[CallKind::SetToken, CallKind::Flush, CallKind::StopIntegration]) {
         let mut run = Run::new(id);
         assert_eq!(run.set(&token(Some(3600), "a")), vec![]);
         assert_eq!(
@@ -312,7 +322,7 @@ fn conf_008_without_jwt_no_token_no_handler_and_failures_are_final() {
 
 #[test]
 fn life_001_set_token_stores_it_until_replaced() {
-    for id in ProfileId::ALL {
+    for id in applying("LIFE-001", &[CallKind::SetToken, CallKind::Flush]) {
         let (a, b) = (token(Some(3600), "a"), token(Some(3600), "b"));
         let mut run = Run::ready(id);
         run.set(&a);
@@ -393,7 +403,7 @@ fn life_006_identify_without_a_token_clears_it() {
 
 #[test]
 fn life_007_identify_with_a_token_binds_it_to_the_new_customer() {
-    for id in ProfileId::ALL {
+    for id in applying("LIFE-007", &[CallKind::Flush]) {
         let p = id.profile();
         let t = token(Some(3600), "a");
         let mut run = Run::ready(id);
@@ -465,7 +475,7 @@ fn life_010_a_logout_sync_keeps_the_token_it_was_sent_with() {
 
 #[test]
 fn life_011_an_unparsable_token_is_stored_and_sent_without_expiry() {
-    for id in ProfileId::ALL {
+    for id in applying("LIFE-011", &[CallKind::SetToken, CallKind::Flush]) {
         let mut run = Run::ready(id);
         run.set("not.a-jwt");
         assert_eq!(run.d.sdk().next_timer(), None);
@@ -477,7 +487,7 @@ fn life_011_an_unparsable_token_is_stored_and_sent_without_expiry() {
 
 #[test]
 fn life_012_a_token_without_exp_never_expires_on_the_client() {
-    for id in ProfileId::ALL {
+    for id in applying("LIFE-012", &[CallKind::SetToken, CallKind::Flush]) {
         let mut run = Run::ready(id);
         run.set(&token(None, "x"));
         assert_eq!(run.d.sdk().next_timer(), None);
@@ -902,7 +912,7 @@ fn retry_011_webex_raises_39_40_38_and_never_retries() {
 
 #[test]
 fn retry_012_network_errors_and_other_statuses_requeue_at_the_front() {
-    for id in ProfileId::ALL {
+    for id in applying("RETRY-012", &[CallKind::SetToken, CallKind::Flush]) {
         for reply in [Reply::NetworkError, Reply::Status(500), Reply::Status(429)] {
             let t = token(Some(3600), "a");
             let mut run = Run::ready(id);
@@ -912,7 +922,9 @@ fn retry_012_network_errors_and_other_statuses_requeue_at_the_front() {
             assert_eq!(run.reply(1, reply), vec![], "{id} {reply:?}");
             assert_eq!(run.d.sdk().failures().consecutive, 0);
             assert!(run.advance(5_000).is_empty());
-            assert_eq!(run.flush(), vec![request(2, anon(), &["e1", "e2"], Some(&t), 1)], "{id}");
+            // A profile that backs off numbers its tries: the explicit flush is the second.
+            let attempt = if id.profile().backoff().is_some() { 2 } else { 1 };
+            assert_eq!(run.flush(), vec![request(2, anon(), &["e1", "e2"], Some(&t), attempt)], "{id}");
         }
     }
 }
@@ -1050,7 +1062,7 @@ fn limit_005_a_new_token_while_suspended_is_stored_but_sends_nothing() {
 
 #[test]
 fn queue_001_every_event_is_delivered_queued_or_reported() {
-    for id in ProfileId::ALL {
+    for id in applying("QUEUE-001", &[CallKind::SetToken, CallKind::Flush, CallKind::StopIntegration]) {
         let mut run = Run::ready(id);
         run.set(&token(Some(3600), "a"));
         run.send("e1");
@@ -1124,7 +1136,7 @@ fn queue_003_a_request_carries_the_head_run_of_one_customer() {
 
 #[test]
 fn queue_004_one_request_in_flight_flush_is_a_no_op_meanwhile() {
-    for id in ProfileId::ALL {
+    for id in applying("QUEUE-004", &[CallKind::SetToken, CallKind::Flush]) {
         let mut run = Run::ready(id);
         run.set(&token(Some(3600), "a"));
         run.send("e1");
@@ -1162,7 +1174,7 @@ fn queue_005_a_permanently_failed_request_lists_its_events() {
 
 #[test]
 fn queue_006_clear_local_data_deletes_the_queue_anonymize_keeps_it() {
-    for id in ProfileId::ALL {
+    for id in applying("QUEUE-006", &[CallKind::Anonymize, CallKind::ClearLocalData]) {
         let p = id.profile();
         let mut run = Run::ready(id);
         run.identify(alice(&p), None);
@@ -1182,7 +1194,7 @@ fn queue_006_clear_local_data_deletes_the_queue_anonymize_keeps_it() {
 
 #[test]
 fn queue_007_delivered_events_are_never_sent_again() {
-    for id in ProfileId::ALL {
+    for id in applying("QUEUE-007", &[CallKind::SetToken, CallKind::Flush]) {
         let mut run = Run::ready(id);
         run.set(&token(Some(3600), "a"));
         run.send("e1");
@@ -1218,7 +1230,7 @@ fn notify_002_without_a_handler_nothing_is_called_and_the_rest_goes_on() {
 
 #[test]
 fn notify_003_only_the_profiles_reasons() {
-    for id in ProfileId::ALL {
+    for id in applying("NOTIFY-003", &[CallKind::SetToken, CallKind::Flush]) {
         let p = id.profile();
         let mut all = Vec::new();
         for (exp, wait, status) in [

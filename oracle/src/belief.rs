@@ -7,7 +7,7 @@
 //! judging the rest of the trace instead of blaming every later step for the first.
 
 use crate::book::{Clearing, Cust, Customers, Ev, Tok, Tokens};
-use jwt_lifecycle_spec::alphabet::{RequestId, RequestKind, UnixMillis};
+use jwt_lifecycle_spec::alphabet::{AskId, RequestId, RequestKind, UnixMillis};
 
 /// The token the SDK must hold, as it was stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -52,7 +52,7 @@ impl Origin {
             Origin::Identify => "LIFE-007",
             Origin::Configure => "CONF-006",
             Origin::Restored => "LIFE-014",
-            Origin::Provided => "LIFE-001",
+            Origin::Provided => "LIFE-017",
         }
     }
 }
@@ -109,6 +109,40 @@ pub enum Waiting {
     NewToken,
     /// A flush after the next session: a token came while sync was suspended (LIMIT-005).
     NextSession,
+    /// A token for its customer from the app's token callback (RETRY-015).
+    Token,
+}
+
+/// An ask the SDK made of the app's token callback that the app has not answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ask {
+    /// The SDK's id of the ask.
+    pub id: AskId,
+    /// The customer it asked a token for.
+    pub cust: Cust,
+}
+
+/// The wait after a failure in a profile that backs off (RETRY-016): the SDK sends
+/// nothing on its own before `earliest` and sends the head of the queue by `latest`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Gate {
+    /// When the failure came.
+    pub failed_at: UnixMillis,
+    /// The earliest instant of the next automatic send.
+    pub earliest: UnixMillis,
+    /// The latest instant of the next automatic send.
+    pub latest: UnixMillis,
+}
+
+/// What bounds the next backoff wait (RETRY-016).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PreviousWait {
+    /// No failure since the last success: the shortest wait stands for the previous one.
+    AfterSuccess,
+    /// The previous wait, as seen.
+    Seen(u64),
+    /// The previous retry went out on an explicit flush: the SDK's own wait is unknown.
+    Unknown,
 }
 
 /// Why a request was sent.
@@ -186,6 +220,14 @@ pub struct Belief {
     pub failures_in_session: u32,
     /// The last new session ended a suspension and nothing was sent since (LIMIT-003 blame).
     pub lifted: bool,
+    /// Asks of the app's token callback not answered yet (pulled tokens).
+    pub asks: Vec<Ask>,
+    /// The backoff wait in progress, if any (RETRY-016).
+    pub gate: Option<Gate>,
+    /// What bounds the next backoff wait.
+    pub previous_wait: PreviousWait,
+    /// Since when queued events could be sent by the automatic flush (QUEUE-010).
+    pub sendable_since: Option<UnixMillis>,
 }
 
 impl Belief {
@@ -211,7 +253,21 @@ impl Belief {
             suspended: false,
             failures_in_session: 0,
             lifted: false,
+            asks: Vec::new(),
+            gate: None,
+            previous_wait: PreviousWait::AfterSuccess,
+            sendable_since: None,
         }
+    }
+
+    /// The outstanding ask `id`, if the SDK made it and the app has not answered it.
+    pub fn ask(&self, id: AskId) -> Option<Ask> {
+        self.asks.iter().copied().find(|a| a.id == id)
+    }
+
+    /// True when an ask for `cust` is outstanding.
+    pub fn asking_for(&self, cust: Cust) -> bool {
+        self.asks.iter().any(|a| a.cust == cust)
     }
 
     /// The event named `name`, if tracked.

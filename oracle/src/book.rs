@@ -78,6 +78,8 @@ pub struct TokenInfo {
     pub cleared: Option<Clearing>,
     /// It was replaced by another token while stored (LIFE-002).
     pub replaced: bool,
+    /// The app's token callback provided it (LIFE-017).
+    pub pulled: bool,
 }
 
 /// Every token string the trace has shown, in order of appearance.
@@ -97,6 +99,7 @@ impl Tokens {
             bound: None,
             cleared: None,
             replaced: false,
+            pulled: false,
         });
         Tok(self.0.len() as u32 - 1)
     }

@@ -53,6 +53,17 @@ pub(crate) enum Must {
         cust: Cust,
         /// The earliest and latest instants allowed (the refresh timer).
         window: Option<(UnixMillis, UnixMillis)>,
+        /// The vendor code it must carry, where the answer's body gave one (RETRY-019).
+        code: Option<i64>,
+    },
+    /// A `token_requested` for `cust` (pulled tokens).
+    Ask {
+        /// The reason, compared when the SDK gives one.
+        reason: Reason,
+        /// The customer the token is asked for.
+        cust: Cust,
+        /// The earliest and latest instants allowed (the refresh ask).
+        window: Option<(UnixMillis, UnixMillis)>,
     },
     /// An `app_error`.
     RaiseError {

@@ -74,8 +74,19 @@ impl<'a> Judge<'a> {
                 self.timers_after(*from, *to);
             }
         }
+        self.track_sendable();
         self.unmet();
         Judged { violations: self.out, own_preflights: self.own_preflights }
+    }
+
+    /// QUEUE-010: the automatic flush's interval runs from the instant queued events became
+    /// sendable.
+    fn track_sendable(&mut self) {
+        if !self.sendable() {
+            self.belief.sendable_since = None;
+        } else if self.belief.sendable_since.is_none() {
+            self.belief.sendable_since = Some(self.belief.now);
+        }
     }
 
     fn observe(&mut self, obs: &Observation) {

@@ -3,11 +3,15 @@
 //! One model and one suite serve every vendor; what differs between vendors is only
 //! the values in a [`Profile`]. Nothing in this project branches on a profile's name.
 
-use crate::alphabet::{CallKind, CustomerIds, Reason};
+use crate::alphabet::{Body, CallKind, CustomerIds, Reason, Reply};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
+
+mod web;
+
+pub use web::{braze_web, iterable_web, BRAZE_DOCUMENT, ITERABLE_DOCUMENT};
 
 /// The name of a profile, as used on the command line and in case files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -27,16 +31,26 @@ pub enum ProfileId {
     /// Webex Connect Core SDK (seed 004).
     #[serde(rename = "webex-connect")]
     WebexConnect,
+    /// Iterable web SDK (`@iterable/web-sdk`), from its public README and Iterable's
+    /// "JWT-Enabled API Keys" article.
+    #[serde(rename = "iterable-web")]
+    IterableWeb,
+    /// Braze web SDK (`@braze/web-sdk`), from Braze's "Setting up SDK authentication"
+    /// guide and the SDK's API reference.
+    #[serde(rename = "braze-web")]
+    BrazeWeb,
 }
 
 impl ProfileId {
     /// Every profile, in a fixed order.
-    pub const ALL: [ProfileId; 5] = [
+    pub const ALL: [ProfileId; 7] = [
         ProfileId::ExponeaStream,
         ProfileId::MoengageIos,
         ProfileId::MoengageAndroid,
         ProfileId::KhorosLegacy,
         ProfileId::WebexConnect,
+        ProfileId::IterableWeb,
+        ProfileId::BrazeWeb,
     ];
 
     /// The profile's name.
@@ -47,6 +61,8 @@ impl ProfileId {
             ProfileId::MoengageAndroid => "moengage-android",
             ProfileId::KhorosLegacy => "khoros-legacy",
             ProfileId::WebexConnect => "webex-connect",
+            ProfileId::IterableWeb => "iterable-web",
+            ProfileId::BrazeWeb => "braze-web",
         }
     }
 
@@ -58,6 +74,8 @@ impl ProfileId {
             ProfileId::MoengageAndroid => moengage(ProfileId::MoengageAndroid, "003_50a9853e0c5e43fb.txt"),
             ProfileId::KhorosLegacy => khoros_legacy(),
             ProfileId::WebexConnect => webex_connect(),
+            ProfileId::IterableWeb => iterable_web(),
+            ProfileId::BrazeWeb => braze_web(),
         }
     }
 
@@ -112,11 +130,23 @@ pub struct Profile {
     pub id: ProfileId,
     /// A human title.
     pub title: String,
-    /// The seed document the profile is derived from.
+    /// The seed document the profile is derived from, or the public URL of the vendor's
+    /// documentation it follows.
     pub document: String,
-    /// The key under which a single identifier is stored in [`CustomerIds`], for SDKs whose
-    /// token call takes one identifier; `None` where the app passes a whole ids map.
+    /// The key under which a single identifier is stored in [`CustomerIds`], for SDKs that
+    /// know a customer by one identifier; `None` where the app passes a whole ids map.
     pub identifier_key: Option<String>,
+    /// Whether the token call (`set_token`) takes an identifier that becomes the current
+    /// customer (LIFE-013). Where it does not, an identifier passed with it is ignored.
+    pub token_call_identifier: bool,
+    /// Whether `configure` can leave JWT off (Exponea's project mode, MoEngage's default);
+    /// false for an SDK that always authenticates with JWT. Cases and random runs configure
+    /// such a profile with JWT on only (CONF-009).
+    pub jwt_optional: bool,
+    /// Whether the SDK sends events of an anonymous customer. Where it does not, a `track`
+    /// while no customer is identified is refused and reported like one made before
+    /// `configure` (`events_deleted` `sdk_not_running`, CONF-007).
+    pub anonymous_events: bool,
     /// What the SDK does when a token is passed while JWT is not enabled.
     pub token_while_jwt_disabled: DisabledTokenPolicy,
     /// The proactive refresh notification, if the SDK has one.
@@ -129,6 +159,12 @@ pub struct Profile {
     pub on_forbidden_without_token: AuthFailurePolicy,
     /// What a 403 Forbidden does when the request carried a token that is not expired.
     pub on_forbidden_with_valid_token: AuthFailurePolicy,
+    /// Whether a 403 to a request whose token had expired is handled as a 401 (RETRY-007);
+    /// otherwise it is handled as a 403 with a token.
+    pub forbidden_on_expired_token_is_expiry: bool,
+    /// What a request that fails without an authentication failure (no HTTP answer, or a
+    /// status other than 2xx, 401 and 403) does.
+    pub on_other_failure: OtherFailurePolicy,
     /// The consecutive-failure limit, if the SDK has one.
     pub failure_limit: Option<FailureLimit>,
     /// Which app calls clear the stored token.
@@ -155,6 +191,59 @@ pub struct Profile {
     pub batching: Batching,
     /// What the SDK reads in a response body, beyond its status.
     pub body_signals: Vec<BodySignal>,
+    /// Whether the SDK sends queued events on its own on a timer, and how often.
+    pub auto_flush: Option<AutoFlush>,
+}
+
+/// What a request failing without an authentication failure does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OtherFailurePolicy {
+    /// Its events go back to the front of the queue for the next flush (RETRY-012).
+    Requeue,
+    /// It fails for good at once (`request_failed` `network`): SDKs without a queue
+    /// (RETRY-017).
+    Fail,
+    /// Its events go back to the front of the queue and the SDK sends nothing on its own
+    /// until a randomised wait is over (RETRY-016), as [`RetryPolicy::Backoff`].
+    Backoff {
+        /// The shortest wait, in ms.
+        min_ms: u64,
+        /// The longest wait, in ms.
+        max_ms: u64,
+        /// A wait is at most this many times the previous one.
+        factor: u32,
+    },
+}
+
+/// Sending queued events on a timer (QUEUE-010).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AutoFlush {
+    /// Queued events that can be sent are sent within this many ms without a flush call.
+    pub interval_ms: u64,
+    /// How far an SDK may be late on the interval, in ms.
+    pub tolerance_ms: u64,
+}
+
+/// How a profile reads one server answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Answer {
+    /// A 2xx that signals nothing more: the request is delivered.
+    Delivered,
+    /// An authentication failure, handled as a 401 or a 403.
+    Rejected {
+        /// 401 or 403: which failure policy applies (a failure signalled in a 2xx body is
+        /// a 401).
+        status: u16,
+        /// The body says the token had expired.
+        expired: bool,
+        /// The vendor code the body gives the failure (RETRY-019).
+        code: Option<i64>,
+        /// Only the body signalled it: the status alone would have delivered the request.
+        by_body: bool,
+    },
+    /// No HTTP answer, or a status that is neither a success nor an authentication failure.
+    Other,
 }
 
 /// What an SDK keeps across an app restart.
@@ -185,7 +274,7 @@ pub struct PullPolicy {
     pub on_identify: bool,
     /// When the stored token enters its refresh window (the refresh policy's lead).
     pub before_expiry: bool,
-    /// After an authentication failure, before the retry the failure policy allows.
+    /// After an authentication failure whose policy is [`RetryPolicy::RefetchThenRetry`].
     pub after_rejection: bool,
 }
 
@@ -221,12 +310,67 @@ pub enum BodyMeaning {
     AuthenticationFailure,
     /// The token had expired (the failure's reason is `expired`).
     TokenExpired,
+    /// The field holds the vendor's code for the failure: the reason is the one the
+    /// profile's `codes` give that code (`invalid` for a code they do not list), and the
+    /// handler is given the code (RETRY-019).
+    VendorCode,
 }
 
 impl Profile {
     /// The vendor code for `reason`, if the profile defines one.
     pub fn code_for(&self, reason: Reason) -> Option<i64> {
         self.codes.iter().find(|c| c.reason == reason).map(|c| c.code)
+    }
+
+    /// The reason a vendor code stands for: the one the profile's codes give it,
+    /// `invalid` for a code they do not list (RETRY-019).
+    pub fn reason_for_code(&self, code: i64) -> Reason {
+        self.codes.iter().find(|c| c.code == code).map_or(Reason::Invalid, |c| c.reason)
+    }
+
+    /// True when the SDK asks the app's token callback for its tokens.
+    pub fn pulls(&self) -> bool {
+        self.token_supply.pull.is_some()
+    }
+
+    /// How the SDK reads a server answer: its status, and the body fields the profile's
+    /// `body_signals` name (RETRY-019).
+    pub fn read_answer(&self, reply: Reply, body: Option<&Body>) -> Answer {
+        let Reply::Status(status) = reply else { return Answer::Other };
+        let field = |meaning: BodyMeaning| {
+            self.body_signals
+                .iter()
+                .filter(|s| s.means == meaning && (s.status_min..=s.status_max).contains(&status))
+                .find_map(|s| body.and_then(|b| b.pointer(&s.pointer)))
+        };
+        let by_body = field(BodyMeaning::AuthenticationFailure).is_some();
+        if status == 401 || status == 403 || by_body {
+            return Answer::Rejected {
+                status: if status == 403 { 403 } else { 401 },
+                expired: field(BodyMeaning::TokenExpired).is_some(),
+                code: field(BodyMeaning::VendorCode).and_then(serde_json::Value::as_i64),
+                by_body: by_body && status != 401 && status != 403,
+            };
+        }
+        if (200..300).contains(&status) {
+            Answer::Delivered
+        } else {
+            Answer::Other
+        }
+    }
+
+    /// The retry policies of the profile's authentication failures.
+    pub fn failure_retries(&self) -> [RetryPolicy; 3] {
+        [
+            self.on_unauthorized.retry,
+            self.on_forbidden_without_token.retry,
+            self.on_forbidden_with_valid_token.retry,
+        ]
+    }
+
+    /// The backoff bounds, where the profile's failures back off (RETRY-016).
+    pub fn backoff(&self) -> Option<Backoff> {
+        self.failure_retries().iter().find_map(|r| r.backoff()).or_else(|| self.on_other_failure.backoff())
     }
 
     /// The customer identity for an identifier passed with a token, for SDKs whose
@@ -254,7 +398,9 @@ impl Profile {
             401 => Some(&self.on_unauthorized),
             403 if !carried_token => Some(&self.on_forbidden_without_token),
             // RETRY-007: a 403 on an expired token is an expiry, handled like a 401.
-            403 if !token_unexpired => Some(&self.on_unauthorized),
+            403 if !token_unexpired && self.forbidden_on_expired_token_is_expiry => {
+                Some(&self.on_unauthorized)
+            }
             403 => Some(&self.on_forbidden_with_valid_token),
             _ => None,
         }
@@ -340,16 +486,80 @@ pub enum RetryPolicy {
     },
     /// Hold the request's events until the app provides a new token, then send them again.
     OnNewToken,
+    /// Ask the app's token callback for a token for the request's customer (pulled
+    /// tokens), then send the request again once, carrying the token provided (RETRY-015).
+    RefetchThenRetry,
+    /// The request's events go back to the front of the queue and the SDK sends nothing on
+    /// its own until a randomised wait is over; each wait lies in
+    /// `[min_ms, min(max_ms, factor × the previous wait)]`, the previous wait of the first
+    /// failure after a success being `min_ms` (RETRY-016).
+    Backoff {
+        /// The shortest wait, in ms.
+        min_ms: u64,
+        /// The longest wait, in ms.
+        max_ms: u64,
+        /// A wait is at most this many times the previous one.
+        factor: u32,
+    },
 }
 
 impl RetryPolicy {
     /// The most retries one request can get before it fails for good (`None` for
-    /// [`RetryPolicy::OnNewToken`], where the bound is one resend per new token).
+    /// [`RetryPolicy::OnNewToken`], where the bound is one resend per new token, and for
+    /// [`RetryPolicy::Backoff`], where retries go on until the failure limit).
     pub fn max_retries(self) -> Option<u32> {
         match self {
             RetryPolicy::Never => Some(0),
             RetryPolicy::After { attempts, .. } => Some(attempts),
-            RetryPolicy::OnNewToken => None,
+            RetryPolicy::RefetchThenRetry => Some(1),
+            RetryPolicy::OnNewToken | RetryPolicy::Backoff { .. } => None,
+        }
+    }
+}
+
+/// The bounds of a randomised backoff: each wait lies in `[min_ms, min(max_ms, factor ×
+/// previous)]`, measured from the failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Backoff {
+    /// The shortest wait, in ms.
+    pub min_ms: u64,
+    /// The longest wait, in ms.
+    pub max_ms: u64,
+    /// A wait is at most this many times the previous one.
+    pub factor: u32,
+}
+
+impl Backoff {
+    /// The longest the wait after one of `previous` ms may be (`None`: the previous wait
+    /// is not known, so only `max_ms` bounds it).
+    pub fn longest_after(self, previous: Option<u64>) -> u64 {
+        match previous {
+            Some(previous) => previous
+                .saturating_mul(u64::from(self.factor))
+                .clamp(self.min_ms, self.max_ms.max(self.min_ms)),
+            None => self.max_ms.max(self.min_ms),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The backoff bounds, for [`RetryPolicy::Backoff`].
+    pub fn backoff(self) -> Option<Backoff> {
+        match self {
+            RetryPolicy::Backoff { min_ms, max_ms, factor } => Some(Backoff { min_ms, max_ms, factor }),
+            _ => None,
+        }
+    }
+}
+
+impl OtherFailurePolicy {
+    /// The backoff bounds, for [`OtherFailurePolicy::Backoff`].
+    pub fn backoff(self) -> Option<Backoff> {
+        match self {
+            OtherFailurePolicy::Backoff { min_ms, max_ms, factor } => {
+                Some(Backoff { min_ms, max_ms, factor })
+            }
+            _ => None,
         }
     }
 }
@@ -363,6 +573,12 @@ pub struct FailureLimit {
     pub reset_on_success: bool,
     /// Sync resumes when the next session begins (and the count starts again from 0).
     pub suspended_until_next_session: bool,
+    /// While suspended, an explicit `flush` still sends the head of the queue; only what
+    /// the SDK sends on its own is paused (LIMIT-006).
+    pub flush_while_suspended: bool,
+    /// Reaching the limit deletes what is queued (`events_deleted` `failure_limit`).
+    /// No profile's documents say so; a perturbed profile uses it to mirror a shipping SDK.
+    pub deletes_queue: bool,
 }
 
 /// App calls that may clear the stored token.
@@ -590,6 +806,9 @@ pub fn exponea_stream() -> Profile {
         title: "Bloomreach (Exponea) iOS SDK, Data hub stream mode".into(),
         document: "000_b0a9c4ebf5a0bf43.txt".into(),
         identifier_key: None,
+        token_call_identifier: false,
+        jwt_optional: true,
+        anonymous_events: true,
         token_while_jwt_disabled: DisabledTokenPolicy {
             debug: DisabledTokenAction::IgnoreSilently,
             release: DisabledTokenAction::IgnoreSilently,
@@ -612,6 +831,8 @@ pub fn exponea_stream() -> Profile {
             retry: RetryPolicy::Never,
             counts_toward_limit: false,
         },
+        forbidden_on_expired_token_is_expiry: true,
+        on_other_failure: OtherFailurePolicy::Requeue,
         failure_limit: None,
         clears_token_on: vec![
             ClearingCall::Anonymize,
@@ -657,6 +878,7 @@ pub fn exponea_stream() -> Profile {
         token_supply: TokenSupply { push: true, pull: None },
         batching: Batching::HeadRunOneInFlight,
         body_signals: vec![],
+        auto_flush: None,
     }
 }
 
@@ -677,6 +899,9 @@ fn moengage(id: ProfileId, document: &str) -> Profile {
         title: title.into(),
         document: document.into(),
         identifier_key: Some("identifier".into()),
+        token_call_identifier: true,
+        jwt_optional: true,
+        anonymous_events: true,
         token_while_jwt_disabled: DisabledTokenPolicy {
             debug: DisabledTokenAction::RaiseFatal,
             release: DisabledTokenAction::IgnoreSilently,
@@ -690,10 +915,14 @@ fn moengage(id: ProfileId, document: &str) -> Profile {
         on_unauthorized: hold_for_new_token,
         on_forbidden_without_token: hold_for_new_token,
         on_forbidden_with_valid_token: hold_for_new_token,
+        forbidden_on_expired_token_is_expiry: true,
+        on_other_failure: OtherFailurePolicy::Requeue,
         failure_limit: Some(FailureLimit {
             consecutive_failures: 10,
             reset_on_success: true,
             suspended_until_next_session: true,
+            flush_while_suspended: false,
+            deletes_queue: false,
         }),
         clears_token_on: vec![ClearingCall::Logout],
         logout_syncs_then_deletes_on_jwt_failure: true,
@@ -732,6 +961,7 @@ fn moengage(id: ProfileId, document: &str) -> Profile {
         token_supply: TokenSupply { push: true, pull: None },
         batching: Batching::HeadRunOneInFlight,
         body_signals: vec![],
+        auto_flush: None,
     }
 }
 
@@ -748,6 +978,9 @@ pub fn khoros_legacy() -> Profile {
         title: "Khoros Brand Messenger legacy iOS SDK".into(),
         document: "002_55fb01009e8bb77d.txt".into(),
         identifier_key: Some("userId".into()),
+        token_call_identifier: true,
+        jwt_optional: true,
+        anonymous_events: true,
         token_while_jwt_disabled: DisabledTokenPolicy {
             debug: DisabledTokenAction::IgnoreSilently,
             release: DisabledTokenAction::IgnoreSilently,
@@ -761,6 +994,8 @@ pub fn khoros_legacy() -> Profile {
         on_unauthorized: delegate_then_relogin,
         on_forbidden_without_token: delegate_then_relogin,
         on_forbidden_with_valid_token: delegate_then_relogin,
+        forbidden_on_expired_token_is_expiry: true,
+        on_other_failure: OtherFailurePolicy::Requeue,
         failure_limit: None,
         clears_token_on: vec![ClearingCall::Logout],
         logout_syncs_then_deletes_on_jwt_failure: false,
@@ -799,6 +1034,7 @@ pub fn khoros_legacy() -> Profile {
         token_supply: TokenSupply { push: true, pull: None },
         batching: Batching::HeadRunOneInFlight,
         body_signals: vec![],
+        auto_flush: None,
     }
 }
 
@@ -815,6 +1051,9 @@ pub fn webex_connect() -> Profile {
         title: "Webex Connect Core SDK".into(),
         document: "004_0ca9a2f3a570ac2a.txt".into(),
         identifier_key: Some("userId".into()),
+        token_call_identifier: true,
+        jwt_optional: true,
+        anonymous_events: true,
         token_while_jwt_disabled: DisabledTokenPolicy {
             debug: DisabledTokenAction::IgnoreSilently,
             release: DisabledTokenAction::IgnoreSilently,
@@ -828,6 +1067,8 @@ pub fn webex_connect() -> Profile {
         on_unauthorized: raise,
         on_forbidden_without_token: raise,
         on_forbidden_with_valid_token: raise,
+        forbidden_on_expired_token_is_expiry: true,
+        on_other_failure: OtherFailurePolicy::Requeue,
         failure_limit: None,
         clears_token_on: vec![ClearingCall::Logout],
         logout_syncs_then_deletes_on_jwt_failure: false,
@@ -874,6 +1115,7 @@ pub fn webex_connect() -> Profile {
         token_supply: TokenSupply { push: true, pull: None },
         batching: Batching::HeadRunOneInFlight,
         body_signals: vec![],
+        auto_flush: None,
     }
 }
 
@@ -923,6 +1165,61 @@ mod tests {
         assert_eq!(p.auth_failure_policy(403, true, true), Some(&p.on_forbidden_with_valid_token));
         assert_eq!(p.auth_failure_policy(403, false, false), Some(&p.on_forbidden_without_token));
         assert_eq!(p.auth_failure_policy(500, true, true), None);
+    }
+
+    #[test]
+    fn braze_reads_a_rejection_and_its_code_in_the_body() {
+        let p = braze_web();
+        let body = |v: serde_json::Value| Body(v);
+        let coded = body(serde_json::json!({"auth_error": {"error_code": 22, "reason": "EXPIRED"}}));
+        assert_eq!(
+            p.read_answer(Reply::OK, Some(&coded)),
+            Answer::Rejected { status: 401, expired: false, code: Some(22), by_body: true }
+        );
+        assert_eq!(p.reason_for_code(22), Reason::Expired);
+        assert_eq!(p.reason_for_code(26), Reason::NotProvided);
+        assert_eq!(p.reason_for_code(21), Reason::Invalid, "an unlisted code says the token was refused");
+        let other = body(serde_json::json!({"ok": true}));
+        assert_eq!(p.read_answer(Reply::OK, Some(&other)), Answer::Delivered);
+        assert_eq!(p.read_answer(Reply::OK, None), Answer::Delivered);
+        assert_eq!(
+            p.read_answer(Reply::UNAUTHORIZED, None),
+            Answer::Rejected { status: 401, expired: false, code: None, by_body: false }
+        );
+        assert_eq!(p.read_answer(Reply::Status(500), None), Answer::Other);
+        assert_eq!(p.read_answer(Reply::NetworkError, Some(&coded)), Answer::Other);
+        // A profile that reads no body ignores it.
+        assert_eq!(iterable_web().read_answer(Reply::OK, Some(&coded)), Answer::Delivered);
+    }
+
+    #[test]
+    fn a_backoff_wait_is_bounded_by_the_factor_and_the_ceiling() {
+        let b = braze_web().backoff().unwrap();
+        assert_eq!((b.min_ms, b.max_ms, b.factor), (10_000, 300_000, 3));
+        assert_eq!(b.longest_after(Some(b.min_ms)), 30_000);
+        assert_eq!(b.longest_after(Some(30_000)), 90_000);
+        assert_eq!(b.longest_after(Some(200_000)), 300_000);
+        assert_eq!(b.longest_after(Some(1)), 10_000, "never below the shortest wait");
+        assert_eq!(
+            b.longest_after(None),
+            300_000,
+            "an unknown previous wait is bounded by the ceiling alone"
+        );
+        assert_eq!(iterable_web().backoff(), None);
+    }
+
+    #[test]
+    fn iterable_pulls_and_braze_pushes() {
+        let it = iterable_web();
+        assert!(it.pulls() && !it.token_supply.push);
+        assert_eq!(it.on_unauthorized.retry, RetryPolicy::RefetchThenRetry);
+        assert_eq!(it.on_unauthorized.retry.max_retries(), Some(1));
+        // A 403 on an expired token is not an expiry for Iterable, whose server answers 401.
+        assert_eq!(it.auth_failure_policy(403, true, false), Some(&it.on_forbidden_with_valid_token));
+        let bz = braze_web();
+        assert!(!bz.pulls() && bz.token_supply.push);
+        assert!(bz.failure_limit.is_some_and(|l| l.flush_while_suspended && !l.deletes_queue));
+        assert_eq!(bz.auto_flush.map(|a| a.interval_ms), Some(10_000));
     }
 
     #[test]

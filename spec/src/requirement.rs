@@ -113,13 +113,42 @@ pub enum Subject {
     Token,
 }
 
-/// Where in a vendor document a requirement comes from.
+/// Where in a vendor document a requirement comes from: a seed file, or a public page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Source {
-    /// The seed file name.
+    /// The seed file name, or the title of a public page.
     pub document: &'static str,
     /// The section heading, as it appears in the document.
     pub section: &'static str,
+    /// The public page's address, for a source that is not a seed file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'static str>,
+}
+
+impl Source {
+    /// A section of a seed file.
+    pub const fn seed(document: &'static str, section: &'static str) -> Source {
+        Source { document, section, url: None }
+    }
+
+    /// A section of a public page: its title, its address and the section heading.
+    pub const fn page(title: &'static str, url: &'static str, section: &'static str) -> Source {
+        Source { document: title, section, url: Some(url) }
+    }
+
+    /// True for a seed file.
+    pub fn is_seed(&self) -> bool {
+        self.url.is_none()
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.url {
+            None => write!(f, "{} \u{a7} {}", self.document, self.section),
+            Some(url) => write!(f, "{} <{url}> \u{a7} {}", self.document, self.section),
+        }
+    }
 }
 
 /// One normative rule.

@@ -101,10 +101,19 @@ fn fixtures() -> Vec<Fixture> {
                 }
                 ProfileId::KhorosLegacy => Claims::khoros("alice", "Alice", "ios", NOW),
                 ProfileId::WebexConnect => Claims::webex(WEBEX_APP, Some("alice"), None, Some(NOW + 60)),
-                _ => Claims::moengage("alice", NOW + 60),
+                ProfileId::MoengageIos | ProfileId::MoengageAndroid => Claims::moengage("alice", NOW + 60),
+                // The newer profiles' claims come from their identity bindings, as data.
+                _ => {
+                    let minter = Minter::new(&profile, minting_ring(id)).unwrap();
+                    let mut claims = minter.claims_for(&default_request(&profile)).unwrap();
+                    claims.exp = Some(NOW + 60);
+                    claims
+                }
             };
-            let good =
-                Minter::new(&profile, corpus_ring()).unwrap().mint(Some("main"), None, &claims, NOW).unwrap();
+            let good = Minter::new(&profile, minting_ring(id))
+                .unwrap()
+                .mint(Some(main_kid(id)), None, &claims, NOW)
+                .unwrap();
             Fixture { id, validator: validator(id), request: default_request(&profile), good }
         })
         .collect()
@@ -115,7 +124,9 @@ fn check(f: &Fixture, token: &str) -> Result<(), TestCaseError> {
     prop_assert_eq!(d.is_accepted(), token == f.good, "{} token {:?}: {}", f.id, token, d);
     prop_assert!([200, 401, 403].contains(&d.status()));
     if f.id != ProfileId::WebexConnect {
-        prop_assert_eq!(d.vendor_code(), None);
+        // A profile's codes, where it has some (braze-web's codes name some reasons only).
+        let codes: Vec<i64> = f.id.profile().codes.iter().map(|c| c.code).collect();
+        prop_assert!(d.vendor_code().is_none_or(|c| codes.contains(&c)), "{}: {:?}", f.id, d.vendor_code());
     } else if !d.is_accepted() {
         prop_assert!(matches!(d.vendor_code(), Some(38..=40)));
     }
@@ -165,7 +176,9 @@ fn the_validator_always_decides_on_random_and_mutated_tokens() {
 fn mutated_payloads_behind_a_valid_signature_always_get_a_consistent_decision() {
     use jwt_lifecycle_spec::profile::JwsAlgorithm;
     use jwt_lifecycle_token::{sign_raw, RejectReason};
-    let fixtures = fixtures();
+    // HMAC profiles only: re-signing 50 000 payloads with RSA would dominate the test's
+    // time, and the claim checks behind the signature do not depend on the algorithm.
+    let fixtures: Vec<Fixture> = fixtures().into_iter().filter(|f| !rsa_only(f.id)).collect();
     let header = br#"{"alg":"HS256","typ":"JWT","kid":"main"}"#;
     let payloads: Vec<Vec<u8>> = fixtures
         .iter()

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use token_common::*;
 
 fn minter(profile: ProfileId) -> Minter {
-    Minter::new(&profile.profile(), corpus_ring()).unwrap()
+    Minter::new(&profile.profile(), minting_ring(profile)).unwrap()
 }
 
 fn good_claims(profile: ProfileId) -> Claims {
@@ -24,6 +24,13 @@ fn good_claims(profile: ProfileId) -> Claims {
         ProfileId::MoengageIos | ProfileId::MoengageAndroid => Claims::moengage("alice", NOW + 3600),
         ProfileId::KhorosLegacy => Claims::khoros("alice", "Alice", "ios", NOW - 5),
         ProfileId::WebexConnect => Claims::webex(WEBEX_APP, Some("alice"), Some("cust-1"), Some(NOW + 3600)),
+        // The newer profiles' claims come from their identity bindings, as data: Iterable's
+        // `userId`, Braze's `sub`.
+        ProfileId::IterableWeb | ProfileId::BrazeWeb => {
+            let mut claims = minter(profile).claims_for(&default_request(&profile.profile())).unwrap();
+            claims.exp = Some(NOW + 3600);
+            claims
+        }
     }
 }
 
@@ -36,14 +43,16 @@ fn kid_for(profile: ProfileId) -> Option<&'static str> {
 fn every_profile_mints_tokens_its_validator_accepts_with_the_claims_it_minted() {
     for id in ProfileId::ALL {
         let profile = id.profile();
-        for kid in [kid_for(id), Some("main"), Some("short")] {
+        let kids =
+            if rsa_only(id) { vec![Some("rsa")] } else { vec![kid_for(id), Some("main"), Some("short")] };
+        for kid in kids {
             let claims = good_claims(id);
             let token = minter(id).mint(kid, None, &claims, NOW).unwrap();
             let d = validator(id).validate(&token, &default_request(&profile), NOW);
             let Decision::Accepted(verified) = d else { panic!("{id} kid {kid:?}: {d}") };
             assert_eq!(verified.claims, claims, "{id}");
             assert_eq!(verified.kid.as_deref(), kid);
-            assert_eq!(verified.alg, Some(JwsAlgorithm::HS256));
+            assert_eq!(verified.alg, Some(profile.claims.algorithms[0]), "{id}");
         }
     }
 }
@@ -294,4 +303,65 @@ fn raw_signing_matches_jsonwebtoken() {
     validation.validate_exp = false;
     let decoded = jsonwebtoken::decode::<serde_json::Value>(&ours, &key, &validation).unwrap();
     assert_eq!(decoded.claims["sub"], "alice");
+}
+
+#[test]
+fn claim_017_iterable_tokens_are_hs256_typ_jwt_and_bound_to_the_user_id() {
+    let id = ProfileId::IterableWeb;
+    let p = id.profile();
+    let alice = RequestIdentity::identifier(&p, "alice");
+    let token = minter(id).mint(Some("main"), None, &good_claims(id), NOW).unwrap();
+    let header = token.split('.').next().unwrap();
+    let header = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header).unwrap();
+    let header: serde_json::Value = serde_json::from_slice(&header).unwrap();
+    assert_eq!((header["alg"].as_str(), header["typ"].as_str()), (Some("HS256"), Some("JWT")));
+    assert_eq!(good_claims(id).user_id.as_deref(), Some("alice"), "the user is named by `userId`");
+    let v = validator(id);
+    assert!(v.validate(&token, &alice, NOW).is_accepted());
+    // Another user's request: the token gives no access to it (403).
+    let d = v.validate(&token, &RequestIdentity::identifier(&p, "bob"), NOW);
+    assert_eq!((d.reason(), d.status()), (Some(RejectReason::IdentityMismatch), 403));
+    // An expired token is answered 401.
+    let d = v.validate(&token, &alice, NOW + 3600);
+    assert_eq!((d.reason(), d.status()), (Some(RejectReason::Expired), 401));
+    // HS256 only: the profile refuses the longer HMACs.
+    assert!(matches!(
+        minter(id).mint(Some("main"), Some(JwsAlgorithm::HS512), &good_claims(id), NOW),
+        Err(MintError::AlgorithmNotAllowed { .. })
+    ));
+    let hs512 = sign_raw(
+        br#"{"alg":"HS512","typ":"JWT","kid":"main"}"#,
+        br#"{"userId":"alice"}"#,
+        JwsAlgorithm::HS512,
+        &main_key(),
+    )
+    .unwrap();
+    assert_eq!(v.validate(&hs512, &alice, NOW).reason(), Some(RejectReason::AlgorithmNotAllowed));
+}
+
+#[test]
+fn claim_018_braze_tokens_are_rs256_with_sub_and_exp() {
+    let id = ProfileId::BrazeWeb;
+    let p = id.profile();
+    let alice = RequestIdentity::identifier(&p, "alice");
+    let claims = good_claims(id);
+    assert_eq!(claims.sub.as_deref(), Some("alice"), "`sub` is the changeUser id");
+    let token = minter(id).mint(Some("rsa"), None, &claims, NOW).unwrap();
+    let v = validator(id);
+    let Decision::Accepted(verified) = v.validate(&token, &alice, NOW) else { panic!("refused") };
+    assert_eq!(verified.alg, Some(JwsAlgorithm::RS256));
+    let d = v.validate(&token, &RequestIdentity::identifier(&p, "bob"), NOW);
+    assert_eq!((d.reason(), d.status()), (Some(RejectReason::IdentityMismatch), 403));
+    // `exp` is required.
+    let no_exp = Claims { exp: None, ..claims.clone() };
+    assert!(matches!(minter(id).mint(Some("rsa"), None, &no_exp, NOW), Err(MintError::MissingClaim { .. })));
+    // An HMAC token, even one signed with a key some ring holds, is never accepted.
+    let hs = sign_raw(
+        br#"{"alg":"HS256","typ":"JWT","kid":"rsa"}"#,
+        br#"{"sub":"alice","exp":1700000600}"#,
+        JwsAlgorithm::HS256,
+        &main_key(),
+    )
+    .unwrap();
+    assert_eq!(v.validate(&hs, &alice, NOW).reason(), Some(RejectReason::AlgorithmNotAllowed));
 }

@@ -93,13 +93,23 @@ pub struct Alphabet {
     protocol: u64,
     /// Whether a later configure may pass no token (see `feature_strategy`).
     bare_configure: bool,
+    /// The app passes tokens (configure and identify may carry one).
+    push: bool,
+    /// The SDK has a mode without JWT (configure may turn it off).
+    jwt_optional: bool,
 }
 
 impl Alphabet {
     /// The alphabet of `profile` for an adapter speaking `protocol`.
     pub fn new(profile: ProfileId, protocol: u64) -> Self {
         let p = profile.profile();
-        Alphabet { bare_configure: p.refresh.is_none(), calls: p.calls, protocol }
+        Alphabet {
+            bare_configure: p.refresh.is_none(),
+            push: p.token_supply.push,
+            jwt_optional: p.jwt_optional,
+            calls: p.calls,
+            protocol,
+        }
     }
 
     fn has(&self, call: CallKind) -> bool {
@@ -110,11 +120,15 @@ impl Alphabet {
     pub fn allows(&self, m: &Move) -> bool {
         let v2 = self.protocol >= 2;
         match m {
-            Move::Configure { .. } => self.has(CallKind::Configure),
+            // CONF-009: a pull-only profile takes no token, and one without a mode without
+            // JWT is configured with it on.
+            Move::Configure { jwt, token, .. } => {
+                self.has(CallKind::Configure) && (*jwt || self.jwt_optional) && (token.is_none() || self.push)
+            }
             Move::SetToken { token: None, .. } => v2 && self.has(CallKind::ClearToken),
             Move::SetToken { .. } => self.has(CallKind::SetToken),
             Move::RegisterHandler { throws } => self.has(CallKind::RegisterHandler) && (v2 || !throws),
-            Move::Identify { .. } => self.has(CallKind::Identify),
+            Move::Identify { token, .. } => self.has(CallKind::Identify) && (token.is_none() || self.push),
             Move::Plain(call) => self.has(*call),
             Move::Track => self.has(CallKind::Track),
             Move::Flush => self.has(CallKind::Flush),
@@ -125,11 +139,20 @@ impl Alphabet {
 
     /// The kinds of moves this alphabet allows, each once.
     pub fn features(&self) -> Vec<Feature> {
-        let mut features = vec![Feature::Configure, Feature::SetToken];
+        // Only the profile's calls (CONF-009).
+        let mut features = vec![Feature::Configure];
+        if self.has(CallKind::SetToken) {
+            features.push(Feature::SetToken);
+        }
         if self.allows(&Move::SetToken { token: None, identifier: None }) {
             features.push(Feature::ClearToken);
         }
-        features.extend([Feature::Handler, Feature::Identify]);
+        if self.has(CallKind::RegisterHandler) {
+            features.push(Feature::Handler);
+        }
+        if self.has(CallKind::Identify) {
+            features.push(Feature::Identify);
+        }
         features.extend(
             [
                 CallKind::Anonymize,
@@ -142,7 +165,10 @@ impl Alphabet {
             .filter(|c| self.has(*c))
             .map(Feature::Call),
         );
-        features.extend([Feature::Track, Feature::Flush]);
+        features.extend([Feature::Track, Feature::Flush].into_iter().filter(|f| match f {
+            Feature::Flush => self.has(CallKind::Flush),
+            _ => self.has(CallKind::Track),
+        }));
         features.extend((0..REPLIES.len()).map(Feature::Reply));
         features.extend([Feature::AdvanceShort, Feature::AdvanceLong]);
         if self.allows(&Move::Restart) {
@@ -156,7 +182,12 @@ impl Alphabet {
         let n_tokens = TOKENS.len() + 1;
         let people = plan.people.clamp(1, PEOPLE.len());
         let throws = if self.protocol >= 2 { prop::bool::weighted(0.2).boxed() } else { Just(false).boxed() };
+        let push = self.push;
         match feature {
+            // A profile whose tokens are only pulled takes none at configure or identify.
+            Feature::Configure if !push => {
+                any::<bool>().prop_map(|debug| Move::Configure { jwt: true, debug, token: None }).boxed()
+            }
             // Half the later configures pass no token: what a restart kept (LIFE-014) only
             // shows when configure does not replace it. Not yet on a profile with a refresh
             // timer: there the reference times a kept token again at a configure while
@@ -174,7 +205,7 @@ impl Alphabet {
             Feature::ClearToken => Just(Move::SetToken { token: None, identifier: None }).boxed(),
             Feature::Handler => throws.prop_map(|throws| Move::RegisterHandler { throws }).boxed(),
             Feature::Identify => (0..people, proptest::option::of(0..n_tokens))
-                .prop_map(|(who, token)| Move::Identify { who, token })
+                .prop_map(move |(who, token)| Move::Identify { who, token: token.filter(|_| push) })
                 .boxed(),
             Feature::Call(call) => Just(Move::Plain(call)).boxed(),
             Feature::Track => Just(Move::Track).boxed(),
@@ -204,9 +235,9 @@ impl Alphabet {
     /// running SDK), then each phase's moves in turn; phases are cut to `max_len` moves
     /// in all.
     pub fn plan_strategy(&self, plan: &Plan, max_len: usize) -> BoxedStrategy<(Move, Vec<Move>)> {
-        let jwt = plan.jwt;
+        let (jwt, push) = (plan.jwt || !self.jwt_optional, self.push);
         let first = (any::<bool>(), proptest::option::weighted(0.3, 0..TOKENS.len() + 1))
-            .prop_map(move |(debug, token)| Move::Configure { jwt, debug, token });
+            .prop_map(move |(debug, token)| Move::Configure { jwt, debug, token: token.filter(|_| push) });
         let mut left = max_len;
         let mut phases: Vec<BoxedStrategy<Vec<Move>>> = Vec::new();
         for phase in &plan.phases {

@@ -35,6 +35,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// How far each timer is moved, in turn, inside its window.
 const REFRESH_SHIFTS: [i64; 5] = [1_900, -1_900, 700, -1_200, 0];
 const RETRY_SHIFTS: [i64; 5] = [240, -240, 125, -60, 0];
+/// None: the reference ends a backoff wait at the latest instant it allows (RETRY-016), and
+/// a wait made shorter would lower the bound of the next one below the reference's own.
+const BACKOFF_SHIFTS: [i64; 1] = [0];
 
 /// How often each allowed choice was made, so a test can show they were exercised.
 #[derive(Clone, Copy, Debug, Default)]
@@ -194,15 +197,19 @@ impl Chooser {
     /// Moves each timer's output inside its tolerance window (and inside the advance),
     /// then orders the advance's outputs by their new instants.
     fn move_timers(&mut self, seen: &mut [Observation], from: UnixMillis, to: UnixMillis) {
+        let backs_off = self.profile.is_some_and(|p| p.profile().backoff().is_some());
         for o in seen.iter_mut() {
             let shifts = match &o.output {
-                Output::HandlerCalled { reason: Reason::ExpiredSoon, .. } => &REFRESH_SHIFTS,
-                Output::RequestSent { attempt, .. } if *attempt > 1 => &RETRY_SHIFTS,
+                Output::HandlerCalled { reason: Reason::ExpiredSoon, .. } => &REFRESH_SHIFTS[..],
+                Output::RequestSent { attempt, .. } if *attempt > 1 && backs_off => &BACKOFF_SHIFTS[..],
+                Output::RequestSent { attempt, .. } if *attempt > 1 => &RETRY_SHIFTS[..],
                 _ => continue,
             };
             let shift = shifts[self.turn % shifts.len()];
             self.turn += 1;
-            let moved = o.at.saturating_add_signed(shift).clamp(from, to);
+            // Strictly after the advance's first instant: an output at that instant belongs
+            // to the step before it.
+            let moved = o.at.saturating_add_signed(shift).clamp(from.saturating_add(1).min(o.at), to);
             if moved != o.at {
                 self.made.moved_timers += 1;
                 o.at = moved;

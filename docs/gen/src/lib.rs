@@ -8,6 +8,7 @@
 //! - [`sequences`]: sequence diagrams of scenarios run through the reference model.
 //! - [`token_cli`]: worked `jwt-lifecycle token` examples (run by a test of the CLI).
 //! - [`token_tests`]: the token tests that predate the id naming, mapped to their rules.
+//! - [`real_sdks`]: the verdicts of the shipping SDKs, from their committed results.
 //! - [`pages`]: Markdown rendering.
 //! - [`coverage_page`]: transition and clause coverage of the fixed cases, per profile.
 //!
@@ -23,6 +24,7 @@ pub mod coverage_page;
 pub mod lifecycle;
 pub mod matrix;
 pub mod pages;
+pub mod real_sdks;
 pub mod sequences;
 pub mod sources;
 pub mod token_cli;
@@ -52,6 +54,14 @@ pub enum DocgenError {
         path: PathBuf,
         /// The cause.
         source: serde_json::Error,
+    },
+    /// A real SDK's committed results or expectations file cannot be used.
+    #[error("{}: {message}; rerun `JWT_LIFECYCLE_WRITE_RESULTS=1 cargo test -p jwt-lifecycle-conformance --test real_sdks`", path.display())]
+    Results {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
     },
     /// The case folder holds files the suite's loader refuses.
     #[error("{}: the cases do not load:\n{errors}", path.display())]
@@ -106,6 +116,8 @@ pub struct Sources {
     pub formats: bool,
     /// Whether `docs/performance.md` (written with the benches) exists.
     pub performance: bool,
+    /// The shipping SDKs' committed runs.
+    pub real_sdks: Vec<real_sdks::RealSdkRun>,
     /// Transition and clause coverage of the cases, per profile.
     pub coverage: Vec<coverage_page::ProfileCoverage>,
 }
@@ -126,6 +138,7 @@ impl Sources {
             adapter_protocol: root.join("docs/adapter-protocol.md").is_file(),
             formats: root.join("docs/formats.md").is_file(),
             performance: root.join("docs/performance.md").is_file(),
+            real_sdks: real_sdks::collect(root)?,
             coverage: coverage_page::collect(root)?,
         })
     }
@@ -168,6 +181,7 @@ pub fn generate(sources: &Sources) -> Vec<Page> {
     pages.push(page("docs/src/generated/lifecycle-by-profile.md", pages::lifecycle_by_profile_md()));
     pages.push(page("docs/src/generated/sequences.md", pages::sequences_md()));
     pages.push(page("docs/src/generated/token-cli.md", token_cli::token_cli_md()));
+    pages.push(page("docs/src/generated/real-sdks.md", real_sdks::real_sdks_md(&sources.real_sdks)));
     pages.push(page(
         "docs/src/generated/adapter-protocol.md",
         pages::include_md("The adapter protocol", "adapter-protocol.md", sources.adapter_protocol),

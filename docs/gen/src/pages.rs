@@ -193,6 +193,12 @@ fn retry_text(retry: RetryPolicy) -> String {
             format!("{attempts} retry after {delay_ms} ms (± {tolerance_ms} ms)")
         }
         RetryPolicy::OnNewToken => "held until a new token".into(),
+        RetryPolicy::RefetchThenRetry => "a new token asked for, then one resend with it".into(),
+        RetryPolicy::Backoff { min_ms, max_ms, factor } => {
+            format!(
+                "requeued; randomised wait in [{min_ms} ms, min({max_ms} ms, {factor} × the previous wait)]"
+            )
+        }
     }
 }
 

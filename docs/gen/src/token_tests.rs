@@ -41,6 +41,8 @@ pub const TOKEN_TESTS: &[(&str, &str, &str)] = &[
     ("CLAIM-014", PROFILES, "key_rings_refuse_short_keys_with_a_message_that_says_what_to_fix"),
     ("CLAIM-015", PROFILES, "moengage_binds_sub_to_the_identifier_passed_with_the_token"),
     ("CLAIM-016", PROFILES, "key_rings_refuse_short_keys_with_a_message_that_says_what_to_fix"),
+    ("CLAIM-017", PROFILES, "claim_017_iterable_tokens_are_hs256_typ_jwt_and_bound_to_the_user_id"),
+    ("CLAIM-018", PROFILES, "claim_018_braze_tokens_are_rs256_with_sub_and_exp"),
     ("VALID-001", PROFILES, "validators_refuse_rings_that_do_not_fit_the_profile"),
     ("VALID-001", HOSTILE, "every_hostile_token_gets_its_expected_decision"),
     ("VALID-002", HOSTILE, "every_hostile_token_gets_its_expected_decision"),

@@ -3,7 +3,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jwt_lifecycle_spec::alphabet::{AppCall, CustomerIds, Input, Reply, RequestId, UnixMillis};
+use jwt_lifecycle_spec::alphabet::{AppCall, AskId, Body, CustomerIds, Input, Reply, RequestId, UnixMillis};
 use jwt_lifecycle_spec::profile::Profile;
 use std::fmt;
 
@@ -159,6 +159,16 @@ pub enum Step {
         request: RequestId,
         /// The answer.
         reply: Reply,
+        /// The vendor code of an authentication failure the body signals (a body
+        /// `{"auth_error": {"error_code": N}}`), for profiles that read one.
+        auth_error: Option<i64>,
+    },
+    /// The app answers the SDK's ask `ask` with a token, or fails it.
+    ProvideToken {
+        /// The ask.
+        ask: AskId,
+        /// The token; `None`: the callback fails.
+        token: Option<Tok>,
     },
     /// The clock moves to this many ms after start, firing timers on the way.
     AdvanceTo(u64),
@@ -204,7 +214,12 @@ impl Step {
             Step::ClearToken => AppCall::SetToken { token: None, identifier: None },
             Step::Answer => AppCall::SetToken { token: Some(Tok::Fresh.raw()), identifier: None },
             Step::Restart => return Some(Input::Restart {}),
-            Step::Respond { request, reply } => return Some(Input::respond(request, reply)),
+            Step::Respond { request, reply, auth_error } => {
+                let body =
+                    auth_error.map(|code| Body(serde_json::json!({ "auth_error": { "error_code": code } })));
+                return Some(Input::Respond { request, reply, body });
+            }
+            Step::ProvideToken { ask, token } => AppCall::ProvideToken { ask, token: token.map(Tok::raw) },
             Step::AdvanceTo(_) => return None,
         };
         Some(Input::App(call))
@@ -237,9 +252,19 @@ impl fmt::Display for Step {
             Step::ClearToken => f.write_str("set_token without a token"),
             Step::Restart => f.write_str("the app restarts"),
             Step::Answer => f.write_str("set_token fresh (the app answers the held request)"),
-            Step::Respond { request, reply } => match reply {
-                Reply::Status(s) => write!(f, "server answers request {request} with {s}"),
-                Reply::NetworkError => write!(f, "request {request} fails on the network"),
+            Step::Respond { request, reply, auth_error } => {
+                match reply {
+                    Reply::Status(s) => write!(f, "server answers request {request} with {s}")?,
+                    Reply::NetworkError => write!(f, "request {request} fails on the network")?,
+                }
+                match auth_error {
+                    Some(code) => write!(f, " and auth_error {code}"),
+                    None => Ok(()),
+                }
+            }
+            Step::ProvideToken { ask, token } => match token {
+                Some(t) => write!(f, "provide_token {ask} {}", t.name()),
+                None => write!(f, "provide_token {ask} fails"),
             },
             Step::AdvanceTo(ms) => write!(f, "time advances to start+{ms} ms"),
         }

@@ -26,9 +26,15 @@ impl<M: Machine> LifecycleModel<M> {
             actions.push(Step::Answer);
         }
         if state.replies_left > 0 {
+            // A profile that reads a rejection in the body also gets a 2xx carrying one,
+            // with the code of an expired token and of a refused one (RETRY-019).
+            let coded: &[i64] = if self.profile().body_signals.is_empty() { &[] } else { &[22, 21] };
             for request in awaiting(state) {
                 for reply in [Reply::OK, Reply::UNAUTHORIZED, Reply::FORBIDDEN, Reply::NetworkError] {
-                    actions.push(Step::Respond { request, reply });
+                    actions.push(Step::Respond { request, reply, auth_error: None });
+                }
+                for &code in coded {
+                    actions.push(Step::Respond { request, reply: Reply::OK, auth_error: Some(code) });
                 }
             }
         }
@@ -39,33 +45,53 @@ impl<M: Machine> LifecycleModel<M> {
         }
     }
 
-    /// Every app call of the profile, with the domains' arguments.
+    /// Every app call of the profile, with the domains' arguments (CONF-009: only the
+    /// calls it has, tokens only where the app pushes them, JWT off only where it can be).
     fn app_calls(&self, state: &CheckState<M>, actions: &mut Vec<Step>) {
         let p = self.profile();
         let has = |call: CallKind| p.calls.contains(&call);
+        let push = p.token_supply.push;
         if !state.oracle.belief().running {
             actions.push(Step::Configure { jwt: true, debug: false, token: None });
-            actions.push(Step::Configure { jwt: true, debug: false, token: Some(Tok::Short) });
-            actions.push(Step::Configure { jwt: false, debug: false, token: None });
-            if p.token_while_jwt_disabled.debug != p.token_while_jwt_disabled.release {
-                actions.push(Step::Configure { jwt: false, debug: true, token: None });
+            if push {
+                actions.push(Step::Configure { jwt: true, debug: false, token: Some(Tok::Short) });
+            }
+            if p.jwt_optional {
+                actions.push(Step::Configure { jwt: false, debug: false, token: None });
+                if p.token_while_jwt_disabled.debug != p.token_while_jwt_disabled.release {
+                    actions.push(Step::Configure { jwt: false, debug: true, token: None });
+                }
             }
         }
         // Both customers, or with the customer symmetry those present and the next one.
         let customers = self.customers_offered(state);
         let mut identifiers = vec![None];
-        if p.identifier_key.is_some() {
+        if p.token_call_identifier {
             identifiers.extend(customers.iter().copied().map(Some));
         }
-        for token in [Tok::Short, Tok::Expired, Tok::NoExp] {
-            for identifier in &identifiers {
-                actions.push(Step::SetToken { token, identifier: *identifier });
+        if has(CallKind::SetToken) {
+            for token in [Tok::Short, Tok::Expired, Tok::NoExp] {
+                for identifier in &identifiers {
+                    actions.push(Step::SetToken { token, identifier: *identifier });
+                }
             }
         }
-        actions.push(Step::RegisterHandler { throws: false });
+        if has(CallKind::RegisterHandler) {
+            actions.push(Step::RegisterHandler { throws: false });
+        }
         for who in customers {
             actions.push(Step::Identify { who, token: None });
-            actions.push(Step::Identify { who, token: Some(Tok::Short) });
+            if push {
+                actions.push(Step::Identify { who, token: Some(Tok::Short) });
+            }
+        }
+        if has(CallKind::ProvideToken) {
+            // LIFE-017, LIFE-018: the app answers any ask the SDK was seen to make.
+            for ask in state.oracle.belief().asks.iter().map(|a| a.id) {
+                for token in [Some(Tok::Short), Some(Tok::Expired), Some(Tok::NoExp), None] {
+                    actions.push(Step::ProvideToken { ask, token });
+                }
+            }
         }
         let plain = [
             (CallKind::Anonymize, Step::Anonymize),
@@ -79,7 +105,7 @@ impl<M: Machine> LifecycleModel<M> {
         actions.extend(plain.into_iter().filter(|(call, _)| has(*call)).map(|(_, step)| step));
         // LIFE-014: the app may restart at any point, within the calls' budget.
         actions.push(Step::Restart);
-        if self.bounds().throwing_handler {
+        if self.bounds().throwing_handler && has(CallKind::RegisterHandler) {
             // NOTIFY-007: the app's handler throws every time it is called.
             actions.push(Step::RegisterHandler { throws: true });
         }
@@ -100,7 +126,10 @@ impl<M: Machine> LifecycleModel<M> {
         if state.events_tracked < self.bounds_events() {
             actions.push(Step::Track(state.events_tracked));
         }
-        actions.push(Step::Flush);
+        let p = self.profile();
+        if p.calls.contains(&CallKind::Flush) {
+            actions.push(Step::Flush);
+        }
         let belief = state.oracle.belief();
         if belief.suspended {
             // Events a switch of customer left behind fail, and with the limit scaled
@@ -108,7 +137,7 @@ impl<M: Machine> LifecycleModel<M> {
             // (LIMIT-003), as a real app is eventually reopened.
             actions.push(Step::NewSession);
         }
-        if state.calls_left > 0 && state.events_tracked == 0 {
+        if state.calls_left > 0 && state.events_tracked == 0 && p.calls.contains(&CallKind::SetToken) {
             // The app may start with a poor token; once events flow it only ever sets
             // the fresh tokens it answers handler calls with.
             for token in [Tok::Short, Tok::Expired, Tok::NoExp] {
@@ -117,8 +146,10 @@ impl<M: Machine> LifecycleModel<M> {
         }
         if state.calls_left > 0 && belief.customers.ids(belief.customer) != &Who::Bob.ids(self.profile()) {
             // The user switches: the previous customer's events can no longer get a
-            // token (LIFE-009) and must not block bob's (RETRY-014).
-            actions.push(Step::Identify { who: Who::Bob, token: Some(Tok::Fresh) });
+            // token (LIFE-009) and must not block bob's (RETRY-014). A pulling SDK asks
+            // for bob's token, which the app answers at once.
+            let token = p.token_supply.push.then_some(Tok::Fresh);
+            actions.push(Step::Identify { who: Who::Bob, token });
         }
         // The server stops answering after a generous number of requests (far more than
         // the machine as specified needs), so that every path ends even for a machine
@@ -127,7 +158,7 @@ impl<M: Machine> LifecycleModel<M> {
         for request in belief.requests.iter().filter(|r| r.waiting == Waiting::Response && r.id <= cap) {
             let valid = request.carried.is_some_and(|t| !belief.expired(t, state.now));
             let reply = if valid { Reply::OK } else { Reply::UNAUTHORIZED };
-            actions.push(Step::Respond { request: request.id, reply });
+            actions.push(Step::Respond { request: request.id, reply, auth_error: None });
         }
         if let Some(due) = state.machine.next_timer().filter(|&d| d > state.now && d <= START + HORIZON_MS) {
             actions.push(Step::AdvanceTo(due - START));

@@ -151,8 +151,40 @@ static DEFS: &[Def] = &[
         requirement: "LIMIT-001",
         kind: Kind::Sometimes,
         environment: Environment::Adversarial,
-        applies: |p| p.failure_limit.is_some(),
+        applies: |p| p.failure_limit.is_some_and(|l| !l.flush_while_suspended),
         holds: |_, b| b.suspended,
+    },
+    Def {
+        name: "LIMIT-006: sometimes automatic sending is paused by the failure limit",
+        requirement: "LIMIT-006",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: |p| p.failure_limit.is_some_and(|l| l.flush_while_suspended),
+        holds: |_, b| b.suspended,
+    },
+    Def {
+        name: "LIFE-016: sometimes the SDK asks the app for a token",
+        requirement: "LIFE-016",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: |p| p.token_supply.pull.is_some(),
+        holds: |_, b| !b.asks.is_empty(),
+    },
+    Def {
+        name: "RETRY-015: sometimes a rejected request waits for the token asked for",
+        requirement: "RETRY-015",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: |p| policies(p).contains(&RetryPolicy::RefetchThenRetry),
+        holds: |_, b| b.requests.iter().any(|r| r.waiting == Waiting::Token),
+    },
+    Def {
+        name: "RETRY-016: sometimes the SDK waits out a backoff",
+        requirement: "RETRY-016",
+        kind: Kind::Sometimes,
+        environment: Environment::Adversarial,
+        applies: |p| p.backoff().is_some(),
+        holds: |_, b| b.gate.is_some(),
     },
     Def {
         name: "QUEUE-007: sometimes events are delivered",
@@ -183,7 +215,10 @@ static DEFS: &[Def] = &[
         requirement: "QUEUE-006",
         kind: Kind::Sometimes,
         environment: Environment::Adversarial,
-        applies: all,
+        applies: |p| {
+            use jwt_lifecycle_spec::alphabet::CallKind;
+            p.calls.contains(&CallKind::StopIntegration) || p.calls.contains(&CallKind::ClearLocalData)
+        },
         holds: |_, b| removed_by(b, "QUEUE-006"),
     },
     Def {
@@ -191,10 +226,14 @@ static DEFS: &[Def] = &[
         requirement: "QUEUE-001",
         kind: Kind::Eventually,
         environment: Environment::Cooperative,
+        // Not where failures back off: their retries last until a token for the request's
+        // customer comes (RETRY-016), which an app that moved to another customer never
+        // supplies.
         applies: |p| {
             [p.on_unauthorized, p.on_forbidden_without_token]
                 .iter()
                 .all(|q| q.notify_handler && q.retry != RetryPolicy::Never)
+                && p.backoff().is_none()
         },
         holds: |_, b| tracked_done(b, true),
     },
@@ -203,7 +242,7 @@ static DEFS: &[Def] = &[
         requirement: "RETRY-013",
         kind: Kind::Eventually,
         environment: Environment::Cooperative,
-        applies: all,
+        applies: |p| applies_to("RETRY-013", p),
         holds: |_, b| tracked_done(b, false),
     },
 ];

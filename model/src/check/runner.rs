@@ -99,7 +99,7 @@ pub fn run_check_of<M: Machine>(
         states: 0,
         unique_states: 0,
         seconds: 0.0,
-        bounds: options.bounds,
+        bounds: options.bounds.for_profile(profile),
         failure_limit_checked: judged_by.failure_limit.map(|l| l.consecutive_failures),
         properties: Vec::new(),
     };

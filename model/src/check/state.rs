@@ -6,7 +6,7 @@ use crate::driver::advance_clock;
 use crate::machine::Machine;
 use crate::sdk::Sdk;
 use jwt_lifecycle_oracle::{Act, Oracle, Violation};
-use jwt_lifecycle_spec::alphabet::{CustomerIds, Observation, Output, UnixMillis};
+use jwt_lifecycle_spec::alphabet::{CallKind, CustomerIds, Observation, Output, UnixMillis};
 use jwt_lifecycle_spec::profile::Profile;
 use serde::Serialize;
 
@@ -146,6 +146,25 @@ pub struct CheckState<M: Machine = Sdk> {
     pub oracle: Oracle,
 }
 
+impl Bounds {
+    /// The budgets for `profile`: a profile whose SDK also sends on its own timer (an
+    /// automatic flush, and the end of each backoff wait) gets one app call and one event
+    /// fewer. Its timer adds a send to every path without spending a call, which at the
+    /// seed profiles' bounds multiplies the explored space about twenty-five times (7.5 M
+    /// unique states for braze-web instead of 0.3 M); the properties do not depend on the
+    /// budgets' size, as they do not on the failure limit's.
+    pub fn for_profile(self, profile: &Profile) -> Bounds {
+        if profile.auto_flush.is_none() {
+            return self;
+        }
+        Bounds {
+            calls: self.calls.saturating_sub(1).max(2),
+            events: self.events.saturating_sub(1).max(1),
+            ..self
+        }
+    }
+}
+
 /// `profile` with its failure limit scaled down to `bounds`.
 pub fn scaled(profile: &Profile, bounds: Bounds) -> Profile {
     let mut profile = profile.clone();
@@ -168,6 +187,7 @@ impl<M: Machine> LifecycleModel<M> {
     /// `initial` judged by `profile` (already scaled): the machine may be built from
     /// another profile, or wrap the reference, as a mutant does.
     pub fn with_machine(profile: &Profile, initial: M, environment: Environment, bounds: Bounds) -> Self {
+        let bounds = bounds.for_profile(profile);
         Self {
             profile: profile.clone(),
             initial,
@@ -220,9 +240,20 @@ impl<M: Machine> LifecycleModel<M> {
             oracle: Oracle::new(&self.profile, START),
         };
         if self.environment == Environment::Cooperative {
-            // A cooperative app configures with JWT and registers its handler first.
-            let handler = Step::RegisterHandler { throws: false };
-            for step in [Step::Configure { jwt: true, debug: false, token: None }, handler] {
+            // A cooperative app configures with JWT and registers its handler first; where
+            // the SDK sends nothing for an anonymous customer, it signs its user in.
+            let p = &self.profile;
+            let mut steps = vec![Step::Configure { jwt: true, debug: false, token: None }];
+            if p.calls.contains(&CallKind::RegisterHandler) {
+                steps.push(Step::RegisterHandler { throws: false });
+            }
+            if !p.anonymous_events {
+                steps.push(Step::Identify {
+                    who: Who::Alice,
+                    token: p.token_supply.push.then_some(Tok::Fresh),
+                });
+            }
+            for step in steps {
                 self.apply(&mut state, &step);
             }
             state.calls_left = 2;
@@ -268,11 +299,27 @@ impl<M: Machine> LifecycleModel<M> {
             _ => state.calls_left = state.calls_left.saturating_sub(1),
         }
         let mut judged = self.apply(state, step);
-        let told = judged.outputs.iter().any(|o| matches!(o.output, Output::HandlerCalled { .. }));
-        if told && self.environment == Environment::Cooperative {
-            let answer = self.apply(state, &Step::SetToken { token: Tok::Fresh, identifier: None });
-            judged.outputs.extend(answer.outputs);
-            judged.violations.extend(answer.violations);
+        if self.environment == Environment::Cooperative {
+            // The app answers a handler call with a fresh token, and every ask with one.
+            let told = judged.outputs.iter().any(|o| matches!(o.output, Output::HandlerCalled { .. }));
+            let mut answers: Vec<Step> = judged
+                .outputs
+                .iter()
+                .filter_map(|o| match o.output {
+                    Output::TokenRequested { ask, .. } => {
+                        Some(Step::ProvideToken { ask, token: Some(Tok::Fresh) })
+                    }
+                    _ => None,
+                })
+                .collect();
+            if told && self.profile.calls.contains(&CallKind::SetToken) {
+                answers.push(Step::SetToken { token: Tok::Fresh, identifier: None });
+            }
+            for answer in answers {
+                let answered = self.apply(state, &answer);
+                judged.outputs.extend(answered.outputs);
+                judged.violations.extend(answered.violations);
+            }
         }
         judged
     }

@@ -334,5 +334,10 @@ fn answered(profile: &Profile, reply: Reply, at: UnixMillis, before: &Look) -> O
         RetryPolicy::OnNewToken => None,
         RetryPolicy::Never if policy.raise_app_error => Some(Transition::RejectedWithAppError),
         RetryPolicy::Never => Some(Transition::ForbiddenFails),
+        // RETRY-016: the events go back to the queue until the backoff wait is over.
+        RetryPolicy::Backoff { .. } => Some(Transition::Requeued),
+        // RETRY-015: the request waits for the token it asked for; the diagrams draw no
+        // state for the wait (a per-event request is never the one request in flight).
+        RetryPolicy::RefetchThenRetry => None,
     }
 }

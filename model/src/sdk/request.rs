@@ -24,6 +24,8 @@ pub enum Waiting {
     /// A new token came while sync was suspended: the request goes out again on the
     /// first flush once the next session has begun (LIMIT-005).
     Resend,
+    /// The answer to this ask of the app's token callback (RETRY-015).
+    Ask(jwt_lifecycle_spec::alphabet::AskId),
 }
 
 /// The request in flight: sent and not yet answered, or failed and waiting to be retried.
@@ -51,7 +53,7 @@ impl InFlight {
     pub fn retry_due(&self) -> Option<UnixMillis> {
         match self.waiting {
             Waiting::Retry(due) => Some(due),
-            Waiting::Response | Waiting::NewToken | Waiting::Resend => None,
+            Waiting::Response | Waiting::NewToken | Waiting::Resend | Waiting::Ask(_) => None,
         }
     }
 

@@ -4,14 +4,14 @@
 //! it (a customer update the call sends carries no token, LIFE-008); the other clearing
 //! calls act after them (a logout sync keeps its token, LIFE-010; the others send nothing).
 
-use crate::belief::{Event, EventState, Origin, Purpose, Waiting};
+use crate::belief::{Event, EventState, Origin, Purpose, Request, Waiting};
 use crate::book::{Clearing, Cust, Customers, Ev};
 use crate::duty::{Duty, Must};
 use crate::judge::Judge;
 use jwt_lifecycle_spec::alphabet::{
     AppCall, AppErrorKind, CustomerIds, DeletionRule, FailureCause, Input, Reason,
 };
-use jwt_lifecycle_spec::profile::{ClearingCall, DisabledTokenAction};
+use jwt_lifecycle_spec::profile::{Batching, ClearingCall, DisabledTokenAction};
 
 impl Judge<'_> {
     /// Before the step's outputs.
@@ -79,7 +79,8 @@ impl Judge<'_> {
         match call {
             AppCall::Configure { .. } | AppCall::Track { .. } => {}
             AppCall::SetToken { token: Some(raw), identifier } => {
-                if let (Some(id), Some(_), true) = (identifier, &self.profile.identifier_key, self.belief.jwt)
+                if let (Some(id), true, true) =
+                    (identifier, self.profile.token_call_identifier, self.belief.jwt)
                 {
                     // LIFE-013: the identifier passed with the token is the customer.
                     let ids = self.profile.identity_for(id);
@@ -101,7 +102,10 @@ impl Judge<'_> {
                 self.switch_customer(customer_ids);
                 match token {
                     Some(raw) => self.provide(raw, Origin::Identify),
-                    None => self.clear_if(ClearingCall::IdentifyWithoutToken, Clearing::IdentifyWithoutToken),
+                    None => {
+                        self.clear_if(ClearingCall::IdentifyWithoutToken, Clearing::IdentifyWithoutToken);
+                        self.ask_on_identify();
+                    }
                 }
             }
             AppCall::Anonymize {} => self.switch_customer(&CustomerIds::anonymous()),
@@ -110,11 +114,7 @@ impl Judge<'_> {
             AppCall::Logout {} => self.logout(),
             AppCall::Flush {} => self.flush(),
             AppCall::NewSession {} => self.belief.new_session(),
-            AppCall::ProvideToken { token, .. } => {
-                if let Some(raw) = token {
-                    self.provide(raw, Origin::Provided);
-                }
-            }
+            AppCall::ProvideToken { ask, token } => self.answer_ask(*ask, token.as_deref()),
         }
     }
 
@@ -164,13 +164,27 @@ impl Judge<'_> {
                 Ev(self.belief.events.len() as u32 - 1)
             }
         };
-        if self.belief.running {
+        let refused = !self.profile.anonymous_events && self.belief.customer == Customers::ANONYMOUS;
+        if self.belief.running && !refused {
             let tag = self.belief.customer;
             let event = self.belief.ev_mut(ev);
             event.tag = tag;
             event.state = EventState::Queued;
             if !self.belief.queue.contains(&ev) {
                 self.belief.queue.push(ev);
+            }
+            if self.profile.batching == Batching::PerEventConcurrent {
+                // QUEUE-009: the event goes out at once, on its own.
+                let duty = Must::Send {
+                    events: vec![ev],
+                    cust: tag,
+                    attempt: 1,
+                    purpose: Purpose::Events,
+                    resends: None,
+                    preflight: None,
+                    window: None,
+                };
+                self.push(Duty::new("QUEUE-009", duty));
             }
         } else {
             // CONF-007: not running: the event is reported, not lost silently.
@@ -223,12 +237,89 @@ impl Judge<'_> {
         if let Some(s) = self.belief.stored.as_mut() {
             s.timer_live = false;
         }
-        if self.belief.handler {
-            let cust = self.belief.tokens.get(stored.tok).bound.unwrap_or(Customers::ANONYMOUS);
-            let duty =
-                Duty::new("REFR-003", Must::Notify { reason: Reason::ExpiredSoon, cust, window: None });
+        let cust = self.belief.tokens.get(stored.tok).bound.unwrap_or(Customers::ANONYMOUS);
+        if self.refresh_asks() {
+            // REFR-009: a pulling SDK asks again instead; no handler is involved.
+            self.push(Duty::new("REFR-003", Must::Ask { reason: Reason::ExpiredSoon, cust, window: None }));
+        } else if self.belief.handler {
+            let duty = Duty::new(
+                "REFR-003",
+                Must::Notify { reason: Reason::ExpiredSoon, cust, window: None, code: None },
+            );
             // LIFE-014: notified before a restart, it may be notified again, and need not.
             self.push(if stored.told_before_restart { duty.optional() } else { duty });
+        }
+    }
+
+    /// True when the refresh notification is an ask of the token callback (REFR-009).
+    pub(crate) fn refresh_asks(&self) -> bool {
+        self.profile.token_supply.pull.is_some_and(|p| p.before_expiry)
+    }
+
+    /// LIFE-016: a pulling SDK asks for the identified customer's token.
+    fn ask_on_identify(&mut self) {
+        if self.belief.jwt && self.profile.token_supply.pull.is_some_and(|p| p.on_identify) {
+            let cust = self.belief.customer;
+            self.push(Duty::new("LIFE-016", Must::Ask { reason: Reason::NotProvided, cust, window: None }));
+        }
+    }
+
+    /// LIFE-017, LIFE-018: the app answers ask `id`. A token is stored for the customer the
+    /// ask named if they are still current; requests waiting for a token for them go out
+    /// with it, or, after a failed ask, fail (RETRY-015). Those duties are firm only when
+    /// no other ask for the customer is outstanding: an SDK may ask once per rejection, and
+    /// each request then waits for its own ask.
+    fn answer_ask(&mut self, id: u64, token: Option<&str>) {
+        let Some(ask) = self.belief.ask(id) else { return };
+        self.belief.asks.retain(|a| a.id != id);
+        let firm = !self.belief.asking_for(ask.cust);
+        match token {
+            Some(raw) => {
+                let tok = self.belief.tokens.intern(raw);
+                self.belief.tokens.get_mut(tok).pulled = true;
+                if ask.cust != self.belief.customer || !self.belief.jwt {
+                    return;
+                }
+                self.provide(raw, Origin::Provided);
+                let waiting: Vec<Request> = self
+                    .belief
+                    .requests
+                    .iter()
+                    .filter(|r| r.waiting == Waiting::Token && r.cust == ask.cust)
+                    .cloned()
+                    .collect();
+                for r in waiting {
+                    let duty = Must::Send {
+                        events: r.events.clone(),
+                        cust: r.cust,
+                        attempt: r.attempt + 1,
+                        purpose: r.purpose,
+                        resends: Some(r.id),
+                        preflight: None,
+                        window: None,
+                    };
+                    let duty = Duty::new("RETRY-015", duty);
+                    self.push(if firm { duty } else { duty.optional() });
+                }
+            }
+            None => {
+                let waiting: Vec<Request> = self
+                    .belief
+                    .requests
+                    .iter()
+                    .filter(|r| r.waiting == Waiting::Token && r.cust == ask.cust)
+                    .cloned()
+                    .collect();
+                for r in waiting {
+                    let duty = Must::Fail {
+                        request: r.id,
+                        events: r.events.clone(),
+                        cause: FailureCause::Authentication,
+                    };
+                    let duty = Duty::new("LIFE-018", duty);
+                    self.push(if firm { duty } else { duty.optional() });
+                }
+            }
         }
     }
 
@@ -269,18 +360,19 @@ impl Judge<'_> {
     }
 
     pub(crate) fn fail_held_of_others(&mut self, current: Cust) {
-        let outlived: Vec<(u64, Vec<Ev>)> = self
+        let outlived: Vec<(u64, Vec<Ev>, &'static str)> = self
             .belief
             .requests
             .iter()
-            .filter(|r| matches!(r.waiting, Waiting::NewToken | Waiting::NextSession) && r.cust != current)
-            .map(|r| (r.id, r.events.clone()))
+            .filter(|r| r.cust != current)
+            .filter_map(|r| match r.waiting {
+                Waiting::NewToken | Waiting::NextSession => Some((r.id, r.events.clone(), "RETRY-014")),
+                Waiting::Token => Some((r.id, r.events.clone(), "RETRY-018")),
+                Waiting::Response | Waiting::Retry { .. } => None,
+            })
             .collect();
-        for (request, events) in outlived {
-            self.push(Duty::new(
-                "RETRY-014",
-                Must::Fail { request, events, cause: FailureCause::Authentication },
-            ));
+        for (request, events, why) in outlived {
+            self.push(Duty::new(why, Must::Fail { request, events, cause: FailureCause::Authentication }));
         }
     }
 
@@ -329,7 +421,8 @@ impl Judge<'_> {
     /// and sync is not suspended; LIMIT-005: a request marked during a suspension goes out
     /// on the first flush after the next session.
     fn flush(&mut self) {
-        if self.belief.suspended {
+        let through = self.profile.failure_limit.is_some_and(|l| l.flush_while_suspended);
+        if self.belief.suspended && !through {
             return;
         }
         if let Some(live) = self.belief.events_in_flight() {
@@ -348,9 +441,10 @@ impl Judge<'_> {
             return;
         }
         let Some((cust, events)) = self.belief.head_run() else { return };
+        let why = if self.belief.suspended { "LIMIT-006" } else { "QUEUE-004" };
         let mut preflight = self.preflight_reason(cust);
         if let Some((reason, why)) = preflight {
-            let duty = Duty::new(why, Must::Notify { reason, cust, window: None });
+            let duty = Duty::new(why, Must::Notify { reason, cust, window: None, code: None });
             if self.renotify_optional(reason) {
                 // LIFE-014: notified before a restart, it may be notified again, and need
                 // not; so the request does not have to wait for it.
@@ -369,7 +463,7 @@ impl Judge<'_> {
             preflight: preflight.map(|(reason, _)| reason),
             window: None,
         };
-        self.push(Duty::new("QUEUE-004", duty));
+        self.push(Duty::new(why, duty));
     }
 
     /// PRE-001..003: what the handler must be told before a first attempt for `cust`.
@@ -460,5 +554,9 @@ impl Judge<'_> {
         b.handler_throws = false;
         b.thrown_at = None;
         b.new_session();
+        // The old instance's asks, waits and timers end with it.
+        b.asks.clear();
+        b.gate = None;
+        b.previous_wait = crate::belief::PreviousWait::AfterSuccess;
     }
 }

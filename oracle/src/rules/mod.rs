@@ -43,10 +43,25 @@ impl Judge<'_> {
                     (Some(id), None) => {
                         format!("request {id} ({what}) must go out again as attempt {attempt}; the SDK sent nothing")
                     }
-                    (None, _) => format!("{what} must be sent now; the SDK sent nothing"),
+                    (None, Some((_, latest))) => {
+                        format!("{what} was due to go out on its own by {}; by {at} it had not", self.off(*latest))
+                    }
+                    (None, None) => format!("{what} must be sent now; the SDK sent nothing"),
                 }
             }
-            Must::Notify { reason, cust, window } => match window {
+            Must::Ask { reason, cust, window } => match window {
+                Some((earliest, latest)) => format!(
+                    "the SDK must ask its token callback for {}'s token ({reason}) between {} and {}; by {at} it had not",
+                    self.cust(*cust),
+                    self.off(*earliest),
+                    self.off(*latest)
+                ),
+                None => format!(
+                    "the SDK must ask its token callback for {}'s token ({reason}) at {at}; it did not",
+                    self.cust(*cust)
+                ),
+            },
+            Must::Notify { reason, cust, window, .. } => match window {
                 Some((earliest, latest)) => format!(
                     "{reason} for {} was due between {} and {}; by {at} it had not come",
                     self.cust(*cust),

@@ -8,7 +8,7 @@ use jwt_lifecycle_spec::alphabet::{AppCall, AppErrorKind, Input, Observation, Ou
 
 impl Judge<'_> {
     pub(crate) fn on_handler(&mut self, obs: &Observation) -> Option<usize> {
-        let Output::HandlerCalled { reason, customer_ids, .. } = &obs.output else { return None };
+        let Output::HandlerCalled { reason, customer_ids, code } = &obs.output else { return None };
         let cust = self.belief.customers.intern(customer_ids);
         self.check_handler_may_be_called(*reason);
         if self.belief.handler && self.belief.handler_throws && self.belief.thrown_at.is_none() {
@@ -16,7 +16,7 @@ impl Judge<'_> {
         }
         let index = self.find_notice(*reason).or_else(|| self.find_any_notice());
         match index {
-            Some(index) => self.discharge_notice(index, *reason, cust),
+            Some(index) => self.discharge_notice(index, *reason, cust, *code),
             // Without a handler NOTIFY-002 already says all there is to say.
             None if !self.belief.handler => {}
             None => self.blame_notice(*reason, cust),
@@ -37,14 +37,14 @@ impl Judge<'_> {
         let at = self.now();
         if !self.belief.handler {
             self.violate(
-                "NOTIFY-002",
+                self.first_applying(&["NOTIFY-002", "NOTIFY-008"]),
                 format!("no handler is registered; at {at} the SDK called one with {reason}"),
             );
         }
         if !self.profile.handler_reasons.contains(&reason) {
             let message =
                 format!("the handler is only told the profile's reasons; at {at} it was told {reason}");
-            self.violate("NOTIFY-003", message.clone());
+            self.violate(self.first_applying(&["NOTIFY-003", "NOTIFY-008"]), message.clone());
             if reason == Reason::Insufficient {
                 let why = self.first_applying(&["RETRY-006", "NOTIFY-003"]);
                 self.violate(why, message);
@@ -72,19 +72,29 @@ impl Judge<'_> {
         })
     }
 
-    fn discharge_notice(&mut self, index: usize, reason: Reason, cust: Cust) {
+    fn discharge_notice(&mut self, index: usize, reason: Reason, cust: Cust, code: Option<i64>) {
         self.duties[index].done = true;
         if self.duties[index].own {
             self.own_preflights.push(self.index);
         }
         let why = self.duties[index].why;
-        let Must::Notify { reason: due, cust: whom, window } = self.duties[index].what.clone() else {
+        let Must::Notify { reason: due, cust: whom, window, code: due_code } =
+            self.duties[index].what.clone()
+        else {
             return;
         };
         let at = self.now();
+        if let Some(due_code) = due_code.filter(|c| Some(*c) != code) {
+            let message = format!(
+                "the answer's body gave the failure code {due_code}; at {at} the handler was given {}",
+                code.map_or("none".to_owned(), |c| c.to_string())
+            );
+            self.violate("RETRY-019", message);
+        }
         if due != reason {
-            // RETRY-001 for a rejection; the pre-flight rule for a pre-flight check.
-            let rule = if why.starts_with("PRE-") { why } else { "RETRY-001" };
+            // RETRY-001 for a rejection; the pre-flight rule for a pre-flight check; the
+            // body's code for a failure it signals.
+            let rule = if why.starts_with("PRE-") || why == "RETRY-019" { why } else { "RETRY-001" };
             let message = format!("at {at} the handler must be told {due}; it was told {reason}");
             self.violate(rule, message);
         }
@@ -268,14 +278,110 @@ impl Judge<'_> {
     }
 
     pub(crate) fn on_token_requested(&mut self, obs: &Observation) -> Option<usize> {
-        let Output::TokenRequested { ask, .. } = &obs.output else { return None };
+        let Output::TokenRequested { ask, reason, customer_ids } = &obs.output else { return None };
+        let cust = self.belief.customers.intern(customer_ids);
         if self.profile.token_supply.pull.is_none() {
             let message = format!(
                 "this profile's SDK has no token callback; at {} it asked for a token (ask {ask})",
                 self.now()
             );
             self.violate("NOTIFY-008", message);
+            return None;
         }
-        None
+        // The app may answer any ask the SDK made (LIFE-017).
+        self.belief.asks.retain(|a| a.id != *ask);
+        self.belief.asks.push(crate::belief::Ask { id: *ask, cust });
+        let index = self.find_ask(cust, *reason);
+        match index {
+            Some(index) => self.discharge_ask(index, *ask, *reason, cust),
+            None => self.blame_ask(*ask, *reason, cust),
+        }
+        index
+    }
+
+    /// The pending ask duty this ask fits: the same customer (and reason, when given),
+    /// else any pending ask duty (the SDK named the wrong customer or reason).
+    fn find_ask(&self, cust: Cust, reason: Option<Reason>) -> Option<usize> {
+        let open = |d: &crate::duty::Duty| !d.done && matches!(d.what, Must::Ask { .. });
+        let fits = |d: &crate::duty::Duty| matches!(&d.what, Must::Ask { reason: r, cust: c, .. } if *c == cust && reason.is_none_or(|g| g == *r));
+        self.duties
+            .iter()
+            .position(|d| open(d) && fits(d))
+            .or_else(|| {
+                self.duties
+                    .iter()
+                    .position(|d| open(d) && matches!(&d.what, Must::Ask { cust: c, .. } if *c == cust))
+            })
+            .or_else(|| self.duties.iter().position(open))
+    }
+
+    fn discharge_ask(&mut self, index: usize, ask: u64, reason: Option<Reason>, cust: Cust) {
+        self.duties[index].done = true;
+        let why = self.duties[index].why;
+        let Must::Ask { reason: due, cust: whom, window } = self.duties[index].what.clone() else { return };
+        let at = self.now();
+        if whom != cust {
+            let rule = if due == Reason::ExpiredSoon { "REFR-002" } else { why };
+            let message = format!(
+                "ask {ask} at {at} must ask a token for {}; the SDK asked one for {}",
+                self.cust(whom),
+                self.cust(cust)
+            );
+            self.violate(rule, message);
+        }
+        if let Some(given) = reason.filter(|r| *r != due) {
+            let rule = if why == "RETRY-015" { "RETRY-001" } else { why };
+            let message = format!("ask {ask} at {at} is for {due}; the SDK gave {given}");
+            self.violate(rule, message);
+        }
+        if let Some((earliest, latest)) = window {
+            let now = self.belief.now;
+            if now < earliest || now > latest {
+                let message = format!(
+                    "the refresh ask is due between {} and {}; ask {ask} came at {at}",
+                    self.off(earliest),
+                    self.off(latest)
+                );
+                self.violate(why, message);
+            }
+        }
+        if due == Reason::ExpiredSoon {
+            if let Some(stored) = self.belief.stored.as_mut() {
+                stored.told_soon = true;
+                stored.timer_live = false;
+            }
+        }
+    }
+
+    /// An ask no duty calls for: names the rule it breaks.
+    fn blame_ask(&mut self, ask: u64, reason: Option<Reason>, cust: Cust) {
+        let at = self.now();
+        let who = self.cust(cust);
+        let refresh_like =
+            reason == Some(Reason::ExpiredSoon) || matches!(self.act, crate::trace::Act::Advance { .. });
+        let (why, context): (&'static str, String) = match self.belief.stored {
+            _ if !self.belief.running => ("CONF-007", "the SDK is not running".to_owned()),
+            _ if matches!(self.input(), Some(Input::App(AppCall::ProvideToken { token: None, .. }))) => {
+                ("LIFE-018", "after a failed ask the SDK does not ask again on its own".to_owned())
+            }
+            Some(stored) if refresh_like && stored.told_soon => {
+                ("REFR-005", format!("the refresh ask for {} was already made", self.tok(stored.tok)))
+            }
+            Some(stored) if refresh_like && self.belief.exp(stored.tok).is_none() => {
+                ("LIFE-012", format!("{} has no exp, so it is never refreshed", self.tok(stored.tok)))
+            }
+            Some(_) if refresh_like && self.stale_timer_at(self.belief.now) => {
+                ("REFR-006", "the token whose refresh was due now is no longer stored".to_owned())
+            }
+            Some(stored) if refresh_like => (
+                "REFR-009",
+                format!("the refresh ask for {} is due a minute before its exp", self.tok(stored.tok)),
+            ),
+            None if refresh_like && self.stale_timer_at(self.belief.now) => {
+                ("REFR-006", "the token whose refresh was due now is no longer stored".to_owned())
+            }
+            _ => ("NOTIFY-008", "no rule calls for an ask here".to_owned()),
+        };
+        self.violate(why, format!("at {at} the SDK asked a token for {who} (ask {ask}); {context}"));
     }
 }

@@ -67,7 +67,7 @@ impl Judge<'_> {
         let why = match self.input() {
             Some(Input::Respond { request: answered, reply, body }) if *answered == request => {
                 match self.classify(*reply, body.as_ref()) {
-                    Verdict::Other => "RETRY-012",
+                    Verdict::Other => self.first_applying(&["RETRY-012", "RETRY-016"]),
                     Verdict::Success => "QUEUE-007",
                     Verdict::AuthFailure { status, .. } => self.retry_rule_for(status),
                 }
@@ -89,6 +89,8 @@ impl Judge<'_> {
         };
         match policy.retry {
             RetryPolicy::OnNewToken => "RETRY-008",
+            RetryPolicy::RefetchThenRetry => "RETRY-015",
+            RetryPolicy::Backoff { .. } => self.first_applying(&["RETRY-020", "RETRY-016"]),
             RetryPolicy::After { .. } if status == 403 => self.first_applying(&["RETRY-004", "RETRY-002"]),
             RetryPolicy::After { .. } => "RETRY-002",
             RetryPolicy::Never => "QUEUE-005",

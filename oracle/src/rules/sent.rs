@@ -6,6 +6,7 @@ use crate::book::{Cust, Ev, Tok};
 use crate::duty::{Duty, Must};
 use crate::judge::Judge;
 use jwt_lifecycle_spec::alphabet::{AppCall, Input, Observation, Output, RequestId, RequestKind};
+use jwt_lifecycle_spec::profile::Batching;
 
 /// The request as seen, resolved against the belief.
 pub(crate) struct Sent {
@@ -65,7 +66,7 @@ impl Judge<'_> {
             }
             let Some(cust) = self.belief.customers.find(customer_ids) else { continue };
             if let Some((reason, why)) = self.preflight_due(cust) {
-                let duty = Duty::new(why, Must::Notify { reason, cust, window: None });
+                let duty = Duty::new(why, Must::Notify { reason, cust, window: None, code: None });
                 self.push(duty.optional().for_own_request());
             }
         }
@@ -79,7 +80,7 @@ impl Judge<'_> {
                 self.now()
             );
             self.violate("CONF-007", message);
-        } else if self.belief.suspended {
+        } else if self.belief.suspended && !self.flush_goes_through() {
             let limit = self.profile.failure_limit.map_or(0, |l| l.consecutive_failures);
             let token_call = matches!(
                 self.input(),
@@ -88,19 +89,29 @@ impl Judge<'_> {
                 ))
             );
             let (why, context) = if token_call {
-                ("LIMIT-005", "a new token does not lift the suspension")
+                (self.first_applying(&["LIMIT-005", "LIMIT-006"]), "a new token does not lift the suspension")
             } else {
-                ("LIMIT-001", "nothing is sent until the next session")
+                (
+                    self.first_applying(&["LIMIT-001", "LIMIT-006"]),
+                    "nothing is sent on its own until the next session",
+                )
             };
             let message = format!(
                 "sync is suspended after {limit} consecutive authentication failures ({context}); the SDK sent request {id} at {}",
                 self.now()
             );
             self.violate(why, message.clone());
-            if why != "LIMIT-001" {
-                self.violate("LIMIT-001", message);
+            let limit_rule = self.first_applying(&["LIMIT-001", "LIMIT-006"]);
+            if why != limit_rule {
+                self.violate(limit_rule, message);
             }
         }
+    }
+
+    /// LIMIT-006: an explicit flush goes through a suspension where the profile says so.
+    fn flush_goes_through(&self) -> bool {
+        self.profile.failure_limit.is_some_and(|l| l.flush_while_suspended)
+            && matches!(self.input(), Some(Input::App(AppCall::Flush {})))
     }
 
     /// CONF-001 and the LIFE rules: a request carries exactly the token stored for its
@@ -146,8 +157,10 @@ impl Judge<'_> {
     /// attempt carried.
     fn stale_retry(&mut self, id: RequestId, carried: Option<Tok>, expected: Option<Tok>) {
         let retried = self.belief.requests.iter().find(|r| {
-            matches!(r.waiting, Waiting::Retry { .. } | Waiting::NewToken | Waiting::NextSession)
-                && r.carried == carried
+            matches!(
+                r.waiting,
+                Waiting::Retry { .. } | Waiting::NewToken | Waiting::NextSession | Waiting::Token
+            ) && r.carried == carried
         });
         if let Some(earlier) = retried {
             let now = expected.map_or("no token".to_owned(), |e| self.tok(e));
@@ -169,6 +182,11 @@ impl Judge<'_> {
                 format!("{shown} was cleared by {}; request {id} for {who} still carried it", how.call());
             self.violate(how.requirement(), message.clone());
             self.violate("LIFE-008", message);
+        } else if info.bound.is_none() && info.pulled {
+            let message = format!(
+                "{shown} was provided for a customer who was no longer current, so it is not stored; request {id} for {who} carried it"
+            );
+            self.violate("LIFE-017", message);
         } else if info.bound != Some(cust) {
             let bound = info.bound.map_or("nobody".to_owned(), |b| self.cust(b));
             let message = format!("{shown} is bound to {bound}; request {id} for {who} carried it");
@@ -232,11 +250,11 @@ impl Judge<'_> {
                     self.cust(event.tag),
                     self.cust(sent.cust)
                 );
-                self.violate("QUEUE-003", message);
+                self.violate(self.first_applying(&["QUEUE-003", "QUEUE-009"]), message);
             }
             let count = self.belief.ev(ev).sends_since_call.saturating_add(1);
             self.belief.ev_mut(ev).sends_since_call = count;
-            if u32::from(count) > 1 + retries {
+            if u32::from(count) > 1 + retries && self.applies("RETRY-013") {
                 let message = format!(
                     "without a new app call an event is sent at most {} time(s); {name} was sent {count} times",
                     1 + retries
@@ -292,9 +310,11 @@ impl Judge<'_> {
                 self.cust(cust),
                 self.cust(sent.cust)
             );
-            self.violate("QUEUE-003", message);
+            self.violate(self.first_applying(&["QUEUE-003", "QUEUE-009"]), message);
         }
-        if attempt != sent.attempt {
+        // Attempt 0: the duty leaves the number to the SDK (a backoff profile numbers its
+        // tries, not its requests).
+        if attempt != 0 && attempt != sent.attempt && !self.numbers_tries() {
             let message =
                 format!("request {id} is attempt {attempt} ({why}); the SDK numbered it {}", sent.attempt);
             self.violate(why, message);
@@ -350,7 +370,7 @@ impl Judge<'_> {
         if missing.is_empty() && extra.is_empty() {
             return;
         }
-        let rule = if resend { why } else { "QUEUE-003" };
+        let rule = if resend { why } else { self.first_applying(&["QUEUE-003", why]) };
         let message =
             format!("request {id} must carry {} ({why}); it carried {}", self.evs(due), self.evs(sent));
         self.violate(rule, message);
@@ -387,6 +407,29 @@ impl Judge<'_> {
         }
         let id = sent.id;
         let overlapping = |r: &&Request| r.events.iter().any(|e| sent.events.contains(e));
+        if let Some(waiting) =
+            self.belief.requests.iter().find(|r| r.waiting == Waiting::Token).filter(overlapping)
+        {
+            let message = format!(
+                "request {} ({}) waits for the token the SDK asked for; request {id} sent it again before one came",
+                waiting.id,
+                self.evs(&waiting.events)
+            );
+            self.violate("RETRY-015", message);
+            return;
+        }
+        if let Some(gate) = self.belief.gate.filter(|g| self.belief.now < g.earliest) {
+            if matches!(self.act, crate::trace::Act::Advance { .. }) {
+                let message = format!(
+                    "after the failure at {} the SDK sends nothing on its own before {}; request {id} went out at {}",
+                    self.off(gate.failed_at),
+                    self.off(gate.earliest),
+                    self.now()
+                );
+                self.violate("RETRY-016", message);
+                return;
+            }
+        }
         if let Some(held) = self
             .belief
             .requests
@@ -439,7 +482,8 @@ impl Judge<'_> {
             self.violate(self.first_applying(&["RETRY-003", "RETRY-002"]), message);
             return;
         }
-        if let Some(live) = self.belief.events_in_flight() {
+        let per_event = self.profile.batching == Batching::PerEventConcurrent;
+        if let Some(live) = self.belief.events_in_flight().filter(|_| !per_event) {
             let message = format!(
                 "one request at a time: request {} is still in flight; request {id} went out",
                 live.id
@@ -456,9 +500,40 @@ impl Judge<'_> {
         {
             return; // each event already named the rule it breaks
         }
-        let message =
-            format!("request {id} went out at {} without a flush or a retry calling for it", self.now());
-        self.violate("QUEUE-004", message);
+        let (why, calls) = if per_event {
+            ("QUEUE-009", "a track")
+        } else if self.profile.auto_flush.is_some() && matches!(self.act, crate::trace::Act::Input { .. }) {
+            ("QUEUE-010", "a flush (the automatic flush runs on its timer, not at an app call)")
+        } else {
+            ("QUEUE-004", "a flush or a retry")
+        };
+        let message = format!("request {id} went out at {} without {calls} calling for it", self.now());
+        self.violate(why, message);
+    }
+
+    /// RETRY-016: a send ends the backoff wait; the wait it took bounds the next one, unless
+    /// an explicit call sent it early. QUEUE-010: nothing waits for the automatic flush.
+    fn end_wait(&mut self) {
+        if let Some(gate) = self.belief.gate.take() {
+            self.belief.previous_wait = match self.act {
+                crate::trace::Act::Advance { .. } => {
+                    crate::belief::PreviousWait::Seen(self.belief.now.saturating_sub(gate.failed_at))
+                }
+                crate::trace::Act::Input { .. } => crate::belief::PreviousWait::Unknown,
+            };
+        }
+        self.belief.sendable_since = None;
+    }
+
+    /// True when the profile numbers an SDK's tries rather than each request's attempts:
+    /// after a backoff the head of the queue goes out again, whatever it then holds.
+    fn numbers_tries(&self) -> bool {
+        self.profile.backoff().is_some()
+    }
+
+    /// True when `requirement` applies to the profile judged.
+    pub(crate) fn applies(&self, requirement: &str) -> bool {
+        jwt_lifecycle_spec::registry::requirement(requirement).is_some_and(|r| r.applies_to(self.profile.id))
     }
 
     /// The live request whose events this unprompted request carries again, if any.
@@ -474,6 +549,9 @@ impl Judge<'_> {
         // An id the SDK already used for a live request replaces it.
         self.belief.finish(sent.id);
         self.belief.dequeue(&sent.events);
+        if purpose != Purpose::Housekeeping {
+            self.end_wait();
+        }
         self.belief.requests.push(Request {
             id: sent.id,
             kind: sent.kind,

@@ -42,7 +42,38 @@ pub(crate) fn rsa_pem(name: &str) -> String {
     std::fs::read_to_string(data_dir().join("rsa").join(name)).unwrap()
 }
 
+/// True for a profile that accepts RS256 only (braze-web): its tokens are signed with the
+/// RSA pair of `data/rsa/`, under kid `rsa`.
+pub(crate) fn rsa_only(profile: ProfileId) -> bool {
+    profile.profile().claims.algorithms == [JwsAlgorithm::RS256]
+}
+
+/// The ring a profile's test tokens are minted with: the corpus ring, or for an RS256-only
+/// profile the private key of `data/rsa/`.
+pub(crate) fn minting_ring(profile: ProfileId) -> KeyRing {
+    if !rsa_only(profile) {
+        return corpus_ring();
+    }
+    let mut ring = KeyRing::new();
+    ring.add_rsa_private_pem(Some("rsa"), &rsa_pem("private.pem"), &[JwsAlgorithm::RS256]).unwrap();
+    ring
+}
+
+/// The kid a profile's good test token is minted under.
+pub(crate) fn main_kid(profile: ProfileId) -> &'static str {
+    if rsa_only(profile) {
+        "rsa"
+    } else {
+        "main"
+    }
+}
+
 pub(crate) fn validator(profile: ProfileId) -> Validator {
+    if rsa_only(profile) {
+        let mut ring = KeyRing::new();
+        ring.add_rsa_public_pem(Some("rsa"), &rsa_pem("public.pem"), &[JwsAlgorithm::RS256]).unwrap();
+        return Validator::new(&profile.profile(), ring).unwrap();
+    }
     Validator::new(&profile.profile(), corpus_ring()).unwrap()
 }
 

@@ -101,10 +101,20 @@ function buildSpec() {
       logout(ctx) {
         ctx.sdk.wipeData();
       },
+      // The profile's clearing call is wipeData (LIFE-005): it clears the stored signature,
+      // the user and the queued events.
+      clear_local_data(ctx) {
+        ctx.sdk.wipeData();
+      },
       track(ctx, input) {
         // false: the SDK refused the event (not initialised, disabled, invalid name) and queued
-        // nothing; it logs why on the console. Nothing was queued, so nothing is reported.
-        if (!ctx.sdk.logCustomEvent(input.event)) ctx.log(`braze-web: logCustomEvent(${input.event}) returned false`);
+        // nothing; it logs why on the console. The return value is the SDK telling the app the
+        // event will not be sent, which the alphabet says as a deletion by an SDK that cannot
+        // send (CONF-007); the suite's event names are valid, so the refusal is the SDK's state.
+        if (!ctx.sdk.logCustomEvent(input.event)) {
+          ctx.log(`braze-web: logCustomEvent(${input.event}) returned false`);
+          ctx.observe('events_deleted', { events: [input.event], rule: 'sdk_not_running' });
+        }
       },
       flush(ctx) {
         ctx.sdk.requestImmediateDataFlush();

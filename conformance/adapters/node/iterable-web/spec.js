@@ -49,8 +49,11 @@ function askedFor(payload) {
  * axios error of the last attempt (401 after the one refetch-and-resend, 403, another status, or
  * a network error).
  */
-function causeOf(error) {
-  const status = error && error.response && error.response.status;
+function causeOf(error, lastRequest) {
+  // After a 401 whose refetch failed the SDK rejects with the app's generateJWT error, which
+  // has no response: the request itself ended with the 401 it got.
+  const answered = lastRequest && lastRequest.reply && lastRequest.reply.reply;
+  const status = (error && error.response && error.response.status) || (answered && answered.status);
   if (status === 401) return 'authentication';
   if (status === 403) return 'forbidden';
   return 'network';
@@ -59,13 +62,16 @@ function causeOf(error) {
 /**
  * Why the SDK asks, as the adapter can see it: the SDK passes no reason to generateJWT, but it
  * calls it from exactly three places (facts file, "token supply"): setEmail/setUserID (no token
- * yet), its response interceptor on a 401 (the token was refused), and its refresh timer one
+ * yet), its response interceptor on a 401 (refused: expired or invalid, which the adapter cannot
+ * tell, so no reason), and its refresh timer one
  * minute before exp (the only timer it has). The step that caused the call tells which.
  */
 function reasonFromStep(step) {
   if (!step) return null;
   if (step.kind === 'app' && step.call === 'identify') return 'not_provided';
-  if (step.kind === 'respond' && step.reply && step.reply.status === 401) return 'invalid';
+  // A 401 says the token was refused, not whether it was expired or invalid, and the SDK
+  // passes no reason: the adapter cannot see which, so it says none.
+  if (step.kind === 'respond') return null;
   if (step.kind === 'advance') return 'expired_soon';
   return null;
 }
@@ -135,10 +141,14 @@ function buildSpec() {
               .filter((r) => eventsOf(r).includes(input.event));
             const last = mine[mine.length - 1];
             if (!last) {
+              // Refused without a request (no user identified, facts I12): the rejection is
+              // the SDK telling the app the event will not be sent, which the alphabet says
+              // as a deletion of an SDK that cannot send (CONF-007, `anonymous_events: false`).
               ctx.log(`iterable-web: track(${input.event}) rejected before sending: ${describe(error)}`);
+              ctx.observe('events_deleted', { events: [input.event], rule: 'sdk_not_running' });
               return;
             }
-            ctx.observe('request_failed', { request: last.id, events: [input.event], cause: causeOf(error) });
+            ctx.observe('request_failed', { request: last.id, events: [input.event], cause: causeOf(error, last) });
           },
         );
       },

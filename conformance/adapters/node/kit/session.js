@@ -68,7 +68,12 @@ class Asks {
       log(`kit: the answer to token ask ${id} is ignored: it was made by an instance that ended at restart`);
       return;
     }
-    if (ask.state !== 'pending') throw new Error(`provide_token: token ask ${id} was already answered`);
+    if (ask.state !== 'pending') {
+      // The app's callback settles its promise once; a second answer is a no-op for the SDK,
+      // as for a real app calling resolve twice.
+      log(`kit: the second answer to token ask ${id} is ignored: it was already ${ask.state}`);
+      return;
+    }
     if (token == null) {
       ask.state = 'failed';
       ask.reject(new Error('the app could not provide a token'));

@@ -83,7 +83,8 @@ test('iterable: 401 -> asks again at once and resends once with the new token; a
   const { adapter } = await identified();
   await adapter.call('raw_track', { event: 'e1' });
   const refused = await adapter.respond(2, { status: 401 });
-  assert.deepEqual(refused.observations, [{ at: T0, output: 'token_requested', ask: 2, reason: 'invalid', customer_ids: { userId: 'u1' } }]);
+  // The SDK passes generateJWT no reason, and a 401 does not say expired or invalid: none is reported.
+  assert.deepEqual(refused.observations, [{ at: T0, output: 'token_requested', ask: 2, reason: null, customer_ids: { userId: 'u1' } }]);
   const B = tokenFor('u1', 2 * H);
   const resent = await adapter.call('provide_token', { ask: 2, token: B });
   assert.deepEqual(resent.observations.map((o) => [o.output, o.request, o.authorization, o.attempt, o.events]), [['request_sent', 3, B, 2, ['e1']]]);

@@ -78,7 +78,8 @@ pub(crate) struct RunArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// The adapter's expectations file: {"disabled": {"<case id>": "reason"}}.
+    /// The adapter's expectations file: {"disabled": {"<case id>": "reason"}}, plus, for a
+    /// shipping SDK, its known "deviations" and "disabled_requirements" (docs/formats.md).
     #[arg(long, value_name = "FILE")]
     expectations: Option<PathBuf>,
     /// How long to wait for each adapter reply, in ms.
@@ -238,6 +239,7 @@ pub(crate) fn run(args: RunArgs, out: &mut Output) -> Outcome {
         }
     }
     adapter.finish();
+    report_deviations(&selection.expectations, &results);
 
     let rendered = match args.format {
         Format::Text => report::text(&label, &results),
@@ -286,6 +288,23 @@ fn end_adapters_on_signal() {
             std::process::exit(128 + signal);
         }
     });
+}
+
+/// Says on stderr whether the run shows exactly the deviations the expectations file lists
+/// (the verdicts are unchanged: a listed deviation still fails its case).
+fn report_deviations(expectations: &Expectations, results: &[CaseResult]) {
+    if expectations.deviations.is_empty() {
+        return;
+    }
+    let drift = jwt_lifecycle_conformance::deviation::compare(
+        &expectations.deviations,
+        &jwt_lifecycle_conformance::deviation::observed(results),
+    );
+    if drift.is_empty() {
+        note!("jwt-lifecycle run: the {} listed deviations, no other", expectations.deviations.len());
+    } else {
+        note!("jwt-lifecycle run: the deviations changed:\n{}", drift.to_string().trim_end());
+    }
 }
 
 /// The result line of a random run: failed with the minimal sequence, error, or passed

@@ -97,6 +97,10 @@ fn describe_retry(retry: RetryPolicy) -> String {
             format!("retry {attempts}x after {delay_ms} ms (\u{b1}{tolerance_ms} ms)")
         }
         RetryPolicy::OnNewToken => "hold until a new token".into(),
+        RetryPolicy::RefetchThenRetry => "ask for a new token, then resend once".into(),
+        RetryPolicy::Backoff { min_ms, max_ms, factor } => {
+            format!("requeue; wait {min_ms}..{max_ms} ms, at most {factor}x the previous wait")
+        }
     }
 }
 
