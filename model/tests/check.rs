@@ -16,8 +16,8 @@ const TEST_UNIQUE_STATES: [(ProfileId, usize); 7] = [
     (ProfileId::MoengageAndroid, 18_297),
     (ProfileId::KhorosLegacy, 14_999),
     (ProfileId::WebexConnect, 14_567),
-    (ProfileId::IterableWeb, 3_164),
-    (ProfileId::BrazeWeb, 7_324),
+    (ProfileId::IterableWeb, 1_601),
+    (ProfileId::BrazeWeb, 6_610),
 ];
 
 /// Unique states at [`Bounds::CI`], what `jwt-lifecycle check` explores.
