@@ -5,7 +5,7 @@
 //! demand is enforced (a pre-flight notification before its request, a failure's
 //! notification before its removal); everything else may come in any order.
 
-use crate::belief::Purpose;
+use crate::belief::{Purpose, Request};
 use crate::book::{Cust, Ev};
 use jwt_lifecycle_spec::alphabet::{AppErrorKind, DeletionRule, FailureCause, Reason, RequestId, UnixMillis};
 
@@ -88,6 +88,22 @@ pub(crate) enum Must {
         /// The rule.
         rule: DeletionRule,
     },
+}
+
+impl Must {
+    /// The next attempt of `request`: its events, for its customer, resending it, sent
+    /// inside `window` when a timer allows one.
+    pub(crate) fn resend(request: &Request, window: Option<(UnixMillis, UnixMillis)>) -> Must {
+        Must::Send {
+            events: request.events.clone(),
+            cust: request.cust,
+            attempt: request.attempt + 1,
+            purpose: request.purpose,
+            resends: Some(request.id),
+            preflight: None,
+            window,
+        }
+    }
 }
 
 impl Duty {

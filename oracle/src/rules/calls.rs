@@ -264,6 +264,12 @@ impl Judge<'_> {
         }
     }
 
+    /// The requests of `cust` waiting for a pulled token.
+    fn waiting_for_token(&self, cust: Cust) -> Vec<Request> {
+        let waiting = self.belief.requests.iter();
+        waiting.filter(|r| r.waiting == Waiting::Token && r.cust == cust).cloned().collect()
+    }
+
     /// LIFE-017, LIFE-018: the app answers ask `id`. A token is stored for the customer the
     /// ask named if they are still current; requests waiting for a token for them go out
     /// with it, or, after a failed ask, fail (RETRY-015). Those duties are firm only when
@@ -281,35 +287,15 @@ impl Judge<'_> {
                     return;
                 }
                 self.provide(raw, Origin::Provided);
-                let waiting: Vec<Request> = self
-                    .belief
-                    .requests
-                    .iter()
-                    .filter(|r| r.waiting == Waiting::Token && r.cust == ask.cust)
-                    .cloned()
-                    .collect();
+                let waiting = self.waiting_for_token(ask.cust);
                 for r in waiting {
-                    let duty = Must::Send {
-                        events: r.events.clone(),
-                        cust: r.cust,
-                        attempt: r.attempt + 1,
-                        purpose: r.purpose,
-                        resends: Some(r.id),
-                        preflight: None,
-                        window: None,
-                    };
+                    let duty = Must::resend(&r, None);
                     let duty = Duty::new("RETRY-015", duty);
                     self.push(if firm { duty } else { duty.optional() });
                 }
             }
             None => {
-                let waiting: Vec<Request> = self
-                    .belief
-                    .requests
-                    .iter()
-                    .filter(|r| r.waiting == Waiting::Token && r.cust == ask.cust)
-                    .cloned()
-                    .collect();
+                let waiting = self.waiting_for_token(ask.cust);
                 for r in waiting {
                     let duty = Must::Fail {
                         request: r.id,
@@ -339,15 +325,7 @@ impl Judge<'_> {
             held.waiting = Waiting::NextSession;
             return;
         }
-        let duty = Must::Send {
-            events: held.events.clone(),
-            cust: held.cust,
-            attempt: held.attempt + 1,
-            purpose: held.purpose,
-            resends: Some(held.id),
-            preflight: None,
-            window: None,
-        };
+        let duty = Must::resend(held, None);
         self.push(Duty::new("RETRY-008", duty));
     }
 
@@ -427,15 +405,7 @@ impl Judge<'_> {
         }
         if let Some(live) = self.belief.events_in_flight() {
             if live.waiting == Waiting::NextSession {
-                let duty = Must::Send {
-                    events: live.events.clone(),
-                    cust: live.cust,
-                    attempt: live.attempt + 1,
-                    purpose: live.purpose,
-                    resends: Some(live.id),
-                    preflight: None,
-                    window: None,
-                };
+                let duty = Must::resend(live, None);
                 self.push(Duty::new("LIMIT-005", duty));
             }
             return;

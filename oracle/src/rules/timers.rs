@@ -145,18 +145,7 @@ impl Judge<'_> {
             .filter_map(|r| match r.waiting {
                 Waiting::Retry { due, tolerance } if to >= due.saturating_sub(tolerance) => {
                     let window = (due.saturating_sub(tolerance), due.saturating_add(tolerance));
-                    let duty = Duty::new(
-                        "RETRY-002",
-                        Must::Send {
-                            events: r.events.clone(),
-                            cust: r.cust,
-                            attempt: r.attempt + 1,
-                            purpose: r.purpose,
-                            resends: Some(r.id),
-                            preflight: None,
-                            window: Some(window),
-                        },
-                    );
+                    let duty = Duty::new("RETRY-002", Must::resend(r, Some(window)));
                     Some(if to < window.1 { duty.optional() } else { duty })
                 }
                 _ => None,
