@@ -27,8 +27,8 @@ const CI_UNIQUE_STATES: [(ProfileId, usize); 7] = [
     (ProfileId::MoengageAndroid, 593_390),
     (ProfileId::KhorosLegacy, 443_206),
     (ProfileId::WebexConnect, 416_158),
-    (ProfileId::IterableWeb, 587_518),
-    (ProfileId::BrazeWeb, 299_536),
+    (ProfileId::IterableWeb, 293_810),
+    (ProfileId::BrazeWeb, 220_432),
 ];
 
 #[test]
