@@ -267,7 +267,7 @@ impl Run<'_> {
         self.note_violations(judged.violations, index);
         self.compare(index, step, &seen, &judged.own_preflights);
         let own = own_requests(&seen);
-        self.record(index, step, input.as_ref(), seen);
+        self.record(index, &step.action, input.as_ref(), seen);
         self.now = act.end();
         self.answer_housekeeping(adapter, index, own)?;
         Ok(Flow::Next)
@@ -414,18 +414,18 @@ impl Run<'_> {
         }
     }
 
-    fn record(&mut self, index: usize, step: &Step, input: Option<&Input>, seen: Vec<Observation>) {
+    fn record(&mut self, index: usize, written: &Action, input: Option<&Input>, seen: Vec<Observation>) {
         for o in &seen {
             if let Output::RequestSent { request, .. } = o.output {
                 self.sent.insert(request);
             }
         }
         // The trace speaks the SDK's numbering: a respond step answers the SDK's id.
-        let action = match (input, &step.action) {
+        let action = match (input, written) {
             (Some(Input::Respond { request, reply, body }), Action::Respond { .. }) => {
                 Action::Respond { request: *request, reply: *reply, body: body.clone() }
             }
-            _ => step.action.clone(),
+            _ => written.clone(),
         };
         self.observed.push((index, action, seen));
     }
@@ -452,7 +452,7 @@ impl Run<'_> {
             self.check_stamps(&act, &seen)?;
             let found = self.oracle.step(index, &act, &seen);
             self.note_violations(found, index);
-            let answer = Step::exact(Action::Respond { request, reply: Reply::OK, body: None }, vec![]);
+            let answer = Action::Respond { request, reply: Reply::OK, body: None };
             self.record(index, &answer, Some(&input), seen);
         }
         Ok(())

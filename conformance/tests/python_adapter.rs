@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{crate_dir, run_json, skip_unless_ci};
+use common::{crate_dir, not_passed, run_json, skip_unless_ci};
 use jwt_lifecycle_conformance::adapter::process::ProcessAdapter;
 use jwt_lifecycle_conformance::adapter::Adapter;
 use jwt_lifecycle_spec::profile::ProfileId;
@@ -30,13 +30,7 @@ fn the_python_example_adapter_passes_its_profile() {
     let (code, report) = run_json(&["--adapter", &adapter, "--cases", &cases]);
     let summary = &report["summary"];
     assert!(summary["cases"].as_u64().unwrap_or(0) >= 60, "{summary}");
-    let bad: Vec<String> = report["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| r["status"] != "passed")
-        .map(|r| format!("{} {}: {}", r["status"], r["case"], r["message"]))
-        .collect();
+    let bad = not_passed(&report);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
     assert_eq!(code, 0);
     let profiles: std::collections::BTreeSet<&str> =

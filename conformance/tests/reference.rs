@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bin, crate_dir, hand_written_cases, run_json};
+use common::{bin, crate_dir, hand_written_cases, not_passed, run_json};
 use jwt_lifecycle_conformance::adapter::reference::ReferenceAdapter;
 use jwt_lifecycle_conformance::adapter::Adapter;
 use jwt_lifecycle_conformance::runner::Status;
@@ -36,13 +36,7 @@ fn every_hand_written_case_passes_through_the_reference_adapter_process_per_prof
         let (code, report) = run_json(&["--adapter", &adapter, "--cases", &cases_dir, "--strict"]);
         let summary = &report["summary"];
         assert!(summary["cases"].as_u64().unwrap_or(0) > 0, "{profile}: no cases ran");
-        let bad: Vec<String> = report["results"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|r| r["status"] != "passed")
-            .map(|r| format!("{} {}: {}", r["status"], r["case"], r["message"]))
-            .collect();
+        let bad = not_passed(&report);
         assert!(bad.is_empty(), "{profile}: {summary}\n{}", bad.join("\n"));
         assert_eq!(code, 0, "{profile}");
         let profiles: std::collections::BTreeSet<&str> = report["results"]

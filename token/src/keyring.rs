@@ -429,8 +429,7 @@ impl KeyRing {
     ) -> Result<(), KeyRingError> {
         self.check_kid(kid)?;
         let parsed = parse_rsa_public(kid, pem)?;
-        let key = Self::rsa_key(kid, parsed, offered)?;
-        self.insert(key)
+        self.add_rsa(kid, parsed, offered)
     }
 
     /// Adds an RSA key pair named `kid` (the default key for `None`) from its private key
@@ -445,8 +444,7 @@ impl KeyRing {
     ) -> Result<(), KeyRingError> {
         self.check_kid(kid)?;
         let parsed = parse_rsa_private(kid, pem)?;
-        let key = Self::rsa_key(kid, parsed, offered)?;
-        self.insert(key)
+        self.add_rsa(kid, parsed, offered)
     }
 
     fn check_kid(&self, kid: Option<&str>) -> Result<(), KeyRingError> {
@@ -503,6 +501,17 @@ impl KeyRing {
             material: Material::Hmac { secret: secret.to_vec(), macs },
             encoding: Some(EncodingKey::from_secret(secret)),
         })
+    }
+
+    /// Adds the RSA key parsed from `pem` under `kid`, for the RSA algorithms of `offered`.
+    fn add_rsa(
+        &mut self,
+        kid: Option<&str>,
+        pem: RsaPem,
+        offered: &[JwsAlgorithm],
+    ) -> Result<(), KeyRingError> {
+        let key = Self::rsa_key(kid, pem, offered)?;
+        self.insert(key)
     }
 
     fn rsa_key(kid: Option<&str>, pem: RsaPem, offered: &[JwsAlgorithm]) -> Result<RingKey, KeyRingError> {

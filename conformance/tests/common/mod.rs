@@ -38,6 +38,17 @@ pub(crate) fn run_json(args: &[&str]) -> (i32, serde_json::Value) {
     (out.status.code().unwrap_or(-1), report)
 }
 
+/// Each result of a JSON `report` that did not pass, as "status case: message".
+pub(crate) fn not_passed(report: &serde_json::Value) -> Vec<String> {
+    report["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["status"] != "passed")
+        .map(|r| format!("{} {}: {}", r["status"], r["case"], r["message"]))
+        .collect()
+}
+
 /// The result for `case` in a JSON report.
 pub(crate) fn result<'a>(report: &'a serde_json::Value, case: &str) -> &'a serde_json::Value {
     report["results"]
