@@ -326,6 +326,7 @@ impl Sdk {
         }
         if let Some(token) = self.token.as_mut() {
             token.refresh_due = None;
+            token.restored = true;
         }
         if !keep.customer {
             self.customer = CustomerIds::anonymous();
@@ -353,9 +354,12 @@ impl Sdk {
         // CONF-006: a token passed here is a set-token made right after configuring.
         if let Some(token) = token {
             self.provide_token(now, token, out);
-        } else if self.token.is_some() && self.jwt_enabled {
+        } else if self.jwt_enabled {
             // LIFE-014: a token kept across a restart is timed again as if set now.
-            self.schedule_refresh(now, out);
+            if let Some(token) = self.token.as_mut().filter(|t| t.restored) {
+                token.restored = false;
+                self.schedule_refresh(now, out);
+            }
         }
     }
 

@@ -104,6 +104,25 @@ pub enum Mutation {
     /// Breaks REFR-006 (its clauses `identify-with-token` and `identify-without-token`):
     /// the refresh of a token replaced or cleared by `identify` stays due.
     RefreshSurvivesIdentify,
+    /// Breaks LIFE-016: a pulling SDK does not ask its token callback when a customer is
+    /// identified (it waits for a rejection to ask).
+    NoAskOnIdentify,
+    /// Breaks REFR-009: a pulling SDK does not ask for a new token before the stored one
+    /// expires.
+    NoAskBeforeExpiry,
+    /// Breaks RETRY-015: a pulling SDK fails a rejected request at once instead of asking
+    /// for a token and resending it.
+    NoRefetchAfterRejection,
+    /// Breaks LIFE-017: a token the app's callback provides is never stored (the
+    /// callback's promise is dropped), so requests go on without it.
+    IgnoreProvidedToken,
+    /// Breaks RETRY-019: the SDK does not read `auth_error` in a response body, so a 2xx
+    /// carrying one counts as delivered.
+    IgnoreAuthErrorBody,
+    /// Breaks CONF-001 (through QUEUE-008): on `identify` the SDK sends a customer update
+    /// (a request of kind `customer_update`, carrying no event) for the new customer
+    /// without the token stored for them.
+    UntokenedCustomerUpdate,
 }
 
 /// How a mutant is built around the unchanged machine.

@@ -15,10 +15,12 @@
 //! - [`perturb`]: the perturbed profiles.
 //! - [`wrapper`]: [`Mutant`], the machine of any mutant (a `jwt_lifecycle_model::Machine`),
 //!   for the model check and the driver.
+//! - [`added`]: the request ids of a wrapper that sends requests of its own.
 //! - [`adapter`]: [`MutantAdapter`], a mutant as an in-process conformance adapter; the
 //!   `jwt-lifecycle-mutant` binary serves it over the wire protocol.
 
 pub mod adapter;
+pub mod added;
 pub mod catalogue;
 pub mod perturb;
 pub mod wrapper;

@@ -2,7 +2,7 @@
 //! profile, while the oracle keeps judging by the true one.
 
 use crate::catalogue::Mutation;
-use jwt_lifecycle_spec::profile::{AuthFailurePolicy, ClearingCall, Profile, RetryPolicy};
+use jwt_lifecycle_spec::profile::{AuthFailurePolicy, ClearingCall, Profile, PullPolicy, RetryPolicy};
 
 /// The retry [`Mutation::RetryOnForbiddenWithValidToken`] gives a 403 to a valid token:
 /// once, one second later. The mutant's own choice; no profile retries such a 403.
@@ -29,6 +29,10 @@ pub fn perturbs(bug: Mutation) -> bool {
             | IgnoreClearToken
             | SuspendOneFailureEarly
             | WindowOpensOneMsLate
+            | NoAskOnIdentify
+            | NoAskBeforeExpiry
+            | NoRefetchAfterRejection
+            | IgnoreAuthErrorBody
     )
 }
 
@@ -73,9 +77,20 @@ pub fn perturbed(bug: Mutation, profile: &Profile) -> Profile {
                 refresh.lead_ms = refresh.lead_ms.saturating_sub(1);
             }
         }
+        Mutation::NoAskOnIdentify => pull_policy(&mut p, |pull| pull.on_identify = false),
+        Mutation::NoAskBeforeExpiry => pull_policy(&mut p, |pull| pull.before_expiry = false),
+        Mutation::NoRefetchAfterRejection => pull_policy(&mut p, |pull| pull.after_rejection = false),
+        Mutation::IgnoreAuthErrorBody => p.body_signals.clear(),
         _ => {}
     }
     p
+}
+
+/// Changes when a pulling profile asks for tokens; a profile that only pushes is kept.
+fn pull_policy(p: &mut Profile, change: impl FnOnce(&mut PullPolicy)) {
+    if let Some(pull) = p.token_supply.pull.as_mut() {
+        change(pull);
+    }
 }
 
 fn failure_policies(p: &mut Profile) -> [&mut AuthFailurePolicy; 3] {

@@ -2,12 +2,13 @@
 //! (following the perturbed profile of a profile mutant) and, for a wrapper mutant,
 //! transforms what goes into it or comes out of it, through the machine's public API only.
 
+use crate::added::{AddedRequests, Answered};
 use crate::catalogue::Mutation;
 use crate::perturb;
 use jwt_lifecycle_model::sdk::request::{InFlight, Waiting};
 use jwt_lifecycle_model::{Machine, Sdk};
 use jwt_lifecycle_spec::alphabet::{
-    AppCall, AppErrorKind, CustomerIds, FailureCause, Input, Output, Reason, Reply, UnixMillis,
+    AppCall, AppErrorKind, CustomerIds, FailureCause, Input, Output, Reason, Reply, RequestKind, UnixMillis,
 };
 use jwt_lifecycle_spec::profile::Profile;
 
@@ -17,6 +18,9 @@ pub struct Mutant {
     bug: Mutation,
     inner: Sdk,
     memory: Memory,
+    /// [`Mutation::UntokenedCustomerUpdate`]: the ids of the requests it adds. Request ids
+    /// count on across a restart, so this outlives [`Memory`].
+    added: AddedRequests,
 }
 
 /// What a wrapper remembers between steps. Each field is used by one mutant only and stays
@@ -49,7 +53,12 @@ impl Mutant {
     /// A fresh, unconfigured mutant SDK of `bug` for `profile` (the true profile: a profile
     /// mutant perturbs it itself).
     pub fn new(bug: Mutation, profile: &Profile) -> Self {
-        Self { bug, inner: Sdk::new(perturb::perturbed(bug, profile)), memory: Memory::default() }
+        Self {
+            bug,
+            inner: Sdk::new(perturb::perturbed(bug, profile)),
+            memory: Memory::default(),
+            added: AddedRequests::default(),
+        }
     }
 
     /// The deliberate bug.
@@ -79,6 +88,12 @@ impl Mutant {
                 self.inner.handle(now, &fed)
             }
             ResendWithoutNewToken => self.resend_held_on_flush(now, input),
+            UntokenedCustomerUpdate => self.answer_shifted_back(now, input),
+            IgnoreProvidedToken
+                if matches!(input, Input::App(AppCall::ProvideToken { token: Some(_), .. })) =>
+            {
+                Vec::new()
+            }
             NotifyWithoutHandler => self.register_handler_at_configure(now, input),
             KeepRunningAfterStop => self.configure_again_after_stop(now, input),
             StaleRefreshTimer => self.leave_refresh_timer_behind(now, input, |_| true),
@@ -127,6 +142,37 @@ impl Mutant {
         }
         out.extend(self.inner.handle(now, input));
         out
+    }
+
+    /// [`Mutation::UntokenedCustomerUpdate`]: an answer reaches the machine under the
+    /// machine's own id; an answer to an added request reaches nothing.
+    fn answer_shifted_back(&mut self, now: UnixMillis, input: &Input) -> Vec<Output> {
+        let Input::Respond { request, reply, body } = input else { return self.inner.handle(now, input) };
+        match self.added.answered(*request) {
+            Answered::Machine(id) => {
+                self.inner.handle(now, &Input::Respond { request: id, reply: *reply, body: body.clone() })
+            }
+            Answered::Nothing => Vec::new(),
+        }
+    }
+
+    /// [`Mutation::UntokenedCustomerUpdate`]: after an `identify` while running, a
+    /// customer update for the identified customer, carrying no token.
+    fn add_customer_update(&mut self, input: &Input, out: &mut Vec<Output>) {
+        if self.bug != Mutation::UntokenedCustomerUpdate
+            || !matches!(input, Input::App(AppCall::Identify { .. }))
+            || !self.inner.is_running()
+        {
+            return;
+        }
+        out.push(Output::RequestSent {
+            request: self.added.add(),
+            kind: RequestKind::CustomerUpdate,
+            customer_ids: self.inner.customer().clone(),
+            events: Vec::new(),
+            authorization: None,
+            attempt: 1,
+        });
     }
 
     /// [`Mutation::NotifyWithoutHandler`]: the machine always has a handler once configured.
@@ -411,6 +457,7 @@ impl Mutant {
                 self.memory.threw |= self.memory.handler_throws;
             }
             (StopAfterThrowingHandler, Output::RequestSent { .. }) => return !self.memory.threw,
+            (UntokenedCustomerUpdate, output) => self.added.show(output),
             _ => {}
         }
         true
@@ -440,7 +487,9 @@ impl Mutant {
 impl Machine for Mutant {
     fn handle(&mut self, now: UnixMillis, input: &Input) -> Vec<Output> {
         let out = self.transformed(now, input);
-        self.rewritten(out)
+        let mut out = self.rewritten(out);
+        self.add_customer_update(input, &mut out);
+        out
     }
 
     fn next_timer(&self) -> Option<UnixMillis> {

@@ -74,6 +74,7 @@ fn the_cli_prints_the_seed_the_rule_and_the_shrunk_case() {
 #[test]
 fn a_default_random_run_finds_and_shrinks_every_mutant() {
     use ProfileId::WebexConnect as WBX;
+    use ProfileId::{BrazeWeb as BRZ, IterableWeb as ITW};
     use ProfileId::{ExponeaStream as EXP, KhorosLegacy as KHO, MoengageAndroid as MOA, MoengageIos as MOE};
     // The profile each mutant is looked for on, and the longest shrunk trace accepted:
     // the failure limit's mutants need ten rejections, each followed by a new token, so
@@ -114,6 +115,12 @@ fn a_default_random_run_finds_and_shrinks_every_mutant() {
         (Mutation::WindowOpensOneMsLate, EXP, 10),
         (Mutation::RefreshSurvivesStop, EXP, 10),
         (Mutation::RefreshSurvivesIdentify, EXP, 10),
+        (Mutation::NoAskOnIdentify, ITW, 10),
+        (Mutation::NoAskBeforeExpiry, ITW, 10),
+        (Mutation::NoRefetchAfterRejection, ITW, 10),
+        (Mutation::IgnoreProvidedToken, ITW, 10),
+        (Mutation::IgnoreAuthErrorBody, BRZ, 10),
+        (Mutation::UntokenedCustomerUpdate, EXP, 10),
     ];
     let listed: BTreeSet<Mutation> = table.iter().map(|(m, _, _)| *m).collect();
     let all: BTreeSet<Mutation> = Mutation::all().iter().copied().collect();

@@ -16,12 +16,22 @@ pub struct StoredToken {
     pub expired_soon_done: bool,
     /// When the refresh timer fires, while it is pending (REFR-001, REFR-006).
     pub refresh_due: Option<UnixMillis>,
+    /// Kept across a restart and not yet timed again by a `configure` with JWT enabled
+    /// (LIFE-014). Only such a token is timed at `configure`: a token the running SDK
+    /// already timed keeps its one notification, delivered or dropped (REFR-007).
+    pub restored: bool,
 }
 
 impl StoredToken {
     /// A freshly stored token, with no refresh scheduled yet.
     pub fn new(raw: &str, customer: CustomerIds) -> Self {
-        Self { token: ClientToken::parse(raw), customer, expired_soon_done: false, refresh_due: None }
+        Self {
+            token: ClientToken::parse(raw),
+            customer,
+            expired_soon_done: false,
+            refresh_due: None,
+            restored: false,
+        }
     }
 
     /// True when this token may be attached to a request for `customer`.

@@ -27,7 +27,9 @@ const fn row(mutant: Mutation, breaks: &'static str, checked_on: ProfileId) -> R
 }
 
 use Mutation::*;
-use ProfileId::{ExponeaStream as EXP, KhorosLegacy as KHO, MoengageIos as MOE};
+use ProfileId::{
+    BrazeWeb as BRZ, ExponeaStream as EXP, IterableWeb as ITW, KhorosLegacy as KHO, MoengageIos as MOE,
+};
 
 /// Every mutant, the requirement it is meant to break, and where that is proven.
 pub(crate) const TABLE: &[Row] = &[
@@ -75,6 +77,12 @@ pub(crate) const TABLE: &[Row] = &[
     row(WindowOpensOneMsLate, "REFR-003", EXP),
     row(RefreshSurvivesStop, "REFR-006", EXP),
     row(RefreshSurvivesIdentify, "REFR-006", EXP),
+    row(NoAskOnIdentify, "LIFE-016", ITW),
+    row(NoAskBeforeExpiry, "REFR-009", ITW),
+    row(NoRefetchAfterRejection, "RETRY-015", ITW),
+    row(IgnoreProvidedToken, "LIFE-017", ITW),
+    row(IgnoreAuthErrorBody, "RETRY-019", BRZ),
+    row(UntokenedCustomerUpdate, "CONF-001", EXP),
 ];
 
 /// The row of `mutant`.
