@@ -102,7 +102,8 @@ impl Judge<'_> {
         {
             "LIMIT-002"
         } else if b.failures > 0 && duty.why == "QUEUE-004" {
-            "LIMIT-001"
+            // The limit rule of the profile: MoEngage's suspension or Braze's pause.
+            self.first_applying(&["LIMIT-001", "LIMIT-006"])
         } else {
             duty.why
         }
