@@ -27,7 +27,9 @@ impl<M: Machine> Model for LifecycleModel<M> {
         self.step(&mut next, &action);
         // A step that changes nothing but the budgets is no step: it would only
         // multiply states (and, in the cooperative environment, keep paths from ending).
-        let unchanged = next.machine == last.machine && next.now == last.now && next.oracle == last.oracle;
+        let unchanged = next.machine == last.machine
+            && next.now == last.now
+            && (next.oracle == last.oracle || self.only_forgot(last, &next));
         (!unchanged).then_some(next)
     }
 

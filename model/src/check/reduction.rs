@@ -72,8 +72,9 @@
 //! [`Bounds::FULL`]: super::Bounds::FULL
 
 use super::domain::Who;
-use super::state::{CheckState, LifecycleModel};
+use super::state::{CheckState, Environment, LifecycleModel};
 use crate::machine::Machine;
+use jwt_lifecycle_oracle::belief::EventState;
 
 /// Both customers, alice first: the order of first use the reduced environment keeps.
 const ORDER: [Who; 2] = [Who::Alice, Who::Bob];
@@ -90,4 +91,43 @@ impl<M: Machine> LifecycleModel<M> {
             ORDER.iter().partition(|who| customers.find(self.ids_of(**who)).is_some());
         present.into_iter().chain(absent.into_iter().take(1)).collect()
     }
+
+    /// The events done in `state` that the next step may forget
+    /// ([`Bounds::forget_events`](super::Bounds::forget_events)).
+    pub(super) fn done_events(&self, state: &CheckState<M>) -> Vec<Box<str>> {
+        if !self.bounds().forget_events || self.environment() != Environment::Adversarial {
+            return Vec::new();
+        }
+        state.oracle.belief().events.iter().filter(|e| is_done(e.state)).map(|e| e.name.clone()).collect()
+    }
+
+    /// Has the oracle forget the tokens neither it nor the machine holds
+    /// ([`Bounds::forget_tokens`](super::Bounds::forget_tokens)), and the events of `done`
+    /// the machine does not hold.
+    pub(super) fn forget(&self, state: &mut CheckState<M>, done: &[Box<str>]) {
+        let machine = &state.machine;
+        if self.bounds().forget_tokens {
+            state.oracle.forget_tokens(|raw| machine.holds_token(raw));
+        }
+        if self.bounds().time_regions {
+            state.oracle.forget_instants();
+        }
+        if !done.is_empty() {
+            state.oracle.forget_events(|e| done.contains(&e.name) && !machine.holds_event(&e.name));
+        }
+    }
+
+    /// True when `next` differs from `last` only by what `last` would forget: a step
+    /// that changed nothing else.
+    pub(super) fn only_forgot(&self, last: &CheckState<M>, next: &CheckState<M>) -> bool {
+        let mut forgotten = last.clone();
+        let done = self.done_events(last);
+        self.forget(&mut forgotten, &done);
+        forgotten.oracle == next.oracle
+    }
+}
+
+/// Delivered or removed: nothing the specification asks of the SDK is left to do.
+fn is_done(state: EventState) -> bool {
+    !matches!(state, EventState::Queued | EventState::Sent)
 }

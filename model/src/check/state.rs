@@ -51,6 +51,18 @@ pub struct Bounds {
     /// token without spending a call: each held request costs a call otherwise, so a
     /// failure limit of 10 would need more than 10 calls.
     pub answers: u8,
+    /// After every step the oracle forgets what the trace said of tokens that neither its
+    /// account nor the machine holds, and numbers the rest in a fixed order (see
+    /// [`reduction`](super::reduction)): the same verdicts over fewer states.
+    pub forget_tokens: bool,
+    /// In the adversarial environment, the oracle forgets the events that were done
+    /// (delivered or removed) before the step and that the machine does not hold (see
+    /// [`reduction`](super::reduction)): the same verdicts over fewer states.
+    pub forget_events: bool,
+    /// After every step the oracle moves the instants no rule compares exactly (when the
+    /// token was stored, when the handler came) to the representative of their region
+    /// (see [`reduction`](super::reduction)): the same verdicts over fewer states.
+    pub time_regions: bool,
 }
 
 impl Bounds {
@@ -64,6 +76,9 @@ impl Bounds {
         throwing_handler: false,
         customer_symmetry: true,
         answers: 0,
+        forget_tokens: true,
+        forget_events: true,
+        time_regions: true,
     };
     /// Smaller bounds for `cargo test`.
     pub const TEST: Bounds = Bounds {
@@ -75,6 +90,9 @@ impl Bounds {
         throwing_handler: false,
         customer_symmetry: true,
         answers: 0,
+        forget_tokens: true,
+        forget_events: true,
+        time_regions: true,
     };
 
     /// The full bounds (`jwt-lifecycle check --full`): the profiles' own failure limit
@@ -90,12 +108,21 @@ impl Bounds {
         throwing_handler: false,
         customer_symmetry: true,
         answers: 10,
+        forget_tokens: true,
+        forget_events: true,
+        time_regions: true,
     };
 
     /// The same budgets without the reductions that can be switched off: what the
     /// reduced check is compared with.
     pub const fn unreduced(self) -> Bounds {
-        Bounds { customer_symmetry: false, ..self }
+        Bounds {
+            customer_symmetry: false,
+            forget_tokens: false,
+            forget_events: false,
+            time_regions: false,
+            ..self
+        }
     }
 
     /// The same budgets, with a handler that throws in the app's repertoire.
@@ -258,6 +285,7 @@ impl<M: Machine> LifecycleModel<M> {
             }
             state.calls_left = 2;
         }
+        self.forget(&mut state, &[]);
         state
     }
 
@@ -290,6 +318,7 @@ impl<M: Machine> LifecycleModel<M> {
     /// Applies `step` and, in the cooperative environment, the app's answer to any
     /// handler call it caused; returns every output, in order.
     pub fn step(&self, state: &mut CheckState<M>, step: &Step) -> Judged {
+        let done = self.done_events(state);
         match *step {
             Step::Track(_) => state.events_tracked += 1,
             Step::Respond { .. } => state.replies_left = state.replies_left.saturating_sub(1),
@@ -321,6 +350,7 @@ impl<M: Machine> LifecycleModel<M> {
                 judged.violations.extend(answered.violations);
             }
         }
+        self.forget(state, &done);
         judged
     }
 }
