@@ -59,7 +59,7 @@ impl Origin {
 }
 
 /// Where a tracked event is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventState {
     /// Waiting in the queue.
     Queued,
@@ -229,6 +229,9 @@ pub struct Belief {
     pub previous_wait: PreviousWait,
     /// Since when queued events could be sent by the automatic flush (QUEUE-010).
     pub sendable_since: Option<UnixMillis>,
+    /// Where the events forgotten by [`Belief::forget_events`] had ended, each once, in
+    /// order (a reachability property asks whether some event ended so).
+    pub forgotten: Vec<EventState>,
 }
 
 impl Belief {
@@ -258,6 +261,7 @@ impl Belief {
             gate: None,
             previous_wait: PreviousWait::AfterSuccess,
             sendable_since: None,
+            forgotten: Vec::new(),
         }
     }
 
@@ -418,10 +422,11 @@ impl Belief {
         }
     }
 
-    /// Forgets the events `forget` names, unless one is still queued or carried by a live
-    /// request, and numbers the others in their order. Only for events that are done
-    /// (delivered or removed): what the trace said of one matters again only when an
-    /// observation names it, and the app never tracks a name twice in the model check
+    /// Forgets the events `forget` accepts, unless one is still queued or carried by a live
+    /// request, remembering only where each ended ([`Belief::forgotten`]), and numbers
+    /// the others in their order. Meant for events that are done (delivered or removed):
+    /// what the trace said of one matters again only when an observation names it, and
+    /// the app never tracks a name twice in the model check
     /// (`jwt_lifecycle_model::check::reduction` says when no SDK can name it again).
     pub fn forget_events(&mut self, forget: impl Fn(&Event) -> bool) {
         let live = |ev: Ev, queue: &[Ev], requests: &[Request]| {
@@ -445,10 +450,16 @@ impl Belief {
             }
         }
         let mut index = 0;
-        self.events.retain(|_| {
+        let forgotten = &mut self.forgotten;
+        self.events.retain(|event| {
             index += 1;
+            if drop[index - 1] {
+                forgotten.push(event.state);
+            }
             !drop[index - 1]
         });
+        self.forgotten.sort_unstable();
+        self.forgotten.dedup();
         let to = |ev: &mut Ev| ev.0 = moved[ev.0 as usize];
         self.queue.iter_mut().for_each(to);
         self.requests.iter_mut().flat_map(|r| r.events.iter_mut()).for_each(to);

@@ -27,9 +27,7 @@ impl<M: Machine> Model for LifecycleModel<M> {
         self.step(&mut next, &action);
         // A step that changes nothing but the budgets is no step: it would only
         // multiply states (and, in the cooperative environment, keep paths from ending).
-        let unchanged = next.machine == last.machine
-            && next.now == last.now
-            && (next.oracle == last.oracle || self.only_forgot(last, &next));
+        let unchanged = next.machine == last.machine && next.now == last.now && next.oracle == last.oracle;
         (!unchanged).then_some(next)
     }
 

@@ -92,38 +92,23 @@ impl<M: Machine> LifecycleModel<M> {
         present.into_iter().chain(absent.into_iter().take(1)).collect()
     }
 
-    /// The events done in `state` that the next step may forget
-    /// ([`Bounds::forget_events`](super::Bounds::forget_events)).
-    pub(super) fn done_events(&self, state: &CheckState<M>) -> Vec<Box<str>> {
-        if !self.bounds().forget_events || self.environment() != Environment::Adversarial {
-            return Vec::new();
-        }
-        state.oracle.belief().events.iter().filter(|e| is_done(e.state)).map(|e| e.name.clone()).collect()
-    }
-
     /// Has the oracle forget the tokens neither it nor the machine holds
-    /// ([`Bounds::forget_tokens`](super::Bounds::forget_tokens)), and the events of `done`
-    /// the machine does not hold.
-    pub(super) fn forget(&self, state: &mut CheckState<M>, done: &[Box<str>]) {
+    /// ([`Bounds::forget_tokens`](super::Bounds::forget_tokens)), the events that are done
+    /// and that the machine does not hold ([`Bounds::forget_events`](super::Bounds::forget_events),
+    /// adversarial environment), and move the instants no rule compares exactly
+    /// ([`Bounds::time_regions`](super::Bounds::time_regions)).
+    pub(super) fn forget(&self, state: &mut CheckState<M>) {
+        let bounds = self.bounds();
         let machine = &state.machine;
-        if self.bounds().forget_tokens {
+        if bounds.forget_tokens {
             state.oracle.forget_tokens(|raw| machine.holds_token(raw));
         }
-        if self.bounds().time_regions {
+        if bounds.time_regions {
             state.oracle.forget_instants();
         }
-        if !done.is_empty() {
-            state.oracle.forget_events(|e| done.contains(&e.name) && !machine.holds_event(&e.name));
+        if bounds.forget_events && self.environment() == Environment::Adversarial {
+            state.oracle.forget_events(|e| is_done(e.state) && !machine.holds_event(&e.name));
         }
-    }
-
-    /// True when `next` differs from `last` only by what `last` would forget: a step
-    /// that changed nothing else.
-    pub(super) fn only_forgot(&self, last: &CheckState<M>, next: &CheckState<M>) -> bool {
-        let mut forgotten = last.clone();
-        let done = self.done_events(last);
-        self.forget(&mut forgotten, &done);
-        forgotten.oracle == next.oracle
     }
 }
 

@@ -55,8 +55,9 @@ pub struct Bounds {
     /// account nor the machine holds, and numbers the rest in a fixed order (see
     /// [`reduction`](super::reduction)): the same verdicts over fewer states.
     pub forget_tokens: bool,
-    /// In the adversarial environment, the oracle forgets the events that were done
-    /// (delivered or removed) before the step and that the machine does not hold (see
+    /// In the adversarial environment, the oracle forgets the events that are done
+    /// (delivered or removed) and that the machine does not hold, remembering only where
+    /// they ended (see
     /// [`reduction`](super::reduction)): the same verdicts over fewer states.
     pub forget_events: bool,
     /// After every step the oracle moves the instants no rule compares exactly (when the
@@ -285,7 +286,7 @@ impl<M: Machine> LifecycleModel<M> {
             }
             state.calls_left = 2;
         }
-        self.forget(&mut state, &[]);
+        self.forget(&mut state);
         state
     }
 
@@ -318,7 +319,6 @@ impl<M: Machine> LifecycleModel<M> {
     /// Applies `step` and, in the cooperative environment, the app's answer to any
     /// handler call it caused; returns every output, in order.
     pub fn step(&self, state: &mut CheckState<M>, step: &Step) -> Judged {
-        let done = self.done_events(state);
         match *step {
             Step::Track(_) => state.events_tracked += 1,
             Step::Respond { .. } => state.replies_left = state.replies_left.saturating_sub(1),
@@ -350,7 +350,7 @@ impl<M: Machine> LifecycleModel<M> {
                 judged.violations.extend(answered.violations);
             }
         }
-        self.forget(state, &done);
+        self.forget(state);
         judged
     }
 }
