@@ -98,8 +98,10 @@ impl Bounds {
 
     /// The full bounds (`jwt-lifecycle check --full`): the profiles' own failure limit
     /// (10), reached and ended (eleven replies, ten answers to held requests, a call left
-    /// for the new session), with four events. Three calls, not six: six calls at these
-    /// replies are beyond a minute on two cores (see `docs/performance.md`).
+    /// for the new session), with four events. Three calls, not six: at these replies a
+    /// fourth call multiplies the space about fourteen times even with every reduction of
+    /// [`reduction`](super::reduction) (2.1 M unique states on MoEngage), far beyond a
+    /// minute on two cores (see `docs/performance.md`).
     pub const FULL: Bounds = Bounds {
         calls: 3,
         events: 4,
