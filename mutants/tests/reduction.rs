@@ -47,8 +47,11 @@ fn both(check: impl Fn(&CheckOptions) -> CheckReport, bounds: Bounds) -> (Verdic
     (verdicts(&reduced), verdicts(&unreduced), reduced.unique_states, unreduced.unique_states)
 }
 
+/// Bounds with one reduction switched off.
+type SwitchOff = fn(Bounds) -> Bounds;
+
 /// Each reduction that can be switched off, as [`Bounds`] switches it off alone.
-const EACH_OFF: [(&str, fn(Bounds) -> Bounds); 4] = [
+const EACH_OFF: [(&str, SwitchOff); 4] = [
     ("customer symmetry", |b| Bounds { customer_symmetry: false, ..b }),
     ("tokens nobody holds forgotten", |b| Bounds { forget_tokens: false, ..b }),
     ("done events forgotten", |b| Bounds { forget_events: false, ..b }),
