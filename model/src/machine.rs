@@ -18,6 +18,25 @@ pub trait Machine: Clone + Debug + PartialEq + Eq + Hash + Send + Sync + 'static
 
     /// Fires every timer due at or before `now`, in order; returns what they did.
     fn fire_timers(&mut self, now: UnixMillis) -> Vec<Output>;
+
+    /// False only when the compact token `raw` appears nowhere in the machine's state, so
+    /// that it can send it again only after the app passes it again. The model check
+    /// forgets what the trace said of tokens that neither the oracle's account nor the
+    /// machine holds (`check::reduction`); the default, true, keeps every token, which is
+    /// right for a machine that cannot say.
+    fn holds_token(&self, raw: &str) -> bool {
+        let _ = raw;
+        true
+    }
+
+    /// False only when the event `name` appears nowhere in the machine's state, so that
+    /// no later output can name it. The model check forgets the events that are done and
+    /// that the machine does not hold (`check::reduction`); the default, true, keeps
+    /// every event.
+    fn holds_event(&self, name: &str) -> bool {
+        let _ = name;
+        true
+    }
 }
 
 impl Machine for Sdk {
@@ -31,5 +50,13 @@ impl Machine for Sdk {
 
     fn fire_timers(&mut self, now: UnixMillis) -> Vec<Output> {
         Sdk::fire_timers(self, now)
+    }
+
+    fn holds_token(&self, raw: &str) -> bool {
+        Sdk::holds_token(self, raw)
+    }
+
+    fn holds_event(&self, name: &str) -> bool {
+        Sdk::holds_event(self, name)
     }
 }

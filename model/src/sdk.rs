@@ -187,6 +187,24 @@ impl Sdk {
         self.in_flight.as_ref().is_some_and(|f| matches!(f.waiting, Waiting::NewToken | Waiting::Resend))
     }
 
+    /// True when the compact token `raw` is stored or carried by a request in flight: the
+    /// only places a token the app passed is kept, so the only tokens the SDK can send.
+    pub fn holds_token(&self, raw: &str) -> bool {
+        let carries = |f: &InFlight| f.carried.as_ref().is_some_and(|t| t.raw == raw);
+        self.token.as_ref().is_some_and(|t| t.token.raw == raw)
+            || self.in_flight.as_ref().is_some_and(carries)
+            || self.flights.iter().any(carries)
+    }
+
+    /// True when the event `name` is queued or carried by a request in flight: the only
+    /// places the SDK keeps an event, so the only events it can name.
+    pub fn holds_event(&self, name: &str) -> bool {
+        let carries = |f: &InFlight| f.events.iter().any(|e| e == name);
+        self.queue.iter().any(|q| q.event == name)
+            || self.in_flight.as_ref().is_some_and(carries)
+            || self.flights.iter().any(carries)
+    }
+
     /// The consecutive-failure count and suspension.
     pub fn failures(&self) -> FailureCount {
         self.failures

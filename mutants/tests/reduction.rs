@@ -2,8 +2,9 @@
 //! verdict on every property, and every broken property's counterexample names its
 //! requirement in both (the other requirements a counterexample happens to break on the
 //! way may differ: breadth-first search returns the first shortest path it meets, and
-//! the two checks meet their states in different orders), for the reference machine of every profile and for every mutant, on
-//! the small test bounds. Why the reductions are sound is argued in
+//! the two checks meet their states in different orders), for the reference machine of
+//! every profile and for every mutant, on the small test bounds; and for the reference
+//! machine, the same verdicts with each reduction switched off alone. Why the reductions are sound is argued in
 //! `jwt_lifecycle_model::check::reduction`; this is the check that the argument's
 //! assumptions hold for the machines that exist.
 
@@ -44,6 +45,34 @@ fn both(check: impl Fn(&CheckOptions) -> CheckReport, bounds: Bounds) -> (Verdic
     let reduced = check(&options(bounds));
     let unreduced = check(&options(bounds.unreduced()));
     (verdicts(&reduced), verdicts(&unreduced), reduced.unique_states, unreduced.unique_states)
+}
+
+/// Bounds with one reduction switched off.
+type SwitchOff = fn(Bounds) -> Bounds;
+
+/// Each reduction that can be switched off, as [`Bounds`] switches it off alone.
+const EACH_OFF: [(&str, SwitchOff); 4] = [
+    ("customer symmetry", |b| Bounds { customer_symmetry: false, ..b }),
+    ("tokens nobody holds forgotten", |b| Bounds { forget_tokens: false, ..b }),
+    ("done events forgotten", |b| Bounds { forget_events: false, ..b }),
+    ("instants moved to their region", |b| Bounds { time_regions: false, ..b }),
+];
+
+#[test]
+fn each_reduction_alone_keeps_the_verdicts_of_the_reference_machine() {
+    for id in ProfileId::ALL {
+        let reduced = run_check(&id.profile(), &options(Bounds::TEST));
+        for (name, off) in EACH_OFF {
+            let without = run_check(&id.profile(), &options(off(Bounds::TEST)));
+            assert_eq!(verdicts(&reduced), verdicts(&without), "{id}: without the {name}");
+            assert!(
+                reduced.unique_states <= without.unique_states,
+                "{id}: the {name} adds states ({} against {})",
+                reduced.unique_states,
+                without.unique_states
+            );
+        }
+    }
 }
 
 #[test]

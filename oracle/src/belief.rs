@@ -8,6 +8,7 @@
 
 use crate::book::{Clearing, Cust, Customers, Ev, Tok, Tokens};
 use jwt_lifecycle_spec::alphabet::{AskId, RequestId, RequestKind, UnixMillis};
+use jwt_lifecycle_spec::profile::RefreshPolicy;
 
 /// The token the SDK must hold, as it was stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,7 +59,7 @@ impl Origin {
 }
 
 /// Where a tracked event is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventState {
     /// Waiting in the queue.
     Queued,
@@ -228,6 +229,9 @@ pub struct Belief {
     pub previous_wait: PreviousWait,
     /// Since when queued events could be sent by the automatic flush (QUEUE-010).
     pub sendable_since: Option<UnixMillis>,
+    /// Where the events forgotten by [`Belief::forget_events`] had ended, each once, in
+    /// order (a reachability property asks whether some event ended so).
+    pub forgotten: Vec<EventState>,
 }
 
 impl Belief {
@@ -257,6 +261,7 @@ impl Belief {
             gate: None,
             previous_wait: PreviousWait::AfterSuccess,
             sendable_since: None,
+            forgotten: Vec::new(),
         }
     }
 
@@ -387,6 +392,113 @@ impl Belief {
     pub(crate) fn finish(&mut self, id: RequestId) -> Option<Request> {
         let index = self.requests.iter().position(|r| r.id == id)?;
         Some(self.requests.remove(index))
+    }
+
+    /// Forgets what the trace said of the tokens that neither this account (the stored
+    /// token, the tokens live requests carried) nor the SDK (`held`) holds any more, and
+    /// numbers the others in the order of their compact forms.
+    ///
+    /// What is forgotten can matter again only when the token comes back: sent by an SDK
+    /// that holds it (it held none of them), or passed again by the app, which stores it
+    /// afresh. So the account judges every later step as before, while two accounts that
+    /// differ only by forgotten tokens or by the order tokens were first seen become equal
+    /// (the model check's state space, `jwt_lifecycle_model::check::reduction`).
+    pub fn forget_tokens(&mut self, held: impl Fn(&str) -> bool) {
+        let stored = self.stored.map(|s| s.tok);
+        let requests = &self.requests;
+        let carried = |tok: Tok| requests.iter().any(|r| r.carried == Some(tok));
+        let Some(moved) =
+            self.tokens.retain_in_order(|tok, info| Some(tok) == stored || carried(tok) || held(&info.raw))
+        else {
+            return;
+        };
+        let to = |tok: Tok| moved.get(tok.0 as usize).copied().flatten();
+        if let Some(stored) = self.stored.as_mut() {
+            // Kept above: the stored token is never forgotten.
+            stored.tok = to(stored.tok).unwrap_or(stored.tok);
+        }
+        for request in &mut self.requests {
+            request.carried = request.carried.and_then(to);
+        }
+    }
+
+    /// Forgets the events `forget` accepts, unless one is still queued or carried by a live
+    /// request, remembering only where each ended ([`Belief::forgotten`]), and numbers
+    /// the others in their order. Meant for events that are done (delivered or removed):
+    /// what the trace said of one matters again only when an observation names it, and
+    /// the app never tracks a name twice in the model check
+    /// (`jwt_lifecycle_model::check::reduction` says when no SDK can name it again).
+    pub fn forget_events(&mut self, forget: impl Fn(&Event) -> bool) {
+        let live = |ev: Ev, queue: &[Ev], requests: &[Request]| {
+            queue.contains(&ev) || requests.iter().any(|r| r.events.contains(&ev))
+        };
+        let drop: Vec<bool> = self
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| forget(e) && !live(Ev(i as u32), &self.queue, &self.requests))
+            .collect();
+        if !drop.contains(&true) {
+            return;
+        }
+        let mut moved = Vec::with_capacity(drop.len());
+        let mut next = 0;
+        for dropped in &drop {
+            moved.push(next);
+            if !dropped {
+                next += 1;
+            }
+        }
+        let mut index = 0;
+        let forgotten = &mut self.forgotten;
+        self.events.retain(|event| {
+            index += 1;
+            if drop[index - 1] {
+                forgotten.push(event.state);
+            }
+            !drop[index - 1]
+        });
+        self.forgotten.sort_unstable();
+        self.forgotten.dedup();
+        let to = |ev: &mut Ev| ev.0 = moved[ev.0 as usize];
+        self.queue.iter_mut().for_each(to);
+        self.requests.iter_mut().flat_map(|r| r.events.iter_mut()).for_each(to);
+    }
+
+    /// Moves two instants to `start`, the representative of their region, where no rule can
+    /// tell them apart from it. The stored token's `set_at` is read only as the lower end
+    /// of its refresh window, `max(exp - lead - tolerance, set_at)`: every `set_at` at or
+    /// before `exp - lead - tolerance` gives the same window (and without a refresh policy
+    /// or an `exp` there is no window). `handler_since` is read only as
+    /// `handler_since > ` that lower end, for the stored token: at or before it, the
+    /// comparison is false, and it stays false for every token stored later (stored at
+    /// `now`, after the handler came) as it is for `start`. Only a `start` no later than
+    /// every instant of the trace keeps that true.
+    pub fn forget_instants(&mut self, refresh: Option<RefreshPolicy>, start: UnixMillis) {
+        let lower_end = |stored: &Stored, tokens: &Tokens| {
+            let policy = refresh?;
+            let exp = tokens.get(stored.tok).exp_ms?;
+            Some(exp.saturating_sub(policy.lead_ms).saturating_sub(policy.tolerance_ms))
+        };
+        let Some(stored) = self.stored.as_mut() else {
+            self.handler_since = start;
+            return;
+        };
+        match lower_end(stored, &self.tokens) {
+            Some(end) => {
+                let earliest = end.max(stored.set_at);
+                if self.handler_since <= earliest {
+                    self.handler_since = start;
+                }
+                if stored.set_at <= end {
+                    stored.set_at = start;
+                }
+            }
+            None => {
+                self.handler_since = start;
+                stored.set_at = start;
+            }
+        }
     }
 
     /// A new session: the count starts again and a suspension ends (LIMIT-003).

@@ -114,6 +114,11 @@ impl Tokens {
         &self.0[tok.0 as usize]
     }
 
+    /// Every token the trace has shown, in order of appearance.
+    pub fn iter(&self) -> impl Iterator<Item = (Tok, &TokenInfo)> {
+        self.0.iter().enumerate().map(|(i, t)| (Tok(i as u32), t))
+    }
+
     /// How many tokens the trace has shown.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -126,6 +131,29 @@ impl Tokens {
 
     pub(crate) fn get_mut(&mut self, tok: Tok) -> &mut TokenInfo {
         &mut self.0[tok.0 as usize]
+    }
+
+    /// Keeps the tokens `keep` accepts, numbered in the order of their compact forms, and
+    /// returns where each token went (`None`: forgotten), or `None` when every token is
+    /// kept where it was.
+    pub(crate) fn retain_in_order(
+        &mut self,
+        keep: impl Fn(Tok, &TokenInfo) -> bool,
+    ) -> Option<Vec<Option<Tok>>> {
+        let keeps: Vec<bool> = self.0.iter().enumerate().map(|(i, info)| keep(Tok(i as u32), info)).collect();
+        let in_order = self.0.windows(2).all(|pair| pair[0].raw <= pair[1].raw);
+        if in_order && keeps.iter().all(|k| *k) {
+            return None;
+        }
+        let mut kept: Vec<(usize, TokenInfo)> =
+            self.0.drain(..).enumerate().filter(|(i, _)| keeps[*i]).collect();
+        kept.sort_by(|a, b| a.1.raw.cmp(&b.1.raw));
+        let mut moved = vec![None; keeps.len()];
+        for (new, (old, info)) in kept.into_iter().enumerate() {
+            moved[old] = Some(Tok(new as u32));
+            self.0.push(info);
+        }
+        Some(moved)
     }
 }
 

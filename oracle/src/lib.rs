@@ -93,6 +93,25 @@ impl Oracle {
         &self.belief
     }
 
+    /// Forgets what the trace said of the tokens neither the account nor the SDK holds
+    /// (`held` says which the SDK holds); see [`Belief::forget_tokens`]. Later steps are
+    /// judged exactly as before.
+    pub fn forget_tokens(&mut self, held: impl Fn(&str) -> bool) {
+        self.belief.forget_tokens(held);
+    }
+
+    /// Forgets the done events `forget` names; see [`Belief::forget_events`].
+    pub fn forget_events(&mut self, forget: impl Fn(&belief::Event) -> bool) {
+        self.belief.forget_events(forget);
+    }
+
+    /// Moves the instants of the account that no rule compares exactly to a fixed
+    /// representative of their region; see [`Belief::forget_instants`].
+    pub fn forget_instants(&mut self) {
+        let refresh = self.profile.0.refresh;
+        self.belief.forget_instants(refresh, self.start);
+    }
+
     /// The profile judged by.
     pub fn profile(&self) -> &Profile {
         &self.profile.0

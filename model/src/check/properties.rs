@@ -98,8 +98,13 @@ fn all(_: &Profile) -> bool {
     true
 }
 
+/// Where every event ended or is, the forgotten ones included (`check::reduction`).
+fn event_states(b: &Belief) -> impl Iterator<Item = EventState> + '_ {
+    b.events.iter().map(|e| e.state).chain(b.forgotten.iter().copied())
+}
+
 fn removed_by(b: &Belief, rule: &str) -> bool {
-    b.events.iter().any(|e| matches!(e.state, EventState::Removed { by } if by == rule))
+    event_states(b).any(|state| matches!(state, EventState::Removed { by } if by == rule))
 }
 
 /// Every event tracked is done: delivered, or removed (`left_behind`: only when its
@@ -192,7 +197,7 @@ static DEFS: &[Def] = &[
         kind: Kind::Sometimes,
         environment: Environment::Adversarial,
         applies: all,
-        holds: |_, b| b.events.iter().any(|e| e.state == EventState::Delivered),
+        holds: |_, b| event_states(b).any(|state| state == EventState::Delivered),
     },
     Def {
         name: "QUEUE-002: sometimes a logout sync is on the wire",
