@@ -659,7 +659,7 @@ fn delivery_edges(profile: Option<&Profile>) -> Vec<Edge> {
     let per_event = profile.is_some_and(|p| p.batching == Batching::PerEventConcurrent);
     let send_label = if per_event { "track, the event sent at once" } else { "flush with events queued" };
     let mut edges = vec![
-        edge(Transition::PipelineStarts, Source::Initial, Idle, "", &["QUEUE-004"]),
+        edge(Transition::PipelineStarts, Source::Initial, Idle, "", &["QUEUE-004", "QUEUE-009"]),
         edge(
             Transition::Send,
             at(Idle),
