@@ -104,7 +104,9 @@ fn recipe(t: Transition) -> Vec<(Feature, u32)> {
         }
         T::TokenAsked => vec![(Identify, 4)],
         T::AskFailed => vec![(Identify, 3), (ProvideToken, 4)],
-        T::RefreshAskFailed => vec![(Identify, 2), (ProvideToken, 5), (AdvanceLong, 3)],
+        // A token inside the window (or one a long advance brings there) is asked for
+        // again; that ask then fails.
+        T::RefreshAskFailed => vec![(Identify, 2), (ProvideToken, 6), (AdvanceLong, 1)],
         T::TokenCleared => vec![
             (SetToken, 3),
             (ClearToken, 2),
