@@ -287,7 +287,8 @@ pub enum Transition {
     NewSessionWaiting,
     /// An explicit flush goes through the suspension.
     FlushThroughSuspension,
-    /// The request a flush sent through the suspension is answered: still suspended.
+    /// The request a flush sent through the suspension is answered (or deleted): still
+    /// suspended.
     AnsweredWhileSuspended,
     /// An authentication failure: the events go back to the queue for a backoff wait.
     BackoffRejected,
@@ -791,7 +792,8 @@ fn forbidden_edges(profile: Option<&Profile>) -> Vec<Edge> {
     }
     // Where a 403 without a token fails as quietly, the arrow is any 403.
     let any_403 = profile.is_some_and(|p| {
-        p.on_forbidden_without_token.retry == RetryPolicy::Never && !p.on_forbidden_without_token.raise_app_error
+        p.on_forbidden_without_token.retry == RetryPolicy::Never
+            && !p.on_forbidden_without_token.raise_app_error
     });
     let label = if any_403 { "403, request_failed" } else { "403 with a valid token, request_failed" };
     vec![edge(
@@ -1005,7 +1007,13 @@ fn limit_edges(profile: Option<&Profile>) -> Vec<Edge> {
             format!("failure number {limit} in a row"),
             &["LIMIT-001", "LIMIT-002", "LIMIT-006"],
         ),
-        edge(Transition::SuspendedStays, at(Suspended), Suspended, stays, &["LIMIT-004", "LIMIT-005", "LIMIT-006"]),
+        edge(
+            Transition::SuspendedStays,
+            at(Suspended),
+            Suspended,
+            stays,
+            &["LIMIT-004", "LIMIT-005", "LIMIT-006"],
+        ),
         edge(Transition::NewSession, at(Suspended), Idle, "new_session or configure", &["LIMIT-003"]),
     ];
     if retries_by(profile, |r| r == RetryPolicy::OnNewToken) {
@@ -1039,8 +1047,8 @@ fn limit_edges(profile: Option<&Profile>) -> Vec<Edge> {
                 Transition::AnsweredWhileSuspended,
                 at(InFlight),
                 Suspended,
-                "answered, still suspended until the next session",
-                &["LIMIT-006"],
+                "answered, or deleted by a call, still suspended until the next session",
+                &["LIMIT-006", "QUEUE-006"],
             ),
         ]);
     }

@@ -49,7 +49,9 @@ fn pick(rng: &mut Lcg, p: &Profile, walk: &Walk, n: usize) -> WalkStep {
     let has = |c: CallKind| p.calls.contains(&c);
     let call = match rng.below(if p.pulls() { 20 } else { 18 }) {
         // CONF-009: a profile without a mode without JWT is configured with it on.
-        0 => AppCall::Configure { jwt_enabled: !p.jwt_optional || rng.below(8) > 0, debug: false, token: None },
+        0 => {
+            AppCall::Configure { jwt_enabled: !p.jwt_optional || rng.below(8) > 0, debug: false, token: None }
+        }
         1 => AppCall::RegisterHandler { throws: false },
         2 | 3 => AppCall::SetToken { token: Some(token(rng)), identifier },
         4 => AppCall::Identify {

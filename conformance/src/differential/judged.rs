@@ -102,7 +102,8 @@ fn on_reference(reference: &Walk, input: &Input) -> Option<Input> {
                 .filter(|f| f.awaits_response())
                 .map(|f| f.request)
                 .collect();
-            let request = awaiting.iter().copied().find(|r| r == request).or_else(|| awaiting.first().copied())?;
+            let request =
+                awaiting.iter().copied().find(|r| r == request).or_else(|| awaiting.first().copied())?;
             Some(Input::Respond { request, reply: *reply, body: body.clone() })
         }
         Input::App(AppCall::ProvideToken { ask, token }) => {

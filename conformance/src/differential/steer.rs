@@ -198,7 +198,10 @@ fn climb(alphabet: &Alphabet, max_len: usize, rng: &mut impl RngExt) -> Plan {
         after.push((AdvanceLong, 2));
     }
     Plan {
-        phases: vec![up, Phase { weights: after, least: len / 20, most: len * 15 / 100, answers: Vec::new() }],
+        phases: vec![
+            up,
+            Phase { weights: after, least: len / 20, most: len * 15 / 100, answers: Vec::new() },
+        ],
         jwt: true,
         people: 1,
         len: (len > max_len).then_some(len),

@@ -299,7 +299,12 @@ pub fn clearing_call(call: &AppCall) -> Option<ClearingCall> {
 
 /// The arrows the token diagram took: usually one; `identify` in a profile that pulls
 /// may clear the token and then ask for the new customer's.
-fn token_transition(profile: &Profile, stimulus: Stimulus<'_>, before: &Look, after: &Look) -> Vec<Transition> {
+fn token_transition(
+    profile: &Profile,
+    stimulus: Stimulus<'_>,
+    before: &Look,
+    after: &Look,
+) -> Vec<Transition> {
     use State::*;
     // A token handed over while JWT is off is not stored (CONF-002, CONF-005).
     let provided = call(stimulus).is_some_and(provides_token) && after.jwt_enabled && after.sdk == Running;
@@ -416,7 +421,7 @@ fn answered(
                 OtherFailurePolicy::Fail => Transition::OtherFailureFails,
                 // RETRY-016: back to the queue until the backoff wait is over.
                 OtherFailurePolicy::Backoff { .. } => Transition::BackoffFailed,
-            })
+            });
         }
         Answer::Rejected { status, expired, .. } => (status, expired),
     };
