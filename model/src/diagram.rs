@@ -1107,5 +1107,16 @@ mod tests {
         assert!(has(&moengage, Transition::Suspend) && has(&moengage, Transition::LogoutSync));
         assert!(has(&khoros, Transition::Hold) && !has(&khoros, Transition::Suspend));
         assert!(!has(&khoros, Transition::LogoutSync));
+        let iterable = jwt_lifecycle_spec::profile::iterable_web();
+        let braze = jwt_lifecycle_spec::profile::braze_web();
+        assert!(has(&iterable, Transition::Refetch) && has(&iterable, Transition::TokenAsked));
+        assert!(!has(&iterable, Transition::Requeued) && !has(&iterable, Transition::Stop));
+        assert!(
+            !has(&iterable, Transition::RejectedWithoutJwt) && !has(&iterable, Transition::DiscardInFlight)
+        );
+        assert!(has(&braze, Transition::BackoffRejected) && has(&braze, Transition::AutoFlush));
+        assert!(has(&braze, Transition::FlushThroughSuspension) && !has(&braze, Transition::NewSessionHeld));
+        assert!(!has(&braze, Transition::Requeued) && !has(&braze, Transition::Stop));
+        assert!(!has(&moengage, Transition::BackoffOver) && !has(&moengage, Transition::AutoFlush));
     }
 }
