@@ -49,13 +49,7 @@ fn random_runs_pass_through_the_process_adapter() {
 #[test]
 fn a_default_random_run_exercises_every_transition_of_every_profile_for_any_seed() {
     for seed in [1, 2, 3, 17, 4242, 1_700_000_000] {
-        // The coverage diagrams (`jwt_lifecycle_model::diagram`) do not draw the newer
-        // profiles' mechanics yet (pulled tokens and their asks, per-event sending, the
-        // backoff wait), and random runs do not answer asks: their transitions are not
-        // claimed here.
-        for profile in
-            ProfileId::ALL.into_iter().filter(|p| !matches!(p, ProfileId::IterableWeb | ProfileId::BrazeWeb))
-        {
+        for profile in ProfileId::ALL {
             let mut adapter = ReferenceAdapter::new();
             let outcome = run_random(&mut adapter, profile, RandomConfig::new(300, seed), RULES, 2);
             assert!(outcome.divergence.is_none(), "{profile}: {:?}", outcome.divergence);

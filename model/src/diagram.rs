@@ -14,7 +14,8 @@
 pub mod classify;
 pub mod walk;
 
-use jwt_lifecycle_spec::profile::{ClearingCall, Profile, RetryPolicy};
+use jwt_lifecycle_spec::alphabet::CallKind;
+use jwt_lifecycle_spec::profile::{Batching, ClearingCall, OtherFailurePolicy, Profile, RetryPolicy};
 use jwt_lifecycle_spec::requirement;
 use serde::Serialize;
 use std::fmt;
@@ -49,9 +50,15 @@ impl Diagram {
         match self {
             Diagram::Sdk => &[State::Unconfigured, State::Running, State::Stopped],
             Diagram::Token => &[State::NoToken, State::Valid, State::ExpiringSoon, State::Expired],
-            Diagram::Pipeline => {
-                &[State::Idle, State::InFlight, State::RetryPending, State::Held, State::Suspended]
-            }
+            Diagram::Pipeline => &[
+                State::Idle,
+                State::InFlight,
+                State::RetryPending,
+                State::Held,
+                State::AwaitingToken,
+                State::BackingOff,
+                State::Suspended,
+            ],
         }
     }
 
@@ -90,6 +97,11 @@ pub enum State {
     RetryPending,
     /// A rejected request is held until the app provides a new token.
     Held,
+    /// A rejected request waits for the token the SDK asked the app's callback for
+    /// (pulled tokens).
+    AwaitingToken,
+    /// After a failure, the SDK sends nothing on its own until its backoff wait is over.
+    BackingOff,
     /// Sync is suspended until the next session.
     Suspended,
 }
@@ -109,6 +121,8 @@ impl State {
             State::InFlight => "InFlight",
             State::RetryPending => "RetryPending",
             State::Held => "Held",
+            State::AwaitingToken => "AwaitingToken",
+            State::BackingOff => "BackingOff",
             State::Suspended => "Suspended",
         }
     }
@@ -127,6 +141,8 @@ impl State {
             State::InFlight => "Request in flight",
             State::RetryPending => "Retry pending",
             State::Held => "Held for a new token",
+            State::AwaitingToken => "Waiting for the asked token",
+            State::BackingOff => "Backoff wait",
             State::Suspended => "Sync suspended",
         }
     }
@@ -213,12 +229,20 @@ pub enum Transition {
     TokenReplaced,
     /// A call that clears the token in this profile.
     TokenCleared,
+    /// `identify` asks the app's token callback for the new customer's token.
+    TokenAsked,
+    /// The app's token callback fails while no token is stored: nothing is stored.
+    AskFailed,
+    /// The token callback fails an ask made inside the refresh window: the token is kept.
+    RefreshAskFailed,
     /// A new instance has nothing in flight.
     PipelineStarts,
     /// `flush` sends the head of the queue.
     Send,
     /// `logout` sends the head of the queue as the logout sync.
     LogoutSync,
+    /// The automatic flush sends the head of the queue on its interval.
+    AutoFlush,
     /// A 2xx delivers the request's events.
     Delivered,
     /// A network error or a status other than 2xx, 401 and 403 puts the events back.
@@ -259,6 +283,36 @@ pub enum Transition {
     NewSession,
     /// A new session ends the suspension of a held request.
     NewSessionHeld,
+    /// A new session ends the suspension while a backoff wait is still running.
+    NewSessionWaiting,
+    /// An explicit flush goes through the suspension.
+    FlushThroughSuspension,
+    /// The request a flush sent through the suspension is answered (or deleted): still
+    /// suspended.
+    AnsweredWhileSuspended,
+    /// An authentication failure: the events go back to the queue for a backoff wait.
+    BackoffRejected,
+    /// A failure without an authentication failure: the events go back to the queue for
+    /// a backoff wait.
+    BackoffFailed,
+    /// The backoff wait is over: the head of the queue goes out again.
+    BackoffOver,
+    /// A flush during the backoff wait sends at once.
+    FlushDuringBackoff,
+    /// The backoff wait ends with nothing queued.
+    BackoffLapses,
+    /// Without a queue, a failure other than an authentication failure ends the request.
+    OtherFailureFails,
+    /// An authentication failure asks the token callback for the request's customer.
+    Refetch,
+    /// The asked token comes: the request goes out again with it.
+    RefetchResent,
+    /// The ask fails: the request waiting for it fails.
+    RefetchFailed,
+    /// The customer changes while a request waits for an ask: it fails.
+    RefetchCustomerLeft,
+    /// The resend after a refetch is rejected too: the request fails for good.
+    RefetchRejected,
 }
 
 impl Transition {
@@ -274,7 +328,8 @@ impl Transition {
         match self {
             SdkStarts | Configure | Stop | Reconfigure | RestartRunning | RestartStopped => Diagram::Sdk,
             TokenStarts | TokenSet | TokenSetInsideWindow | TokenSetExpired | WindowOpens
-            | ExpiresInWindow | Expires | TokenReplaced | TokenCleared => Diagram::Token,
+            | ExpiresInWindow | Expires | TokenReplaced | TokenCleared | TokenAsked | AskFailed
+            | RefreshAskFailed => Diagram::Token,
             _ => Diagram::Pipeline,
         }
     }
@@ -360,7 +415,7 @@ fn sdk_edges(profile: Option<&Profile>) -> Vec<Edge> {
     let clears_on_stop = when(profile, |p| p.clears_token(ClearingCall::StopIntegration));
     let stop_reqs: &[&str] =
         if clears_on_stop { &["CONF-007", "LIFE-004", "QUEUE-006"] } else { &["CONF-007"] };
-    vec![
+    let mut edges = vec![
         edge(Transition::SdkStarts, Source::Initial, Unconfigured, "", &["CONF-007"]),
         edge(
             Transition::Configure,
@@ -369,30 +424,46 @@ fn sdk_edges(profile: Option<&Profile>) -> Vec<Edge> {
             "configure",
             &["CONF-003", "CONF-006", "CONF-007", "LIMIT-003"],
         ),
-        edge(Transition::Stop, at(Running), Stopped, "stop_integration", stop_reqs),
-        edge(Transition::Reconfigure, at(Stopped), Running, "configure", &["CONF-007"]),
-        edge(Transition::RestartRunning, at(Running), Unconfigured, "restart", &["LIFE-014"]),
-        edge(Transition::RestartStopped, at(Stopped), Unconfigured, "restart", &["LIFE-014"]),
-    ]
+    ];
+    // A profile without `stop_integration` is never stopped (CONF-009).
+    let stops = when(profile, |p| p.calls.contains(&CallKind::StopIntegration));
+    if stops {
+        edges.extend([
+            edge(Transition::Stop, at(Running), Stopped, "stop_integration", stop_reqs),
+            edge(Transition::Reconfigure, at(Stopped), Running, "configure", &["CONF-007"]),
+        ]);
+    }
+    edges.push(edge(Transition::RestartRunning, at(Running), Unconfigured, "restart", &["LIFE-014"]));
+    if stops {
+        edges.push(edge(Transition::RestartStopped, at(Stopped), Unconfigured, "restart", &["LIFE-014"]));
+    }
+    edges
 }
 
 /// The stored token's states.
 fn token_edges(profile: Option<&Profile>) -> Vec<Edge> {
     use State::*;
     let mut edges = vec![edge(Transition::TokenStarts, Source::Initial, NoToken, "", &["LIFE-001"])];
+    let pushed = when(profile, |p| p.token_supply.push);
+    let pulled = when(profile, Profile::pulls);
+    let set_label = match (pushed, pulled) {
+        (true, false) => "set_token, identify with token",
+        (false, true) => "provide_token answers an ask",
+        _ => "set_token, identify with token, provide_token",
+    };
     edges.push(edge(
         Transition::TokenSet,
         at(NoToken),
         Valid,
-        "set_token, identify with token",
-        &["LIFE-001", "LIFE-007", "LIFE-013"],
+        set_label,
+        &["LIFE-001", "LIFE-007", "LIFE-013", "LIFE-017"],
     ));
     edges.extend(expiry_edges(profile));
     edges.push(edge(
         Transition::TokenSetExpired,
         at(NoToken),
         Expired,
-        "set_token already past exp",
+        if pushed { "set_token already past exp" } else { "a token already past exp" },
         &["REFR-004", "PRE-005"],
     ));
     // Replacing the token: from any stored state, the new token enters the state its own
@@ -401,10 +472,46 @@ fn token_edges(profile: Option<&Profile>) -> Vec<Edge> {
         Transition::TokenReplaced,
         Source::Stored,
         Valid,
-        "set_token replaces it",
-        &["LIFE-002", "REFR-006"],
+        if pushed { "set_token replaces it" } else { "a new token replaces it" },
+        &["LIFE-002", "REFR-006", "LIFE-017"],
     ));
     edges.extend(clearing_edge(profile));
+    edges.extend(ask_edges(profile));
+    edges
+}
+
+/// The asks of a profile that pulls its tokens: `identify` asks, and the callback may
+/// fail (storing nothing, keeping what is stored).
+fn ask_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    use State::*;
+    let mut edges = Vec::new();
+    if when(profile, |p| p.token_supply.pull.is_some_and(|pull| pull.on_identify)) {
+        edges.push(edge(
+            Transition::TokenAsked,
+            at(NoToken),
+            NoToken,
+            "identify, token_requested for the customer",
+            &["LIFE-016"],
+        ));
+    }
+    if when(profile, Profile::pulls) {
+        edges.push(edge(
+            Transition::AskFailed,
+            at(NoToken),
+            NoToken,
+            "provide_token fails, nothing stored",
+            &["LIFE-018"],
+        ));
+    }
+    if when(profile, |p| p.token_supply.pull.is_some_and(|pull| pull.before_expiry) && p.refresh.is_some()) {
+        edges.push(edge(
+            Transition::RefreshAskFailed,
+            at(ExpiringSoon),
+            ExpiringSoon,
+            "provide_token fails, the token kept",
+            &["LIFE-018"],
+        ));
+    }
     edges
 }
 
@@ -419,20 +526,27 @@ fn expiry_edges(profile: Option<&Profile>) -> Vec<Edge> {
         Some(Some(r)) => {
             let lead = seconds(r.lead_ms);
             let tol = seconds(r.tolerance_ms);
+            // REFR-009: a pulling SDK's refresh notification is an ask.
+            let asks = profile.is_some_and(|p| p.token_supply.pull.is_some_and(|pull| pull.before_expiry));
+            let (told, set_inside) = if asks {
+                ("token_requested expired_soon", "a token inside the window, asked for again at once")
+            } else {
+                ("handler expired_soon", "set_token inside the window, expired_soon at once")
+            };
             let mut edges = vec![edge(
                 Transition::WindowOpens,
                 at(Valid),
                 ExpiringSoon,
-                format!("exp − {lead} (± {tol}), handler expired_soon"),
-                &["REFR-001", "REFR-002"],
+                format!("exp − {lead} (± {tol}), {told}"),
+                &["REFR-001", "REFR-002", "REFR-009"],
             )];
             if r.notify_at_once_inside_window {
                 edges.push(edge(
                     Transition::TokenSetInsideWindow,
                     at(NoToken),
                     ExpiringSoon,
-                    "set_token inside the window, expired_soon at once",
-                    &["REFR-003"],
+                    set_inside,
+                    &["REFR-003", "REFR-009"],
                 ));
             }
             edges.push(edge(
@@ -513,22 +627,46 @@ fn pipeline_edges(profile: Option<&Profile>) -> Vec<Edge> {
     edges.extend(forbidden_edges(profile));
     edges.extend(app_error_edges(profile));
     edges.extend(held_edges(profile));
+    edges.extend(refetch_edges(profile));
+    edges.extend(backoff_edges(profile));
     edges.extend(limit_edges(profile));
     edges
+}
+
+/// True when the profile (any profile, for the union) has `call`.
+fn has_call(profile: Option<&Profile>, call: CallKind) -> bool {
+    when(profile, |p| p.calls.contains(&call))
+}
+
+/// The calls that delete the queue and the request in flight, as a label.
+fn discarding_calls(profile: Option<&Profile>) -> Option<&'static str> {
+    match (has_call(profile, CallKind::ClearLocalData), has_call(profile, CallKind::StopIntegration)) {
+        (true, true) => Some("clear_local_data or stop_integration"),
+        (true, false) => Some("clear_local_data"),
+        (false, true) => Some("stop_integration"),
+        (false, false) => None,
+    }
+}
+
+/// True when one of the profile's authentication failures is retried by `policy`'s kind.
+fn retries_by(profile: Option<&Profile>, pred: impl Fn(RetryPolicy) -> bool) -> bool {
+    when(profile, |p| p.failure_retries().into_iter().any(&pred))
 }
 
 /// A request sent and answered, the same in every profile; the logout sync where the
 /// profile has one; a rejection without JWT; the request on the wire deleted.
 fn delivery_edges(profile: Option<&Profile>) -> Vec<Edge> {
     use State::*;
+    let per_event = profile.is_some_and(|p| p.batching == Batching::PerEventConcurrent);
+    let send_label = if per_event { "track, the event sent at once" } else { "flush with events queued" };
     let mut edges = vec![
-        edge(Transition::PipelineStarts, Source::Initial, Idle, "", &["QUEUE-004"]),
+        edge(Transition::PipelineStarts, Source::Initial, Idle, "", &["QUEUE-004", "QUEUE-009"]),
         edge(
             Transition::Send,
             at(Idle),
             InFlight,
-            "flush with events queued",
-            &["QUEUE-004", "QUEUE-003", "CONF-001"],
+            send_label,
+            &["QUEUE-004", "QUEUE-003", "CONF-001", "QUEUE-009"],
         ),
     ];
     if when(profile, |p| p.logout_syncs_then_deletes_on_jwt_failure) {
@@ -540,30 +678,52 @@ fn delivery_edges(profile: Option<&Profile>) -> Vec<Edge> {
             &["QUEUE-002", "LIFE-010"],
         ));
     }
-    edges.extend([
-        edge(Transition::Delivered, at(InFlight), Idle, "2xx, events delivered", &["QUEUE-007"]),
-        edge(
+    let auto = match profile {
+        Some(p) => p.auto_flush.map(|a| {
+            format!("every {} (± {}) with events queued", seconds(a.interval_ms), seconds(a.tolerance_ms))
+        }),
+        None => Some("the flush interval with events queued".to_owned()),
+    };
+    if let Some(label) = auto {
+        edges.push(edge(Transition::AutoFlush, at(Idle), InFlight, label, &["QUEUE-010"]));
+    }
+    edges.push(edge(Transition::Delivered, at(InFlight), Idle, "2xx, events delivered", &["QUEUE-007"]));
+    if when(profile, |p| p.on_other_failure == OtherFailurePolicy::Requeue) {
+        edges.push(edge(
             Transition::Requeued,
             at(InFlight),
             Idle,
             "network error or other status, events back in the queue",
             &["RETRY-012"],
-        ),
-        edge(
+        ));
+    }
+    if when(profile, |p| p.on_other_failure == OtherFailurePolicy::Fail) {
+        edges.push(edge(
+            Transition::OtherFailureFails,
+            at(InFlight),
+            Idle,
+            "network error or other status, request_failed",
+            &["RETRY-017", "QUEUE-005"],
+        ));
+    }
+    if when(profile, |p| p.jwt_optional) {
+        edges.push(edge(
             Transition::RejectedWithoutJwt,
             at(InFlight),
             Idle,
             "401 or 403 with JWT off, request_failed",
             &["CONF-002", "CONF-008", "QUEUE-005"],
-        ),
-        edge(
+        ));
+    }
+    if let Some(calls) = discarding_calls(profile) {
+        edges.push(edge(
             Transition::DiscardInFlight,
             at(InFlight),
             Idle,
-            "clear_local_data or stop_integration, events deleted",
+            format!("{calls}, events deleted"),
             &["QUEUE-006"],
-        ),
-    ]);
+        ));
+    }
     if when(profile, |p| p.logout_syncs_then_deletes_on_jwt_failure) {
         edges.push(edge(
             Transition::LogoutSyncRejected,
@@ -630,12 +790,18 @@ fn forbidden_edges(profile: Option<&Profile>) -> Vec<Edge> {
     if !fails_quietly {
         return Vec::new();
     }
+    // Where a 403 without a token fails as quietly, the arrow is any 403.
+    let any_403 = profile.is_some_and(|p| {
+        p.on_forbidden_without_token.retry == RetryPolicy::Never
+            && !p.on_forbidden_without_token.raise_app_error
+    });
+    let label = if any_403 { "403, request_failed" } else { "403 with a valid token, request_failed" };
     vec![edge(
         Transition::ForbiddenFails,
         at(State::InFlight),
         State::Idle,
-        "403 with a valid token, request_failed",
-        &["RETRY-005", "QUEUE-005"],
+        label,
+        &["RETRY-005", "RETRY-017", "QUEUE-005"],
     )]
 }
 
@@ -701,9 +867,123 @@ fn held_edges(profile: Option<&Profile>) -> Vec<Edge> {
             at(InFlight),
             Idle,
             "401 or 403 for a customer no longer current, handler told, request_failed",
-            &["RETRY-014", "QUEUE-005"],
+            &["RETRY-014", "RETRY-018", "QUEUE-005"],
         ),
     ]
+}
+
+/// A rejected request that waits for the token the SDK asks its callback for, then goes
+/// out once more (pulled tokens).
+fn refetch_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    use State::*;
+    if !retries_by(profile, |r| r == RetryPolicy::RefetchThenRetry) {
+        return Vec::new();
+    }
+    let mut edges = vec![
+        edge(
+            Transition::Refetch,
+            at(InFlight),
+            AwaitingToken,
+            "401, token_requested for the request's customer",
+            &["RETRY-015", "RETRY-001"],
+        ),
+        edge(
+            Transition::RefetchResent,
+            at(AwaitingToken),
+            InFlight,
+            "provide_token answers the ask, sent again once with it",
+            &["RETRY-015", "LIFE-017"],
+        ),
+        edge(
+            Transition::RefetchFailed,
+            at(AwaitingToken),
+            Idle,
+            "provide_token fails, request_failed",
+            &["LIFE-018", "QUEUE-005"],
+        ),
+        edge(
+            Transition::RefetchCustomerLeft,
+            at(AwaitingToken),
+            Idle,
+            "identify or logout, request_failed",
+            &["RETRY-018", "QUEUE-005"],
+        ),
+        edge(
+            Transition::RefetchRejected,
+            at(InFlight),
+            Idle,
+            "401 to the resend, request_failed",
+            &["RETRY-015", "QUEUE-005"],
+        ),
+    ];
+    // The union draws this arrow once, with the held request's edges.
+    if profile.is_some_and(|p| !p.failure_retries().contains(&RetryPolicy::OnNewToken)) {
+        edges.push(edge(
+            Transition::RejectedCustomerLeft,
+            at(InFlight),
+            Idle,
+            "401 for a customer no longer current, request_failed",
+            &["RETRY-018", "QUEUE-005"],
+        ));
+    }
+    edges
+}
+
+/// A failure the SDK waits out before it sends again (RETRY-016).
+fn backoff_edges(profile: Option<&Profile>) -> Vec<Edge> {
+    use State::*;
+    let bounds = match profile {
+        Some(p) => match p.backoff() {
+            Some(b) => format!("{} to {}, ×{} at most", seconds(b.min_ms), seconds(b.max_ms), b.factor),
+            None => return Vec::new(),
+        },
+        None => "its bounds".to_owned(),
+    };
+    let mut edges = Vec::new();
+    if retries_by(profile, |r| r.backoff().is_some()) {
+        edges.push(edge(
+            Transition::BackoffRejected,
+            at(InFlight),
+            BackingOff,
+            "401, 403 or a rejection in the body, handler told, events back in the queue",
+            &["RETRY-020", "RETRY-016", "RETRY-019"],
+        ));
+    }
+    if when(profile, |p| p.on_other_failure.backoff().is_some()) {
+        edges.push(edge(
+            Transition::BackoffFailed,
+            at(InFlight),
+            BackingOff,
+            "network error or other status, events back in the queue",
+            &["RETRY-016", "RETRY-012"],
+        ));
+    }
+    edges.push(edge(
+        Transition::BackoffOver,
+        at(BackingOff),
+        InFlight,
+        format!("the wait is over ({bounds}), sent again"),
+        &["RETRY-016"],
+    ));
+    if has_call(profile, CallKind::Flush) {
+        edges.push(edge(
+            Transition::FlushDuringBackoff,
+            at(BackingOff),
+            InFlight,
+            "flush, sent at once",
+            &["QUEUE-004", "RETRY-016"],
+        ));
+    }
+    if let Some(calls) = discarding_calls(profile) {
+        edges.push(edge(
+            Transition::BackoffLapses,
+            at(BackingOff),
+            Idle,
+            format!("the wait is over, nothing queued after {calls}"),
+            &["RETRY-016", "QUEUE-006"],
+        ));
+    }
+    edges
 }
 
 /// The consecutive-failure limit: suspension until the next session.
@@ -714,30 +994,65 @@ fn limit_edges(profile: Option<&Profile>) -> Vec<Edge> {
         None => Some("N".to_owned()),
     };
     let Some(limit) = limit else { return Vec::new() };
-    vec![
+    let through = when(profile, |p| p.failure_limit.is_some_and(|l| l.flush_while_suspended));
+    let stays = match profile {
+        Some(_) if through => "track or set_token, nothing sent",
+        _ => "track, set_token or flush, nothing sent",
+    };
+    let mut edges = vec![
         edge(
             Transition::Suspend,
             at(InFlight),
             Suspended,
             format!("failure number {limit} in a row"),
-            &["LIMIT-001", "LIMIT-002"],
+            &["LIMIT-001", "LIMIT-002", "LIMIT-006"],
         ),
         edge(
             Transition::SuspendedStays,
             at(Suspended),
             Suspended,
-            "track, set_token or flush, nothing sent",
-            &["LIMIT-004", "LIMIT-005"],
+            stays,
+            &["LIMIT-004", "LIMIT-005", "LIMIT-006"],
         ),
         edge(Transition::NewSession, at(Suspended), Idle, "new_session or configure", &["LIMIT-003"]),
-        edge(
+    ];
+    if retries_by(profile, |r| r == RetryPolicy::OnNewToken) {
+        edges.push(edge(
             Transition::NewSessionHeld,
             at(Suspended),
             Held,
             "new_session or configure with a request held",
             &["LIMIT-003", "LIMIT-005"],
-        ),
-    ]
+        ));
+    }
+    if when(profile, |p| p.backoff().is_some()) {
+        edges.push(edge(
+            Transition::NewSessionWaiting,
+            at(Suspended),
+            BackingOff,
+            "new_session or configure during the backoff wait",
+            &["LIMIT-003", "RETRY-016"],
+        ));
+    }
+    if through {
+        edges.extend([
+            edge(
+                Transition::FlushThroughSuspension,
+                at(Suspended),
+                InFlight,
+                "flush, the head of the queue sent",
+                &["LIMIT-006", "QUEUE-004"],
+            ),
+            edge(
+                Transition::AnsweredWhileSuspended,
+                at(InFlight),
+                Suspended,
+                "answered, or deleted by a call, still suspended until the next session",
+                &["LIMIT-006", "QUEUE-006"],
+            ),
+        ]);
+    }
+    edges
 }
 
 #[cfg(test)]
@@ -792,5 +1107,16 @@ mod tests {
         assert!(has(&moengage, Transition::Suspend) && has(&moengage, Transition::LogoutSync));
         assert!(has(&khoros, Transition::Hold) && !has(&khoros, Transition::Suspend));
         assert!(!has(&khoros, Transition::LogoutSync));
+        let iterable = jwt_lifecycle_spec::profile::iterable_web();
+        let braze = jwt_lifecycle_spec::profile::braze_web();
+        assert!(has(&iterable, Transition::Refetch) && has(&iterable, Transition::TokenAsked));
+        assert!(!has(&iterable, Transition::Requeued) && !has(&iterable, Transition::Stop));
+        assert!(
+            !has(&iterable, Transition::RejectedWithoutJwt) && !has(&iterable, Transition::DiscardInFlight)
+        );
+        assert!(has(&braze, Transition::BackoffRejected) && has(&braze, Transition::AutoFlush));
+        assert!(has(&braze, Transition::FlushThroughSuspension) && !has(&braze, Transition::NewSessionHeld));
+        assert!(!has(&braze, Transition::Requeued) && !has(&braze, Transition::Stop));
+        assert!(!has(&moengage, Transition::BackoffOver) && !has(&moengage, Transition::AutoFlush));
     }
 }

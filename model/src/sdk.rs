@@ -210,6 +210,16 @@ impl Sdk {
         self.failures
     }
 
+    /// The end of the backoff wait in progress, if any (RETRY-016).
+    pub fn backoff_until(&self) -> Option<UnixMillis> {
+        self.pacing.wait_until
+    }
+
+    /// The asks of the app's token callback not answered yet, oldest first.
+    pub fn open_asks(&self) -> &[asks::OpenAsk] {
+        self.asks.open()
+    }
+
     /// Applies `input` at instant `now`; returns what the SDK does in response, in order.
     /// Timers due at or before `now` must have been fired first with [`Sdk::fire_timers`].
     pub fn handle(&mut self, now: UnixMillis, input: &Input) -> Vec<Output> {

@@ -8,7 +8,7 @@ use base64::Engine;
 use jwt_lifecycle_model::diagram::walk::Walk;
 use jwt_lifecycle_model::diagram::{all_edges, coverable_edges, Transition};
 use jwt_lifecycle_spec::alphabet::{AppCall, CallKind, CustomerIds, Input, Reply, UnixMillis};
-use jwt_lifecycle_spec::profile::{Profile, ProfileId};
+use jwt_lifecycle_spec::profile::Profile;
 use std::collections::BTreeSet;
 
 const START: UnixMillis = 1_700_000_000_000;
@@ -47,13 +47,17 @@ fn pick(rng: &mut Lcg, p: &Profile, walk: &Walk, n: usize) -> WalkStep {
     let token = |rng: &mut Lcg| token(now, [Some(-10), Some(30), Some(90), Some(3600), None][rng.below(5)]);
     let identifier = p.identifier_key.as_ref().map(|_| ["u1", "u2"][rng.below(2)].to_owned());
     let has = |c: CallKind| p.calls.contains(&c);
-    let call = match rng.below(18) {
-        0 => AppCall::Configure { jwt_enabled: rng.below(8) > 0, debug: false, token: None },
+    let call = match rng.below(if p.pulls() { 20 } else { 18 }) {
+        // CONF-009: a profile without a mode without JWT is configured with it on.
+        0 => {
+            AppCall::Configure { jwt_enabled: !p.jwt_optional || rng.below(8) > 0, debug: false, token: None }
+        }
         1 => AppCall::RegisterHandler { throws: false },
         2 | 3 => AppCall::SetToken { token: Some(token(rng)), identifier },
         4 => AppCall::Identify {
             customer_ids: CustomerIds::single("registered", "alice"),
-            token: Some(token(rng)),
+            // A profile whose tokens are only pulled takes none at identify.
+            token: p.token_supply.push.then(|| token(rng)),
         },
         5 => AppCall::Identify { customer_ids: CustomerIds::single("registered", "bob"), token: None },
         6 if has(CallKind::Anonymize) => AppCall::Anonymize {},
@@ -64,8 +68,16 @@ fn pick(rng: &mut Lcg, p: &Profile, walk: &Walk, n: usize) -> WalkStep {
         9 | 10 => AppCall::Track { event: format!("e{n}") },
         11 => AppCall::Flush {},
         12..=14 => {
-            let waiting = walk.driver().sdk().in_flight().filter(|f| f.awaits_response()).map(|f| f.request);
-            if let Some(request) = waiting {
+            let sdk = walk.driver().sdk();
+            let waiting: Vec<u64> = sdk
+                .in_flight()
+                .into_iter()
+                .chain(sdk.flights())
+                .filter(|f| f.awaits_response())
+                .map(|f| f.request)
+                .collect();
+            if !waiting.is_empty() {
+                let request = waiting[rng.below(waiting.len())];
                 let reply = [
                     Reply::OK,
                     Reply::UNAUTHORIZED,
@@ -78,7 +90,18 @@ fn pick(rng: &mut Lcg, p: &Profile, walk: &Walk, n: usize) -> WalkStep {
             AppCall::Flush {}
         }
         15 => return WalkStep::Input(Input::Restart {}),
-        _ => return WalkStep::Advance([500, 1_000, 30_000, 61_000, 3_600_000][rng.below(5)]),
+        16 | 17 => return WalkStep::Advance([500, 1_000, 30_000, 61_000, 3_600_000][rng.below(5)]),
+        // A pulling SDK's asks are answered, now and then by a failing callback.
+        _ => {
+            let open: Vec<u64> = walk.driver().sdk().open_asks().iter().map(|a| a.id).collect();
+            if open.is_empty() {
+                AppCall::Track { event: format!("e{n}") }
+            } else {
+                let ask = open[rng.below(open.len())];
+                let token = (rng.below(4) > 0).then(|| token(rng));
+                AppCall::ProvideToken { ask, token }
+            }
+        }
     };
     if !p.calls.contains(&call.kind()) {
         return WalkStep::Input(Input::App(AppCall::Flush {}));
@@ -148,13 +171,19 @@ fn walk(p: &Profile, edges: impl Fn() -> Vec<jwt_lifecycle_model::diagram::Edge>
                 &call(AppCall::SetToken { token: Some(t), identifier: identifier.clone() }),
                 label,
             );
+            // A profile that backs off sends the requeued events again on a flush; a held
+            // request went out with the new token already.
+            seen.apply(&mut w, &call(AppCall::Flush {}), label);
         }
-        for c in [
-            AppCall::Track { event: "e2".into() },
-            AppCall::Flush {},
-            AppCall::NewSession {},
-            AppCall::Flush {},
-        ] {
+        for c in [AppCall::Track { event: "e2".into() }, AppCall::Flush {}] {
+            seen.apply(&mut w, &call(c), label);
+        }
+        // Where a flush goes through the suspension, its request is answered first.
+        let sent = w.driver().sdk().in_flight().filter(|f| f.awaits_response()).map(|f| f.request);
+        if let Some(request) = sent {
+            seen.apply(&mut w, &WalkStep::Input(Input::respond(request, Reply::OK)), label);
+        }
+        for c in [AppCall::NewSession {}, AppCall::Flush {}] {
             seen.apply(&mut w, &call(c), label);
         }
     }
@@ -164,11 +193,7 @@ fn walk(p: &Profile, edges: impl Fn() -> Vec<jwt_lifecycle_model::diagram::Edge>
 #[test]
 fn every_state_change_the_machine_makes_is_an_arrow_of_the_profiles_diagram() {
     let mut missing = Vec::new();
-    // The diagrams do not draw the newer profiles' mechanics yet (pulled tokens and their
-    // asks, per-event sending, the backoff wait): iterable-web and braze-web are not
-    // claimed here.
-    let drawn = |p: &Profile| !matches!(p.id, ProfileId::IterableWeb | ProfileId::BrazeWeb);
-    for p in Profile::all().into_iter().filter(drawn) {
+    for p in Profile::all() {
         let seen = walk(&p, || all_edges(Some(&p)));
         missing.extend(seen.missing.iter().map(|m| format!("{}: {m}", p.id)));
         let coverable = coverable_edges(&p).len();
@@ -180,9 +205,9 @@ fn every_state_change_the_machine_makes_is_an_arrow_of_the_profiles_diagram() {
             seen.taken
         );
         if p.failure_limit.is_some() {
-            assert!(
-                seen.taken.contains(&Transition::Suspend) && seen.taken.contains(&Transition::NewSessionHeld)
-            );
+            let back = [Transition::NewSessionHeld, Transition::NewSession, Transition::NewSessionWaiting];
+            assert!(seen.taken.contains(&Transition::Suspend), "{}: never suspended", p.id);
+            assert!(back.iter().any(|t| seen.taken.contains(t)), "{}: never back from a suspension", p.id);
         }
     }
     assert!(

@@ -9,7 +9,7 @@
 //! anyone can read, keep, and rerun as a fixed case, and proptest's shrinking works on
 //! the abstract moves, where deleting a step always yields a valid sequence.
 
-use super::moves::{call_for, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::moves::{call_for, provide_token_call, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
 use super::steer::{Shared, Steered};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::Adapter;
@@ -61,6 +61,13 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
                 // Requests of the old process can no longer be answered.
                 in_flight.clear();
                 Action::Restart
+            }
+            Move::ProvideToken { pick, token } => {
+                let open: Vec<u64> = driver.sdk().open_asks().iter().map(|a| a.id).collect();
+                if open.is_empty() {
+                    continue;
+                }
+                Action::Call(provide_token_call(open[pick % open.len()], *token))
             }
             other => match call_for(other, profile, &mut events) {
                 Some(call) => Action::Call(call),

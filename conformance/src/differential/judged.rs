@@ -5,7 +5,7 @@
 //! each step is classified into the diagrams' transitions: that coverage steers the
 //! next sequences ([`super::steer`]) and is reported.
 
-use super::moves::{call_for, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::moves::{call_for, provide_token_call, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
 use super::steer::{Shared, Steered};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::{Adapter, Started, StepReply};
@@ -15,7 +15,7 @@ use jwt_lifecycle_model::diagram::classify::Classified;
 use jwt_lifecycle_model::diagram::walk::Walk;
 use jwt_lifecycle_oracle::belief::Waiting;
 use jwt_lifecycle_oracle::{Act, Oracle, Violation};
-use jwt_lifecycle_spec::alphabet::{Input, Output, Reply};
+use jwt_lifecycle_spec::alphabet::{AppCall, Input, Output, Reply};
 use jwt_lifecycle_spec::profile::ProfileId;
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use std::cell::{Cell, RefCell};
@@ -90,10 +90,26 @@ fn drive(
 /// answer goes to the reference's own request awaiting one (the SDK's numbering may
 /// differ); `None` when the reference awaits no answer.
 fn on_reference(reference: &Walk, input: &Input) -> Option<Input> {
+    let sdk = reference.driver().sdk();
     match input {
-        Input::Respond { reply, body, .. } => {
-            let request = reference.driver().sdk().in_flight().filter(|f| f.awaits_response())?.request;
+        Input::Respond { request, reply, body } => {
+            // The request of the same number where the reference has one awaiting an
+            // answer (per-event sending has several), else its one request in flight.
+            let awaiting: Vec<u64> = sdk
+                .in_flight()
+                .into_iter()
+                .chain(sdk.flights())
+                .filter(|f| f.awaits_response())
+                .map(|f| f.request)
+                .collect();
+            let request =
+                awaiting.iter().copied().find(|r| r == request).or_else(|| awaiting.first().copied())?;
             Some(Input::Respond { request, reply: *reply, body: body.clone() })
+        }
+        Input::App(AppCall::ProvideToken { ask, token }) => {
+            let open: Vec<u64> = sdk.open_asks().iter().map(|a| a.id).collect();
+            let ask = open.iter().copied().find(|a| a == ask).or_else(|| open.first().copied())?;
+            Some(Input::App(AppCall::ProvideToken { ask, token: token.clone() }))
         }
         other => Some(other.clone()),
     }
@@ -122,6 +138,14 @@ fn action_for(m: &Move, profile: ProfileId, oracle: &Oracle, events: &mut usize)
         }
         Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
         Move::Restart => Action::Restart,
+        // Only an ask the SDK made and the app has not answered yet.
+        Move::ProvideToken { pick, token } => {
+            let open: Vec<u64> = oracle.belief().asks.iter().map(|a| a.id).collect();
+            if open.is_empty() {
+                return None;
+            }
+            Action::Call(provide_token_call(open[pick % open.len()], *token))
+        }
         other => Action::Call(call_for(other, profile, events)?),
     })
 }

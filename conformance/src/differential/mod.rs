@@ -45,7 +45,8 @@ pub struct RandomConfig {
     pub sequences: u32,
     /// The seed; the same seed gives the same sequences.
     pub seed: u64,
-    /// The longest sequence, in moves after the first `configure`.
+    /// The longest sequence, in moves after the first `configure`; a climb to a failure
+    /// limit beyond its reach is as long as the limit needs (see [`steer`]).
     pub max_len: usize,
 }
 

@@ -68,6 +68,15 @@ pub enum Move {
     Advance(usize),
     /// The app process restarts (protocol 2).
     Restart,
+    /// The app's token callback answers the `pick`-th open ask the SDK made (skipped when
+    /// none is open): with a token (index into the token names), or failing (`None`).
+    /// Only on a profile that pulls its tokens (protocol 2).
+    ProvideToken {
+        /// Which open ask (modulo their number).
+        pick: usize,
+        /// Index into the token names; `None`: the callback fails.
+        token: Option<usize>,
+    },
 }
 
 /// The token names, the unparsable one last.
@@ -97,6 +106,8 @@ pub struct Alphabet {
     push: bool,
     /// The SDK has a mode without JWT (configure may turn it off).
     jwt_optional: bool,
+    /// The profile's consecutive-failure limit, if it has one.
+    failure_limit: Option<u32>,
 }
 
 impl Alphabet {
@@ -107,9 +118,15 @@ impl Alphabet {
             bare_configure: p.refresh.is_none(),
             push: p.token_supply.push,
             jwt_optional: p.jwt_optional,
+            failure_limit: p.failure_limit.map(|l| l.consecutive_failures),
             calls: p.calls,
             protocol,
         }
+    }
+
+    /// The profile's consecutive-failure limit, if it has one.
+    pub fn failure_limit(&self) -> Option<u32> {
+        self.failure_limit
     }
 
     fn has(&self, call: CallKind) -> bool {
@@ -134,6 +151,7 @@ impl Alphabet {
             Move::Flush => self.has(CallKind::Flush),
             Move::Respond { .. } | Move::Advance(_) => true,
             Move::Restart => v2,
+            Move::ProvideToken { .. } => v2 && self.has(CallKind::ProvideToken),
         }
     }
 
@@ -173,6 +191,9 @@ impl Alphabet {
         features.extend([Feature::AdvanceShort, Feature::AdvanceLong]);
         if self.allows(&Move::Restart) {
             features.push(Feature::Restart);
+        }
+        if self.allows(&Move::ProvideToken { pick: 0, token: None }) {
+            features.push(Feature::ProvideToken);
         }
         features
     }
@@ -214,6 +235,10 @@ impl Alphabet {
             Feature::AdvanceShort => (0..3usize).prop_map(Move::Advance).boxed(),
             Feature::AdvanceLong => (3..ADVANCES.len()).prop_map(Move::Advance).boxed(),
             Feature::Restart => Just(Move::Restart).boxed(),
+            // Three answers in ten fail: the token callback rejects (LIFE-018).
+            Feature::ProvideToken => (0..4usize, proptest::option::weighted(0.7, 0..n_tokens))
+                .prop_map(|(pick, token)| Move::ProvideToken { pick, token })
+                .boxed(),
         }
     }
 
@@ -238,13 +263,24 @@ impl Alphabet {
         let (jwt, push) = (plan.jwt || !self.jwt_optional, self.push);
         let first = (any::<bool>(), proptest::option::weighted(0.3, 0..TOKENS.len() + 1))
             .prop_map(move |(debug, token)| Move::Configure { jwt, debug, token: token.filter(|_| push) });
-        let mut left = max_len;
+        let mut left = plan.len.unwrap_or(max_len);
         let mut phases: Vec<BoxedStrategy<Vec<Move>>> = Vec::new();
         for phase in &plan.phases {
             let most = phase.most.min(left);
             left -= most;
             let moves = self.move_strategy(&phase.weights, plan);
-            phases.push(proptest::collection::vec(moves, phase.least.min(most)..=most).boxed());
+            let range = phase.least.min(most)..=most;
+            if phase.answers.is_empty() {
+                phases.push(proptest::collection::vec(moves, range).boxed());
+            } else {
+                let answers = self.move_strategy(&phase.answers, plan);
+                let pairs = (range.start() / 2)..=(range.end() / 2);
+                phases.push(
+                    proptest::collection::vec((moves, answers), pairs)
+                        .prop_map(|pairs| pairs.into_iter().flat_map(|(m, a)| [m, a]).collect())
+                        .boxed(),
+                );
+            }
         }
         (first, phases).prop_map(|(first, phases)| (first, phases.concat())).boxed()
     }
@@ -287,6 +323,8 @@ pub enum Feature {
     AdvanceLong,
     /// An app restart.
     Restart,
+    /// The app's token callback answers an open ask (pull profiles, protocol 2).
+    ProvideToken,
 }
 
 impl Feature {
@@ -295,7 +333,7 @@ impl Feature {
         match self {
             Feature::Configure | Feature::ClearToken | Feature::Call(_) | Feature::Restart => 1,
             Feature::Handler | Feature::Identify | Feature::AdvanceShort | Feature::AdvanceLong => 2,
-            Feature::SetToken => 3,
+            Feature::SetToken | Feature::ProvideToken => 3,
             Feature::Track | Feature::Flush => 4,
             // Six in all, shared by the five replies.
             Feature::Reply(_) => 1,
@@ -314,6 +352,10 @@ pub struct Plan {
     pub jwt: bool,
     /// How many of the people identifiers and `identify` name (1 or 2).
     pub people: usize,
+    /// The most moves after the first `configure`, where the plan needs more than the
+    /// run's longest sequence: a climb to a failure limit that needs more (see
+    /// [`super::steer`]). `None`: the run's.
+    pub len: Option<usize>,
 }
 
 /// A run of moves drawn from the same features.
@@ -325,6 +367,10 @@ pub struct Phase {
     pub least: usize,
     /// The most moves (the sequence's `max_len` cuts it further).
     pub most: usize,
+    /// When not empty, each move drawn from `weights` is followed by one drawn from
+    /// these (a send, then its answer: a climb to a limit beyond the reach of moves
+    /// drawn one at a time); `least` and `most` then count both.
+    pub answers: Vec<(Feature, u32)>,
 }
 
 impl Plan {
@@ -332,7 +378,12 @@ impl Plan {
     /// moves.
     pub fn everything(alphabet: &Alphabet, max_len: usize) -> Self {
         let weights = alphabet.features().into_iter().map(|f| (f, f.usual_weight())).collect();
-        Plan { phases: vec![Phase { weights, least: 0, most: max_len }], jwt: true, people: PEOPLE.len() }
+        Plan {
+            phases: vec![Phase { weights, least: 0, most: max_len, answers: Vec::new() }],
+            jwt: true,
+            people: PEOPLE.len(),
+            len: None,
+        }
     }
 }
 
@@ -365,6 +416,13 @@ pub fn call_for(m: &Move, profile: ProfileId, events: &mut usize) -> Option<AppC
             AppCall::Track { event: format!("e{events}") }
         }
         Move::Flush => AppCall::Flush {},
-        Move::Respond { .. } | Move::Advance(_) | Move::Restart => return None,
+        Move::Respond { .. } | Move::Advance(_) | Move::Restart | Move::ProvideToken { .. } => return None,
     })
+}
+
+/// The answer a [`Move::ProvideToken`] gives to ask `ask` (the caller picks the ask among
+/// those open).
+pub fn provide_token_call(ask: u64, token: Option<usize>) -> AppCall {
+    let names = token_names();
+    AppCall::ProvideToken { ask, token: token.map(|i| names[i % names.len()].to_owned()) }
 }

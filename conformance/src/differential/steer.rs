@@ -9,7 +9,10 @@
 //!   feature weighs more the more missing transitions need it;
 //! - where the profile has a failure limit, one sequence in four climbs to it whatever
 //!   the coverage, with other answers mixed in at random and a random mix of calls
-//!   after it: the limit's rules (count, reset, what a session lifts) live there.
+//!   after it: the limit's rules (count, reset, what a session lifts) live there. A
+//!   limit beyond the reach of moves drawn one at a time within the longest sequence
+//!   (braze-web's 50) is climbed in pairs, a send then its answer, and that climb is as
+//!   long as the limit needs, whatever the run's longest sequence.
 //!
 //! Shrinking does not see plans: a failing sequence shrinks by deleting moves, as before.
 
@@ -46,7 +49,7 @@ impl Steered {
         let missing: Vec<Transition> = tally.missing().iter().map(|e| e.transition).collect();
         let limited = tally.edges().iter().any(|e| e.transition == Transition::Suspend);
         if limited && rng.random_ratio(1, 4) {
-            climb(self.max_len, rng)
+            climb(&self.alphabet, self.max_len, rng)
         } else if !missing.is_empty() && rng.random_bool(0.5) {
             let target = missing[rng.random_range(0..missing.len())];
             aimed(&self.alphabet, target, self.max_len, rng)
@@ -64,6 +67,13 @@ impl Strategy for Steered {
         let plan = self.plan(runner.rng());
         self.alphabet.plan_strategy(&plan, self.max_len).new_tree(runner)
     }
+}
+
+/// True when a climb of moves drawn one at a time cannot reach `limit` failures within
+/// `max_len` moves: each failure takes about four (a send, an answer, and the moves that
+/// find nothing to send or answer).
+fn climbs_in_pairs(limit: u32, max_len: usize) -> bool {
+    limit as usize * 4 > max_len * 85 / 100
 }
 
 fn reply(r: Answer) -> Feature {
@@ -87,9 +97,16 @@ fn recipe(t: Transition) -> Vec<(Feature, u32)> {
         T::RestartRunning => vec![(Restart, 2)],
         T::RestartStopped => vec![(stop, 2), (Restart, 2)],
         T::TokenSet | T::TokenSetInsideWindow | T::TokenSetExpired | T::TokenReplaced => {
-            vec![(SetToken, 4), (Identify, 2)]
+            vec![(SetToken, 4), (Identify, 2), (ProvideToken, 4)]
         }
-        T::WindowOpens | T::ExpiresInWindow | T::Expires => vec![(SetToken, 2), (AdvanceLong, 4)],
+        T::WindowOpens | T::ExpiresInWindow | T::Expires => {
+            vec![(SetToken, 2), (AdvanceLong, 4), (Identify, 1), (ProvideToken, 3)]
+        }
+        T::TokenAsked => vec![(Identify, 4)],
+        T::AskFailed => vec![(Identify, 3), (ProvideToken, 4)],
+        // A token inside the window (or one a long advance brings there) is asked for
+        // again; that ask then fails.
+        T::RefreshAskFailed => vec![(Identify, 2), (ProvideToken, 6), (AdvanceLong, 1)],
         T::TokenCleared => vec![
             (SetToken, 3),
             (ClearToken, 2),
@@ -100,6 +117,20 @@ fn recipe(t: Transition) -> Vec<(Feature, u32)> {
             (Call(CallKind::Logout), 2),
         ],
         T::Send => vec![],
+        T::AutoFlush => vec![(AdvanceLong, 3), (AdvanceShort, 1)],
+        T::OtherFailureFails | T::BackoffFailed => vec![(server, 3), (network, 3)],
+        T::BackoffRejected => rejections.to_vec(),
+        T::BackoffOver => vec![(unauthorized, 4), (server, 2), (AdvanceLong, 4)],
+        T::FlushDuringBackoff => vec![(unauthorized, 4), (server, 2), (Flush, 3)],
+        T::BackoffLapses => {
+            vec![(unauthorized, 4), (server, 2), (Call(CallKind::ClearLocalData), 3), (AdvanceLong, 3)]
+        }
+        T::Refetch | T::RefetchResent | T::RefetchFailed | T::RefetchRejected => {
+            vec![(Identify, 2), (unauthorized, 6), (ProvideToken, 6)]
+        }
+        T::RefetchCustomerLeft => {
+            vec![(Identify, 4), (unauthorized, 6), (ProvideToken, 3), (Call(CallKind::Logout), 2)]
+        }
         T::LogoutSync => vec![(SetToken, 2), (Call(CallKind::Logout), 2)],
         T::LogoutSyncRejected => vec![(SetToken, 2), (Call(CallKind::Logout), 3), (unauthorized, 5)],
         T::Delivered => vec![(ok, 4)],
@@ -114,12 +145,22 @@ fn recipe(t: Transition) -> Vec<(Feature, u32)> {
         T::DiscardRetry | T::DiscardHeld => {
             vec![(unauthorized, 6), (Call(CallKind::ClearLocalData), 2), (stop, 2)]
         }
-        T::HeldCustomerLeft | T::RejectedCustomerLeft => {
-            vec![(unauthorized, 5), (SetToken, 3), (Identify, 3), (Call(CallKind::Logout), 2)]
-        }
+        T::HeldCustomerLeft | T::RejectedCustomerLeft => vec![
+            (unauthorized, 5),
+            (SetToken, 3),
+            (Identify, 3),
+            (Call(CallKind::Logout), 2),
+            (ProvideToken, 2),
+        ],
         // The failure limit: rejections, each answered with a new token (the climb), and
         // what happens once suspended (see `deep`).
-        T::Suspend | T::SuspendedStays | T::NewSession | T::NewSessionHeld => {
+        T::Suspend
+        | T::SuspendedStays
+        | T::NewSession
+        | T::NewSessionHeld
+        | T::NewSessionWaiting
+        | T::FlushThroughSuspension
+        | T::AnsweredWhileSuspended => {
             vec![(unauthorized, 10), (forbidden, 2), (SetToken, 10)]
         }
     };
@@ -136,21 +177,9 @@ fn recipe(t: Transition) -> Vec<(Feature, u32)> {
 
 /// A climb to the failure limit (rejections, each answered with a new token), with 200,
 /// 500 and network errors mixed in at random, then a phase of calls chosen at random.
-fn climb(max_len: usize, rng: &mut impl RngExt) -> Plan {
+fn climb(alphabet: &Alphabet, max_len: usize, rng: &mut impl RngExt) -> Plan {
     use Feature::*;
-    let mut up = vec![
-        (reply(Answer::UNAUTHORIZED), 10),
-        (reply(Answer::FORBIDDEN), 2),
-        (SetToken, 10),
-        (Track, 5),
-        (Flush, 6),
-        (Handler, 1),
-    ];
-    for other in [Answer::OK, Answer::Status(500), Answer::NetworkError] {
-        if rng.random_bool(0.5) {
-            up.push((reply(other), rng.random_range(1..=2)));
-        }
-    }
+    let (up, len) = climb_phase(alphabet, max_len, rng);
     let mut after = vec![(Track, 3), (Flush, 3), (SetToken, 2)];
     for (f, w) in [
         (Call(CallKind::NewSession), 3),
@@ -164,14 +193,57 @@ fn climb(max_len: usize, rng: &mut impl RngExt) -> Plan {
             after.push((f, w));
         }
     }
+    if len > max_len {
+        // A suspension after a long climb ends with a wait still running or over.
+        after.push((AdvanceLong, 2));
+    }
     Plan {
         phases: vec![
-            Phase { weights: up, least: max_len * 6 / 10, most: max_len * 85 / 100 },
-            Phase { weights: after, least: max_len / 20, most: max_len * 15 / 100 },
+            up,
+            Phase { weights: after, least: len / 20, most: len * 15 / 100, answers: Vec::new() },
         ],
         jwt: true,
         people: 1,
+        len: (len > max_len).then_some(len),
     }
+}
+
+/// The phase that climbs to the failure limit, and the length of a sequence that holds
+/// it and a phase after it. Where moves drawn one at a time cannot reach the limit within
+/// `max_len`, the climb is drawn in pairs (a send, then its answer) and the sequence is
+/// as long as the limit needs.
+fn climb_phase(alphabet: &Alphabet, max_len: usize, rng: &mut impl RngExt) -> (Phase, usize) {
+    use Feature::*;
+    let limit = alphabet.failure_limit().unwrap_or(10);
+    if climbs_in_pairs(limit, max_len) {
+        // Each pair sends (a flush, or a clock advance past the wait) and answers; a
+        // success would start the count again, so none is mixed in.
+        let sends = vec![(Flush, 8), (AdvanceLong, 1), (Track, 1)];
+        let mut answers = vec![(reply(Answer::UNAUTHORIZED), 10), (reply(Answer::FORBIDDEN), 2)];
+        for other in [Answer::Status(500), Answer::NetworkError] {
+            if rng.random_bool(0.5) {
+                answers.push((reply(other), 1));
+            }
+        }
+        let pairs = limit as usize + limit as usize / 4 + 4;
+        let len = (pairs * 2 * 100 / 85).max(max_len);
+        let least = (limit as usize + 4) * 2;
+        return (Phase { weights: sends, least, most: pairs * 2, answers }, len);
+    }
+    let mut up = vec![
+        (reply(Answer::UNAUTHORIZED), 10),
+        (reply(Answer::FORBIDDEN), 2),
+        (SetToken, 10),
+        (Track, 5),
+        (Flush, 6),
+        (Handler, 1),
+    ];
+    for other in [Answer::OK, Answer::Status(500), Answer::NetworkError] {
+        if rng.random_bool(0.5) {
+            up.push((reply(other), rng.random_range(1..=2)));
+        }
+    }
+    (Phase { weights: up, least: max_len * 6 / 10, most: max_len * 85 / 100, answers: Vec::new() }, max_len)
 }
 
 /// For a transition that lies past the failure limit: the features of the phase after
@@ -181,6 +253,10 @@ fn deep(t: Transition) -> Option<Vec<(Feature, u32)>> {
     let track_flush = vec![(Track, 3), (Flush, 3), (SetToken, 2)];
     let return_phase = match t {
         Transition::Suspend | Transition::SuspendedStays => track_flush,
+        Transition::FlushThroughSuspension | Transition::AnsweredWhileSuspended => {
+            [track_flush, vec![(reply(Answer::OK), 3), (reply(Answer::UNAUTHORIZED), 2)]].concat()
+        }
+        Transition::NewSessionWaiting => [track_flush, vec![(Call(CallKind::NewSession), 4)]].concat(),
         Transition::NewSessionHeld => [track_flush, vec![(Call(CallKind::NewSession), 4)]].concat(),
         // Suspended with nothing held: the held request deleted, or stopped and configured.
         Transition::NewSession => [
@@ -190,6 +266,7 @@ fn deep(t: Transition) -> Option<Vec<(Feature, u32)>> {
                 (Call(CallKind::StopIntegration), 1),
                 (Configure, 1),
                 (Call(CallKind::NewSession), 3),
+                (AdvanceLong, 3),
             ],
         ]
         .concat(),
@@ -218,20 +295,34 @@ fn aimed(alphabet: &Alphabet, target: Transition, max_len: usize, rng: &mut impl
             weights.push((f, 1));
         }
     }
-    let phases = match deep(target) {
-        Some(after) => vec![
-            Phase { weights, least: max_len / 2, most: max_len * 3 / 4 },
-            Phase { weights: after, least: max_len / 20, most: max_len / 4 },
-        ],
-        None => vec![Phase { weights, least: 0, most: max_len }],
+    let limit = alphabet.failure_limit().unwrap_or(10);
+    let (phases, len) = match deep(target) {
+        // A limit beyond the reach of single moves: the climb in pairs, then the phase
+        // after it.
+        Some(after) if climbs_in_pairs(limit, max_len) => {
+            let (up, len) = climb_phase(alphabet, max_len, rng);
+            (vec![up, Phase { weights: after, least: len / 20, most: len / 4, answers: Vec::new() }], len)
+        }
+        Some(after) => (
+            vec![
+                Phase { weights, least: max_len / 2, most: max_len * 3 / 4, answers: Vec::new() },
+                Phase { weights: after, least: max_len / 20, most: max_len / 4, answers: Vec::new() },
+            ],
+            max_len,
+        ),
+        None => (vec![Phase { weights, least: 0, most: max_len, answers: Vec::new() }], max_len),
     };
     // A held request fails when its customer changes: only the transitions about that
     // change name two people.
-    let customer_change = matches!(target, Transition::HeldCustomerLeft | Transition::RejectedCustomerLeft);
+    let customer_change = matches!(
+        target,
+        Transition::HeldCustomerLeft | Transition::RejectedCustomerLeft | Transition::RefetchCustomerLeft
+    );
     Plan {
         phases,
         jwt: target != Transition::RejectedWithoutJwt,
         people: if customer_change { 2 } else { 1 },
+        len: (len > max_len).then_some(len),
     }
 }
 
@@ -261,5 +352,10 @@ fn swarm(alphabet: &Alphabet, missing: &[Transition], max_len: usize, rng: &mut 
     if weights.is_empty() {
         weights = vec![(Feature::Track, 1), (Feature::Flush, 1)];
     }
-    Plan { phases: vec![Phase { weights, least: 0, most: max_len }], jwt: rng.random_ratio(9, 10), people: 2 }
+    Plan {
+        phases: vec![Phase { weights, least: 0, most: max_len, answers: Vec::new() }],
+        jwt: rng.random_ratio(9, 10),
+        people: 2,
+        len: None,
+    }
 }

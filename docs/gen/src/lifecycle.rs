@@ -85,16 +85,7 @@ mod tests {
 
     #[test]
     fn an_edge_drawn_for_a_profile_cites_a_requirement_of_that_profile() {
-        // The diagrams do not draw the newer profiles' mechanics yet (pulled tokens,
-        // per-event sending, the backoff wait): iterable-web and braze-web are not claimed.
-        let drawn = |p: &Profile| {
-            !matches!(
-                p.id,
-                jwt_lifecycle_spec::profile::ProfileId::IterableWeb
-                    | jwt_lifecycle_spec::profile::ProfileId::BrazeWeb
-            )
-        };
-        for p in Profile::all().into_iter().filter(drawn) {
+        for p in Profile::all() {
             for e in all_edges(Some(&p)) {
                 assert!(
                     !shown_requirements(&e, Some(&p)).is_empty(),

@@ -6,13 +6,17 @@
 //! caused it, and names the arrow each diagram took. A change of state that no arrow of
 //! the profile explains is returned as [`Unexplained`]: the diagram lacks an arrow the
 //! machine takes.
+//!
+//! Where the profile sends per event (QUEUE-009), several requests are in flight at once:
+//! the pipeline diagram draws the life of one request, and each request a step changed
+//! (matched across a resend by its events) takes its own arrow.
 
 use super::{Diagram, Edge, State, Transition};
-use crate::sdk::request::Purpose;
+use crate::sdk::request::{InFlight, Purpose, Waiting};
 use crate::sdk::Sdk;
-use jwt_lifecycle_spec::alphabet::{AppCall, Input, Reply, UnixMillis};
+use jwt_lifecycle_spec::alphabet::{AppCall, AskId, EventId, Input, RequestId, UnixMillis};
 use jwt_lifecycle_spec::client_view::ClientToken;
-use jwt_lifecycle_spec::profile::{ClearingCall, Profile, RetryPolicy};
+use jwt_lifecycle_spec::profile::{Answer, Batching, ClearingCall, OtherFailurePolicy, Profile, RetryPolicy};
 use serde::Serialize;
 
 /// What the diagrams see of the machine at one instant.
@@ -22,17 +26,31 @@ pub struct Look {
     pub sdk: State,
     /// The token diagram's state.
     pub token: State,
-    /// The pipeline diagram's state.
+    /// The pipeline diagram's state (for a profile that sends per event, the most
+    /// advanced state of its requests).
     pub pipeline: State,
     /// JWT was enabled at the last configure.
     pub jwt_enabled: bool,
-    /// The request in flight, if any.
+    /// Sync is suspended by the failure limit.
+    pub suspended: bool,
+    /// The request in flight, if any (the one request of a profile that sends the head
+    /// of its queue).
     pub flight: Option<Flight>,
+    /// Every request in flight of a profile that sends per event.
+    pub flights: Vec<Flight>,
+    /// The asks of the app's token callback not answered yet.
+    pub open_asks: Vec<AskId>,
 }
 
-/// What the diagrams need of the request in flight.
+/// What the diagrams need of a request in flight.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flight {
+    /// The id of its latest attempt.
+    pub request: RequestId,
+    /// Its events: they name the request across its attempts.
+    pub events: Vec<EventId>,
+    /// Its state in the pipeline diagram.
+    pub state: State,
     /// 1 for the first attempt.
     pub attempt: u32,
     /// It is the logout sync (QUEUE-002).
@@ -41,6 +59,26 @@ pub struct Flight {
     pub customer_current: bool,
     /// The token its latest attempt carried.
     pub carried: Option<ClientToken>,
+}
+
+impl Flight {
+    fn of(f: &InFlight, sdk: &Sdk) -> Flight {
+        let state = match f.waiting {
+            Waiting::Response => State::InFlight,
+            Waiting::Retry(_) => State::RetryPending,
+            Waiting::NewToken | Waiting::Resend => State::Held,
+            Waiting::Ask(_) => State::AwaitingToken,
+        };
+        Flight {
+            request: f.request,
+            events: f.events.clone(),
+            state,
+            attempt: f.attempt,
+            logout_sync: f.purpose == Purpose::LogoutSync,
+            customer_current: f.customer == *sdk.customer(),
+            carried: f.carried.clone(),
+        }
+    }
 }
 
 impl Look {
@@ -61,25 +99,36 @@ impl Look {
                 _ => State::Valid,
             },
         };
-        let pipeline = if sdk.failures().suspended {
-            State::Suspended
-        } else if sdk.is_held() {
-            // A held request stays the request in flight in the machine, waiting for a token.
-            State::Held
+        let flight = sdk.in_flight().map(|f| Flight::of(f, sdk));
+        let flights: Vec<Flight> = sdk.flights().iter().map(|f| Flight::of(f, sdk)).collect();
+        let suspended = sdk.failures().suspended;
+        let pipeline = if profile.batching == Batching::PerEventConcurrent {
+            [State::InFlight, State::AwaitingToken]
+                .into_iter()
+                .find(|s| flights.iter().any(|f| f.state == *s))
+                .unwrap_or(State::Idle)
         } else {
-            match sdk.in_flight() {
-                Some(f) if f.retry_due().is_some() => State::RetryPending,
-                Some(_) => State::InFlight,
+            match &flight {
+                // A request an explicit flush sent through the suspension (LIMIT-006).
+                Some(f) if f.state == State::InFlight => State::InFlight,
+                _ if suspended => State::Suspended,
+                // A held request stays the request in flight in the machine, waiting for
+                // a token.
+                Some(f) => f.state,
+                None if sdk.backoff_until().is_some_and(|w| w > now) => State::BackingOff,
                 None => State::Idle,
             }
         };
-        let flight = sdk.in_flight().map(|f| Flight {
-            attempt: f.attempt,
-            logout_sync: f.purpose == Purpose::LogoutSync,
-            customer_current: f.customer == *sdk.customer(),
-            carried: f.carried.clone(),
-        });
-        Look { sdk: sdk_state, token, pipeline, jwt_enabled: sdk.jwt_enabled(), flight }
+        Look {
+            sdk: sdk_state,
+            token,
+            pipeline,
+            jwt_enabled: sdk.jwt_enabled(),
+            suspended,
+            flight,
+            flights,
+            open_asks: sdk.open_asks().iter().map(|a| a.id).collect(),
+        }
     }
 
     /// This look's state in `diagram`.
@@ -89,6 +138,16 @@ impl Look {
             Diagram::Token => self.token,
             Diagram::Pipeline => self.pipeline,
         }
+    }
+
+    /// True when `after` has an ask this look does not: the step asked the callback.
+    fn asked_by(&self, after: &Look) -> bool {
+        after.open_asks.iter().any(|a| !self.open_asks.contains(a))
+    }
+
+    /// True when ask `id` is open in this look.
+    fn ask_open(&self, id: AskId) -> bool {
+        self.open_asks.contains(&id)
     }
 }
 
@@ -156,8 +215,12 @@ pub fn classify(
     if restart || !(before.sdk == State::Running || after.sdk == State::Running) {
         return out;
     }
-    judge(Diagram::Token, token_transition(profile, stimulus, before, after).into_iter().collect());
-    judge(Diagram::Pipeline, pipeline_transition(profile, stimulus, at, before, after));
+    judge(Diagram::Token, token_transition(profile, stimulus, before, after));
+    if profile.batching == Batching::PerEventConcurrent {
+        out.extend(per_event_transitions(profile, edges, stimulus, at, before, after));
+    } else {
+        judge(Diagram::Pipeline, pipeline_transition(profile, stimulus, at, before, after));
+    }
     out
 }
 
@@ -185,9 +248,13 @@ fn call(stimulus: Stimulus<'_>) -> Option<&AppCall> {
     }
 }
 
-fn reply(stimulus: Stimulus<'_>) -> Option<Reply> {
+/// How the profile reads the answer a step gave to request `request`, if the step is
+/// one.
+fn answer_to(profile: &Profile, stimulus: Stimulus<'_>, request: RequestId) -> Option<Answer> {
     match stimulus {
-        Stimulus::Input(Input::Respond { reply, .. }) => Some(*reply),
+        Stimulus::Input(Input::Respond { request: r, reply, body }) if *r == request => {
+            Some(profile.read_answer(*reply, body.as_ref()))
+        }
         _ => None,
     }
 }
@@ -211,7 +278,8 @@ fn provides_token(call: &AppCall) -> bool {
     match call {
         AppCall::Configure { token, .. }
         | AppCall::SetToken { token, .. }
-        | AppCall::Identify { token, .. } => token.is_some(),
+        | AppCall::Identify { token, .. }
+        | AppCall::ProvideToken { token, .. } => token.is_some(),
         _ => false,
     }
 }
@@ -229,28 +297,43 @@ pub fn clearing_call(call: &AppCall) -> Option<ClearingCall> {
     })
 }
 
+/// The arrows the token diagram took: usually one; `identify` in a profile that pulls
+/// may clear the token and then ask for the new customer's.
 fn token_transition(
     profile: &Profile,
     stimulus: Stimulus<'_>,
     before: &Look,
     after: &Look,
-) -> Option<Transition> {
+) -> Vec<Transition> {
     use State::*;
     // A token handed over while JWT is off is not stored (CONF-002, CONF-005).
     let provided = call(stimulus).is_some_and(provides_token) && after.jwt_enabled && after.sdk == Running;
     let cleared = call(stimulus).and_then(clearing_call).is_some_and(|c| profile.clears_token(c));
     let clock = stimulus == Stimulus::Clock;
-    match (before.token, after.token) {
+    let identify_asked = matches!(call(stimulus), Some(AppCall::Identify { .. })) && before.asked_by(after);
+    // LIFE-018: the callback failed an ask that was open.
+    let ask_failed = match call(stimulus) {
+        Some(AppCall::ProvideToken { ask, token: None }) => before.ask_open(*ask),
+        _ => false,
+    };
+    let one = match (before.token, after.token) {
         (NoToken, Valid) if provided => Some(Transition::TokenSet),
         (NoToken, ExpiringSoon) if provided => Some(Transition::TokenSetInsideWindow),
         (NoToken, Expired) if provided => Some(Transition::TokenSetExpired),
         (from, _) if from.is_stored() && provided => Some(Transition::TokenReplaced),
+        (from, NoToken) if from.is_stored() && cleared && identify_asked => {
+            return vec![Transition::TokenCleared, Transition::TokenAsked]
+        }
         (from, NoToken) if from.is_stored() && cleared => Some(Transition::TokenCleared),
+        (NoToken, NoToken) if identify_asked => Some(Transition::TokenAsked),
+        (NoToken, NoToken) if ask_failed => Some(Transition::AskFailed),
+        (ExpiringSoon, ExpiringSoon) if ask_failed => Some(Transition::RefreshAskFailed),
         (Valid, ExpiringSoon) if clock => Some(Transition::WindowOpens),
         (ExpiringSoon, Expired) if clock => Some(Transition::ExpiresInWindow),
         (Valid, Expired) if clock => Some(Transition::Expires),
         _ => None,
-    }
+    };
+    one.into_iter().collect()
 }
 
 /// The arrows the pipeline took: usually one; a `configure` with a token while a request
@@ -281,52 +364,75 @@ fn pipeline_step(
 ) -> Option<Transition> {
     use State::*;
     let call = call(stimulus);
+    let clock = stimulus == Stimulus::Clock;
+    let flush = matches!(call, Some(AppCall::Flush {}));
     let discards = matches!(call, Some(AppCall::ClearLocalData {} | AppCall::StopIntegration {}));
     let new_session = matches!(call, Some(AppCall::NewSession {} | AppCall::Configure { .. }));
     match (before.pipeline, after.pipeline) {
         (Idle, InFlight) => match call {
             Some(AppCall::Flush {}) => Some(Transition::Send),
             Some(AppCall::Logout {}) => Some(Transition::LogoutSync),
+            None if clock => Some(Transition::AutoFlush),
             _ => None,
         },
         (InFlight, Idle) if discards => Some(Transition::DiscardInFlight),
-        (InFlight, Idle) => answered(profile, reply(stimulus)?, at, before),
+        // LIMIT-006: the request a flush sent through the suspension ends, the
+        // suspension stays.
+        (InFlight, Suspended) if before.suspended => Some(Transition::AnsweredWhileSuspended),
+        (InFlight, Suspended) => Some(Transition::Suspend),
         (InFlight, RetryPending) => Some(Transition::RetryScheduled),
         (InFlight, Held) => Some(Transition::Hold),
-        (InFlight, Suspended) => Some(Transition::Suspend),
-        (RetryPending, InFlight) if stimulus == Stimulus::Clock => Some(Transition::RetrySent),
+        (InFlight, _) => answered(profile, before.flight.as_ref()?, stimulus, at, before.jwt_enabled),
+        (RetryPending, InFlight) if clock => Some(Transition::RetrySent),
         (RetryPending, Idle) if discards => Some(Transition::DiscardRetry),
         (Held, InFlight) => Some(Transition::Release),
         (Held, Idle) if discards => Some(Transition::DiscardHeld),
         (Held, Idle) if call.is_some() => Some(Transition::HeldCustomerLeft),
+        (BackingOff, InFlight) if clock => Some(Transition::BackoffOver),
+        (BackingOff, InFlight) if flush => Some(Transition::FlushDuringBackoff),
+        (BackingOff, Idle) if clock => Some(Transition::BackoffLapses),
         (Suspended, Suspended) => match call {
             Some(AppCall::Track { .. } | AppCall::Flush {} | AppCall::SetToken { token: Some(_), .. }) => {
                 Some(Transition::SuspendedStays)
             }
             _ => None,
         },
+        (Suspended, InFlight) if flush => Some(Transition::FlushThroughSuspension),
         (Suspended, Idle) if new_session => Some(Transition::NewSession),
         (Suspended, Held) if new_session => Some(Transition::NewSessionHeld),
+        (Suspended, BackingOff) if new_session => Some(Transition::NewSessionWaiting),
         _ => None,
     }
 }
 
-/// The arrow from "in flight" to "idle" an answer takes.
-fn answered(profile: &Profile, reply: Reply, at: UnixMillis, before: &Look) -> Option<Transition> {
-    let status = match reply {
-        Reply::Status(_) if reply.is_success() => return Some(Transition::Delivered),
-        Reply::Status(s @ (401 | 403)) => s,
-        _ => return Some(Transition::Requeued),
+/// The arrow out of "in flight" the answer to `flight` takes, if the step answered it.
+fn answered(
+    profile: &Profile,
+    flight: &Flight,
+    stimulus: Stimulus<'_>,
+    at: UnixMillis,
+    jwt_enabled: bool,
+) -> Option<Transition> {
+    let (status, expired) = match answer_to(profile, stimulus, flight.request)? {
+        Answer::Delivered => return Some(Transition::Delivered),
+        Answer::Other => {
+            return Some(match profile.on_other_failure {
+                OtherFailurePolicy::Requeue => Transition::Requeued,
+                OtherFailurePolicy::Fail => Transition::OtherFailureFails,
+                // RETRY-016: back to the queue until the backoff wait is over.
+                OtherFailurePolicy::Backoff { .. } => Transition::BackoffFailed,
+            });
+        }
+        Answer::Rejected { status, expired, .. } => (status, expired),
     };
-    let flight = before.flight.as_ref()?;
-    if !before.jwt_enabled {
+    if !jwt_enabled {
         return Some(Transition::RejectedWithoutJwt);
     }
     if flight.logout_sync {
         return Some(Transition::LogoutSyncRejected);
     }
     let carried = flight.carried.is_some();
-    let unexpired = flight.carried.as_ref().is_some_and(|t| !t.is_expired(at));
+    let unexpired = flight.carried.as_ref().is_some_and(|t| !t.is_expired(at)) && !expired;
     let policy = profile.auth_failure_policy(status, carried, unexpired)?;
     match policy.retry {
         RetryPolicy::After { .. } => Some(Transition::RetryRejected),
@@ -335,9 +441,73 @@ fn answered(profile: &Profile, reply: Reply, at: UnixMillis, before: &Look) -> O
         RetryPolicy::Never if policy.raise_app_error => Some(Transition::RejectedWithAppError),
         RetryPolicy::Never => Some(Transition::ForbiddenFails),
         // RETRY-016: the events go back to the queue until the backoff wait is over.
-        RetryPolicy::Backoff { .. } => Some(Transition::Requeued),
-        // RETRY-015: the request waits for the token it asked for; the diagrams draw no
-        // state for the wait (a per-event request is never the one request in flight).
-        RetryPolicy::RefetchThenRetry => None,
+        RetryPolicy::Backoff { .. } => Some(Transition::BackoffRejected),
+        // RETRY-018: a request whose customer was left is not refetched for.
+        RetryPolicy::RefetchThenRetry if !flight.customer_current => Some(Transition::RejectedCustomerLeft),
+        // RETRY-015: the resend is the last attempt.
+        RetryPolicy::RefetchThenRetry if flight.attempt > 1 => Some(Transition::RefetchRejected),
+        // RETRY-015: it waits for the token asked for.
+        RetryPolicy::RefetchThenRetry => Some(Transition::Refetch),
+    }
+}
+
+/// The arrows of a step in a profile that sends per event: each request the step
+/// started, changed or ended takes its own arrow of the pipeline diagram.
+fn per_event_transitions(
+    profile: &Profile,
+    edges: &[Edge],
+    stimulus: Stimulus<'_>,
+    at: UnixMillis,
+    before: &Look,
+    after: &Look,
+) -> Classified {
+    let mut out = Classified::default();
+    let mut unmatched: Vec<&Flight> = after.flights.iter().collect();
+    let mut changes: Vec<(Option<&Flight>, State, State)> = Vec::new();
+    for b in &before.flights {
+        // A resend has a new request id: the request is named by its events.
+        let same = unmatched
+            .iter()
+            .position(|a| a.request == b.request)
+            .or_else(|| unmatched.iter().position(|a| a.events == b.events));
+        let to = match same {
+            Some(i) => unmatched.remove(i).state,
+            None => State::Idle,
+        };
+        if to != b.state {
+            changes.push((Some(b), b.state, to));
+        }
+    }
+    changes.extend(unmatched.into_iter().map(|a| (None, State::Idle, a.state)));
+    for (flight, from, to) in changes {
+        let step = per_event_step(profile, flight, stimulus, at, before.jwt_enabled, from, to);
+        match step.and_then(|t| drawn_path(edges, &[t], from, to)) {
+            Some(path) => out.taken.extend(path),
+            None => out.unexplained.push(Unexplained { diagram: Diagram::Pipeline, from, to }),
+        }
+    }
+    out
+}
+
+/// The arrow one request of a per-event profile took from `from` to `to`.
+fn per_event_step(
+    profile: &Profile,
+    flight: Option<&Flight>,
+    stimulus: Stimulus<'_>,
+    at: UnixMillis,
+    jwt_enabled: bool,
+    from: State,
+    to: State,
+) -> Option<Transition> {
+    use State::*;
+    let call = call(stimulus);
+    let provided = matches!(call, Some(AppCall::ProvideToken { .. }));
+    match (from, to) {
+        (Idle, InFlight) if matches!(call, Some(AppCall::Track { .. })) => Some(Transition::Send),
+        (InFlight, _) => answered(profile, flight?, stimulus, at, jwt_enabled),
+        (AwaitingToken, InFlight) if provided => Some(Transition::RefetchResent),
+        (AwaitingToken, Idle) if provided => Some(Transition::RefetchFailed),
+        (AwaitingToken, Idle) if call.is_some() => Some(Transition::RefetchCustomerLeft),
+        _ => None,
     }
 }

@@ -137,6 +137,45 @@ mod tests {
     }
 
     #[test]
+    fn a_pulled_token_and_a_refetch_are_named() {
+        use jwt_lifecycle_spec::alphabet::CustomerIds;
+        let mut walk = Walk::new(&jwt_lifecycle_spec::profile::iterable_web(), START);
+        let alice = CustomerIds::single("userId", "alice");
+        walk.input(&call(AppCall::Configure { jwt_enabled: true, debug: false, token: None }));
+        let asked = walk.input(&call(AppCall::Identify { customer_ids: alice, token: None }));
+        assert_eq!(asked.classified.taken, [Transition::TokenAsked]);
+        let t = token(START / 1000 + 3600);
+        let stored = walk.input(&call(AppCall::ProvideToken { ask: 1, token: Some(t.clone()) }));
+        assert_eq!(stored.classified.taken, [Transition::TokenSet]);
+        let sent = walk.input(&call(AppCall::Track { event: "e1".into() }));
+        assert_eq!(sent.classified.taken, [Transition::Send]);
+        let rejected = walk.input(&Input::respond(1, Reply::UNAUTHORIZED));
+        assert_eq!(rejected.classified.taken, [Transition::Refetch]);
+        let resent = walk.input(&call(AppCall::ProvideToken { ask: 2, token: Some(t) }));
+        assert_eq!(resent.classified.taken, [Transition::TokenReplaced, Transition::RefetchResent]);
+        let failed = walk.input(&Input::respond(2, Reply::UNAUTHORIZED));
+        assert_eq!(failed.classified.taken, [Transition::RefetchRejected]);
+        assert!(failed.classified.unexplained.is_empty(), "{:?}", failed.classified.unexplained);
+    }
+
+    #[test]
+    fn a_backoff_wait_and_the_automatic_flush_are_named() {
+        let mut walk = Walk::new(&jwt_lifecycle_spec::profile::braze_web(), START);
+        walk.input(&call(AppCall::Configure { jwt_enabled: true, debug: false, token: None }));
+        walk.input(&call(AppCall::Track { event: "e1".into() }));
+        let auto = walk.advance(11_000);
+        assert_eq!(auto.classified.taken, [Transition::AutoFlush]);
+        let rejected = walk.input(&Input::respond(1, Reply::UNAUTHORIZED));
+        assert_eq!(rejected.classified.taken, [Transition::BackoffRejected]);
+        let over = walk.advance(300_000);
+        assert_eq!(over.classified.taken, [Transition::BackoffOver]);
+        let failed = walk.input(&Input::respond(2, Reply::NetworkError));
+        assert_eq!(failed.classified.taken, [Transition::BackoffFailed]);
+        let flushed = walk.input(&call(AppCall::Flush {}));
+        assert_eq!(flushed.classified.taken, [Transition::FlushDuringBackoff]);
+    }
+
+    #[test]
     fn a_rejection_and_its_retry_are_named() {
         let mut walk = Walk::new(&exponea_stream(), START);
         walk.input(&call(AppCall::Configure { jwt_enabled: true, debug: false, token: None }));

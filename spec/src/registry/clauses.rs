@@ -12,6 +12,17 @@ use crate::requirement::Clause;
 /// observed.
 const CALLS_HANDLER: &[ProfileId] = &[ExponeaStream, MoengageIos, MoengageAndroid, KhorosLegacy];
 
+/// The profiles with `stop_integration`: iterable-web and braze-web have no such call
+/// (CONF-009; neither SDK's documents describe stopping it), so a clause about what a stop
+/// does cannot be shown on them.
+const STOPPING: &[ProfileId] = &[ExponeaStream, MoengageIos, MoengageAndroid, KhorosLegacy, WebexConnect];
+
+/// The profiles that keep a token, a customer and a queue across a restart: iterable-web
+/// persists nothing (LIFE-014's decision: the app initialises the SDK and signs the user in
+/// on every page load, which asks for a new token, and it keeps no queue).
+const PERSISTING: &[ProfileId] =
+    &[ExponeaStream, MoengageIos, MoengageAndroid, KhorosLegacy, WebexConnect, BrazeWeb];
+
 const fn c(name: &'static str, text: &'static str) -> Clause {
     Clause { name, text, profiles: None }
 }
@@ -29,7 +40,7 @@ const CLAUSES: &[(&str, &[Clause])] = &[
     ]),
     ("CONF-007", &[
         c("before-configure", "before the first configure nothing is sent or stored and a tracked event is reported sdk_not_running"),
-        c("after-stop", "after stop_integration, until the next configure, the same"),
+        only("after-stop", "after stop_integration, until the next configure, the same", STOPPING),
         only("no-handler", "a handler registered while not running is not registered", CALLS_HANDLER),
     ]),
     ("LIFE-002", &[
@@ -55,11 +66,11 @@ const CLAUSES: &[(&str, &[Clause])] = &[
         c("exp-not-an-integer", "a token whose exp is not a non-negative integer never expires on the client"),
     ]),
     ("LIFE-014", &[
-        c("token-kept", "the stored token and its customer survive a restart"),
-        c("customer-kept", "the current customer survives a restart"),
-        c("queue-kept", "the queued events survive a restart"),
+        only("token-kept", "the stored token and its customer survive a restart", PERSISTING),
+        only("customer-kept", "the current customer survives a restart", PERSISTING),
+        only("queue-kept", "the queued events survive a restart", PERSISTING),
         only("handler-forgotten", "the handler does not survive a restart", CALLS_HANDLER),
-        c("in-flight-requeued", "a request on the wire is abandoned, its events back at the front of the queue"),
+        only("in-flight-requeued", "a request on the wire is abandoned, its events back at the front of the queue", PERSISTING),
         only("held-requeued", "a held request is abandoned, its events back at the front of the queue", HOLDING),
         only("retry-requeued", "a request waiting for its retry is abandoned, its events back at the front of the queue", EXPONEA),
         only("timed-again", "after the next configure the kept token's refresh is timed as if set then", EXPONEA),
@@ -72,20 +83,25 @@ const CLAUSES: &[(&str, &[Clause])] = &[
         c("window-opens", "a token set exactly 60 s before its exp is notified at once"),
         c("inside", "a token set less than 60 s before its exp is notified at once"),
     ]),
+    // iterable-web has no handler and no pre-flight check (PRE-001..003 bind
+    // exponea-stream only): what a pre-flight check repeats or delivers cannot be shown.
     ("REFR-005", &[
-        c("timer-first", "delivered by the timer, not repeated by later pre-flight checks"),
-        c("set-first", "delivered when the token is set inside the window, not repeated"),
-        c("dropped-not-delivered", "a notification dropped for want of a handler is delivered by a later pre-flight check"),
+        only("timer-first", "delivered by the timer, not repeated by later pre-flight checks", EXPONEA),
+        only("set-first", "delivered when the token is set inside the window, not repeated", EXPONEA),
+        only("dropped-not-delivered", "a notification dropped for want of a handler is delivered by a later pre-flight check", EXPONEA),
     ]),
+    // iterable-web has identify and logout only among these calls, and takes no token at
+    // identify or configure (its tokens are pulled, CONF-009): the other calls' clauses bind
+    // exponea-stream alone.
     ("REFR-006", &[
-        c("set-token", "set_token with a new token cancels the old token's refresh"),
-        c("identify-with-token", "identify with a token cancels the old token's refresh"),
-        c("configure-with-token", "configure with a token cancels the old token's refresh"),
-        c("clear-token", "set_token without a token cancels the refresh"),
-        c("anonymize", "anonymize cancels the refresh"),
+        only("set-token", "set_token with a new token cancels the old token's refresh", EXPONEA),
+        only("identify-with-token", "identify with a token cancels the old token's refresh", EXPONEA),
+        only("configure-with-token", "configure with a token cancels the old token's refresh", EXPONEA),
+        only("clear-token", "set_token without a token cancels the refresh", EXPONEA),
+        only("anonymize", "anonymize cancels the refresh", EXPONEA),
         c("identify-without-token", "identify without a token cancels the refresh"),
-        c("stop-integration", "stop_integration cancels the refresh"),
-        c("clear-local-data", "clear_local_data cancels the refresh"),
+        only("stop-integration", "stop_integration cancels the refresh", EXPONEA),
+        only("clear-local-data", "clear_local_data cancels the refresh", EXPONEA),
     ]),
     ("PRE-005", &[
         c("exp-instant", "a token is expired at exp × 1000 ms itself"),
@@ -159,13 +175,13 @@ const CLAUSES: &[(&str, &[Clause])] = &[
         only("suspended", "flush is a no-op while sync is suspended", MOENGAGE),
     ]),
     ("QUEUE-006", &[
-        c("stop-integration", "stop_integration deletes every queued event"),
+        only("stop-integration", "stop_integration deletes every queued event", STOPPING),
         c("clear-local-data", "clear_local_data deletes every queued event"),
         c("in-flight", "the events of a request on the wire are deleted too"),
         only("retry-pending", "the events of a request waiting for its retry are deleted too", EXPONEA),
         only("held", "the events of a held request are deleted too", HOLDING),
         only("anonymize-keeps", "anonymize keeps the queued events, tagged with the previous customer", EXPONEA),
-        c("late-answer-after-stop", "an answer to a request whose events stop_integration deleted is ignored"),
+        only("late-answer-after-stop", "an answer to a request whose events stop_integration deleted is ignored", STOPPING),
         c("late-answer-after-clear", "an answer to a request whose events clear_local_data deleted is ignored"),
     ]),
     ("NOTIFY-006", &[

@@ -54,7 +54,8 @@ pub(crate) struct RunArgs {
     /// Seed for --random (default: from the clock; printed either way).
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
-    /// Longest random sequence, in steps after the first configure.
+    /// Longest random sequence, in steps after the first configure (a climb to a failure
+    /// limit beyond its reach is as long as the limit needs).
     #[arg(long, value_name = "STEPS", default_value_t = DEFAULT_MAX_LEN)]
     random_max_len: usize,
     /// How random runs are judged: by the requirements' monitors (`rules`, any behaviour
