@@ -9,7 +9,9 @@
 //! anyone can read, keep, and rerun as a fixed case, and proptest's shrinking works on
 //! the abstract moves, where deleting a step always yields a valid sequence.
 
-use super::moves::{call_for, provide_token_call, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::moves::{
+    call_for, provide_token_call, random_tokens, signal_bodies, Alphabet, Move, ADVANCES, REPLIES,
+};
 use super::steer::{Shared, Steered};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::Adapter;
@@ -17,7 +19,7 @@ use crate::case::{Action, Case, CaseFile, ExpectEntry, Expected, Step, TokenTabl
 use crate::coverage::{walk_case, Tally};
 use crate::runner::{run_case, Status};
 use jwt_lifecycle_model::{Driver, Sdk};
-use jwt_lifecycle_spec::alphabet::{Output, RequestId};
+use jwt_lifecycle_spec::alphabet::{Output, Reply, RequestId};
 use jwt_lifecycle_spec::profile::ProfileId;
 use proptest::test_runner::{TestCaseError, TestError, TestRunner};
 use std::cell::{Cell, RefCell};
@@ -55,6 +57,14 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
                 }
                 let request = in_flight.remove(pick % in_flight.len());
                 Action::Respond { request, reply: REPLIES[reply % REPLIES.len()], body: None }
+            }
+            Move::RespondWithBody { pick, body } => {
+                let bodies = signal_bodies(&profile.shared());
+                if in_flight.is_empty() || bodies.is_empty() {
+                    continue;
+                }
+                let request = in_flight.remove(pick % in_flight.len());
+                Action::Respond { request, reply: Reply::OK, body: Some(bodies[body % bodies.len()].clone()) }
             }
             Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
             Move::Restart => {

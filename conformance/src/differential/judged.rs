@@ -5,7 +5,9 @@
 //! each step is classified into the diagrams' transitions: that coverage steers the
 //! next sequences ([`super::steer`]) and is reported.
 
-use super::moves::{call_for, provide_token_call, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
+use super::moves::{
+    call_for, provide_token_call, random_tokens, signal_bodies, Alphabet, Move, ADVANCES, REPLIES,
+};
 use super::steer::{Shared, Steered};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::{Adapter, Started, StepReply};
@@ -119,21 +121,17 @@ fn on_reference(reference: &Walk, input: &Input) -> Option<Input> {
 /// apply (an answer with no request awaiting one).
 fn action_for(m: &Move, profile: ProfileId, oracle: &Oracle, events: &mut usize) -> Option<Action> {
     Some(match m {
-        Move::Respond { pick, reply } => {
-            let awaiting: Vec<u64> = oracle
-                .belief()
-                .requests
-                .iter()
-                .filter(|r| r.waiting == Waiting::Response)
-                .map(|r| r.id)
-                .collect();
-            if awaiting.is_empty() {
-                return None;
-            }
+        Move::Respond { pick, reply } => Action::Respond {
+            request: awaiting_answer(oracle, *pick)?,
+            reply: REPLIES[reply % REPLIES.len()],
+            body: None,
+        },
+        Move::RespondWithBody { pick, body } => {
+            let bodies = signal_bodies(&profile.shared());
             Action::Respond {
-                request: awaiting[pick % awaiting.len()],
-                reply: REPLIES[reply % REPLIES.len()],
-                body: None,
+                request: awaiting_answer(oracle, *pick)?,
+                reply: Reply::OK,
+                body: Some(bodies.get(body % bodies.len().max(1))?.clone()),
             }
         }
         Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
@@ -314,4 +312,11 @@ pub fn run_judged(
         }
     };
     outcome
+}
+
+/// The `pick`-th request awaiting an answer (modulo their number), if any awaits one.
+fn awaiting_answer(oracle: &Oracle, pick: usize) -> Option<u64> {
+    let awaiting: Vec<u64> =
+        oracle.belief().requests.iter().filter(|r| r.waiting == Waiting::Response).map(|r| r.id).collect();
+    awaiting.get(pick % awaiting.len().max(1)).copied()
 }

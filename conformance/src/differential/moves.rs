@@ -2,8 +2,8 @@
 //! so that deleting a move while shrinking always leaves a valid sequence.
 
 use crate::case::{OrderedMap, TokenSpec};
-use jwt_lifecycle_spec::alphabet::{AppCall, CallKind, CustomerIds, Reply};
-use jwt_lifecycle_spec::profile::ProfileId;
+use jwt_lifecycle_spec::alphabet::{AppCall, Body, CallKind, CustomerIds, Reply};
+use jwt_lifecycle_spec::profile::{BodyMeaning, Profile, ProfileId};
 use proptest::prelude::*;
 
 /// The tokens random sequences use: long-lived, due for refresh within two minutes,
@@ -64,6 +64,15 @@ pub enum Move {
         /// Index into the replies.
         reply: usize,
     },
+    /// Answer the `pick`-th request awaiting an answer with a 200 whose body carries the
+    /// profile's signal of a rejection (protocol 2, profiles that read bodies; skipped
+    /// when no request awaits one).
+    RespondWithBody {
+        /// Which request (modulo their number).
+        pick: usize,
+        /// Index into the profile's [`signal_bodies`].
+        body: usize,
+    },
     /// Advance the clock (index into the advances).
     Advance(usize),
     /// The app process restarts (protocol 2).
@@ -100,14 +109,16 @@ pub fn random_tokens() -> OrderedMap<TokenSpec> {
 pub struct Alphabet {
     calls: Vec<CallKind>,
     protocol: u64,
-    /// Whether a later configure may pass no token (see `feature_strategy`).
-    bare_configure: bool,
     /// The app passes tokens (configure and identify may carry one).
     push: bool,
     /// The SDK has a mode without JWT (configure may turn it off).
     jwt_optional: bool,
     /// The profile's consecutive-failure limit, if it has one.
     failure_limit: Option<u32>,
+    /// How many bodies with a rejection signal the profile reads ([`signal_bodies`]).
+    bodies: usize,
+    /// An explicit flush sends while the failure limit suspends sync (LIMIT-006).
+    flush_through_suspension: bool,
 }
 
 impl Alphabet {
@@ -115,10 +126,11 @@ impl Alphabet {
     pub fn new(profile: ProfileId, protocol: u64) -> Self {
         let p = profile.profile();
         Alphabet {
-            bare_configure: p.refresh.is_none(),
             push: p.token_supply.push,
             jwt_optional: p.jwt_optional,
             failure_limit: p.failure_limit.map(|l| l.consecutive_failures),
+            bodies: signal_bodies(&p).len(),
+            flush_through_suspension: p.failure_limit.is_some_and(|l| l.flush_while_suspended),
             calls: p.calls,
             protocol,
         }
@@ -127,6 +139,11 @@ impl Alphabet {
     /// The profile's consecutive-failure limit, if it has one.
     pub fn failure_limit(&self) -> Option<u32> {
         self.failure_limit
+    }
+
+    /// True when an explicit flush sends while the failure limit suspends sync.
+    pub fn flush_through_suspension(&self) -> bool {
+        self.flush_through_suspension
     }
 
     fn has(&self, call: CallKind) -> bool {
@@ -150,6 +167,7 @@ impl Alphabet {
             Move::Track => self.has(CallKind::Track),
             Move::Flush => self.has(CallKind::Flush),
             Move::Respond { .. } | Move::Advance(_) => true,
+            Move::RespondWithBody { .. } => v2 && self.bodies > 0,
             Move::Restart => v2,
             Move::ProvideToken { .. } => v2 && self.has(CallKind::ProvideToken),
         }
@@ -188,6 +206,9 @@ impl Alphabet {
             _ => self.has(CallKind::Track),
         }));
         features.extend((0..REPLIES.len()).map(Feature::Reply));
+        if self.allows(&Move::RespondWithBody { pick: 0, body: 0 }) {
+            features.push(Feature::BodyReply);
+        }
         features.extend([Feature::AdvanceShort, Feature::AdvanceLong]);
         if self.allows(&Move::Restart) {
             features.push(Feature::Restart);
@@ -210,15 +231,10 @@ impl Alphabet {
                 any::<bool>().prop_map(|debug| Move::Configure { jwt: true, debug, token: None }).boxed()
             }
             // Half the later configures pass no token: what a restart kept (LIFE-014) only
-            // shows when configure does not replace it. Not yet on a profile with a refresh
-            // timer: there the reference times a kept token again at a configure while
-            // running (and tells a dropped `expired_soon` at once), which the monitors
-            // call a REFR-001 violation; the registry does not settle which is right.
-            Feature::Configure if self.bare_configure => (any::<bool>(), proptest::option::of(0..n_tokens))
+            // shows when configure does not replace it, and a configure of the running SDK
+            // must not time its token again (REFR-007).
+            Feature::Configure => (any::<bool>(), proptest::option::of(0..n_tokens))
                 .prop_map(|(debug, token)| Move::Configure { jwt: true, debug, token })
-                .boxed(),
-            Feature::Configure => (any::<bool>(), 0..n_tokens)
-                .prop_map(|(debug, t)| Move::Configure { jwt: true, debug, token: Some(t) })
                 .boxed(),
             Feature::SetToken => ((0..n_tokens), proptest::option::of(0..people))
                 .prop_map(|(token, identifier)| Move::SetToken { token: Some(token), identifier })
@@ -232,6 +248,9 @@ impl Alphabet {
             Feature::Track => Just(Move::Track).boxed(),
             Feature::Flush => Just(Move::Flush).boxed(),
             Feature::Reply(reply) => (0..4usize).prop_map(move |pick| Move::Respond { pick, reply }).boxed(),
+            Feature::BodyReply => (0..4usize, 0..self.bodies.max(1))
+                .prop_map(|(pick, body)| Move::RespondWithBody { pick, body })
+                .boxed(),
             Feature::AdvanceShort => (0..3usize).prop_map(Move::Advance).boxed(),
             Feature::AdvanceLong => (3..ADVANCES.len()).prop_map(Move::Advance).boxed(),
             Feature::Restart => Just(Move::Restart).boxed(),
@@ -325,6 +344,8 @@ pub enum Feature {
     Restart,
     /// The app's token callback answers an open ask (pull profiles, protocol 2).
     ProvideToken,
+    /// A 200 whose body signals a rejection (profiles that read bodies, protocol 2).
+    BodyReply,
 }
 
 impl Feature {
@@ -336,7 +357,7 @@ impl Feature {
             Feature::SetToken | Feature::ProvideToken => 3,
             Feature::Track | Feature::Flush => 4,
             // Six in all, shared by the five replies.
-            Feature::Reply(_) => 1,
+            Feature::Reply(_) | Feature::BodyReply => 1,
         }
     }
 }
@@ -416,7 +437,11 @@ pub fn call_for(m: &Move, profile: ProfileId, events: &mut usize) -> Option<AppC
             AppCall::Track { event: format!("e{events}") }
         }
         Move::Flush => AppCall::Flush {},
-        Move::Respond { .. } | Move::Advance(_) | Move::Restart | Move::ProvideToken { .. } => return None,
+        Move::Respond { .. }
+        | Move::RespondWithBody { .. }
+        | Move::Advance(_)
+        | Move::Restart
+        | Move::ProvideToken { .. } => return None,
     })
 }
 
@@ -425,4 +450,80 @@ pub fn call_for(m: &Move, profile: ProfileId, events: &mut usize) -> Option<AppC
 pub fn provide_token_call(ask: u64, token: Option<usize>) -> AppCall {
     let names = token_names();
     AppCall::ProvideToken { ask, token: token.map(|i| names[i % names.len()].to_owned()) }
+}
+
+/// The response bodies a random run answers with where `profile` reads bodies
+/// (RETRY-019): each sets every field the profile's signals point at, one per vendor code
+/// the profile lists and one with a code it does not list; none where it reads no body.
+pub fn signal_bodies(profile: &Profile) -> Vec<Body> {
+    if profile.body_signals.is_empty() {
+        return Vec::new();
+    }
+    let unlisted = profile.codes.iter().map(|c| c.code).max().unwrap_or(0) + 1;
+    let codes: Vec<i64> = profile.codes.iter().map(|c| c.code).chain([unlisted]).collect();
+    codes.into_iter().map(|code| Body(body_with_signals(profile, code))).collect()
+}
+
+/// A body with every field the profile's signals point at: the vendor code `code`
+/// where a signal reads a code, `true` where one reads an expiry, an empty object where
+/// only the presence counts.
+fn body_with_signals(profile: &Profile, code: i64) -> serde_json::Value {
+    let mut body = serde_json::Value::Object(serde_json::Map::new());
+    for signal in &profile.body_signals {
+        let value = match signal.means {
+            BodyMeaning::VendorCode => serde_json::Value::from(code),
+            BodyMeaning::TokenExpired => serde_json::Value::Bool(true),
+            BodyMeaning::AuthenticationFailure => serde_json::Value::Object(serde_json::Map::new()),
+        };
+        set_pointer(&mut body, &signal.pointer, value);
+    }
+    body
+}
+
+/// Sets the field at JSON pointer `pointer` (keys only), making objects on the way and
+/// keeping an object already there.
+fn set_pointer(body: &mut serde_json::Value, pointer: &str, value: serde_json::Value) {
+    let keys: Vec<&str> = pointer.split('/').skip(1).collect();
+    let Some((last, path)) = keys.split_last() else { return };
+    let mut at = body;
+    for key in path {
+        let Some(object) = at.as_object_mut() else { return };
+        at = object
+            .entry((*key).to_owned())
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+    }
+    if let Some(object) = at.as_object_mut() {
+        let slot = object.entry((*last).to_owned()).or_insert(serde_json::Value::Null);
+        if !slot.is_object() {
+            *slot = value;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jwt_lifecycle_spec::profile::Answer;
+
+    #[test]
+    fn each_signal_body_is_read_as_a_rejection_by_the_body_with_its_code() {
+        for id in ProfileId::ALL {
+            let profile = id.profile();
+            let bodies = signal_bodies(&profile);
+            assert_eq!(bodies.is_empty(), profile.body_signals.is_empty(), "{id}");
+            let mut codes = Vec::new();
+            for body in &bodies {
+                match profile.read_answer(Reply::OK, Some(body)) {
+                    Answer::Rejected { by_body: true, code, .. } => codes.push(code),
+                    other => panic!("{id}: {} read as {other:?}", body.0),
+                }
+            }
+            let unlisted =
+                codes.iter().filter(|c| !profile.codes.iter().any(|l| Some(l.code) == **c)).count();
+            assert!(
+                bodies.is_empty() || unlisted == 1,
+                "{id}: one code the profile does not list: {codes:?}"
+            );
+        }
+    }
 }

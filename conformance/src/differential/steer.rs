@@ -218,16 +218,21 @@ fn climb_phase(alphabet: &Alphabet, max_len: usize, rng: &mut impl RngExt) -> (P
     if climbs_in_pairs(limit, max_len) {
         // Each pair sends (a flush, or a clock advance past the wait) and answers; a
         // success would start the count again, so none is mixed in.
-        let sends = vec![(Flush, 8), (AdvanceLong, 1), (Track, 1)];
-        let mut answers = vec![(reply(Answer::UNAUTHORIZED), 10), (reply(Answer::FORBIDDEN), 2)];
+        let sends = vec![(Flush, 8), (AdvanceLong, 1), (Track, 2)];
+        // A profile that reads rejections in the body (braze-web) is also rejected that
+        // way, the path its shipped SDK takes.
+        let mut answers =
+            vec![(reply(Answer::UNAUTHORIZED), 10), (reply(Answer::FORBIDDEN), 2), (BodyReply, 6)];
         for other in [Answer::Status(500), Answer::NetworkError] {
             if rng.random_bool(0.5) {
                 answers.push((reply(other), 1));
             }
         }
-        let pairs = limit as usize + limit as usize / 4 + 4;
+        // Pairs find nothing to send or answer at times (no event tracked yet, events a
+        // 403 failed for good): half the limit again leaves room for them.
+        let pairs = limit as usize + limit as usize / 2 + 4;
         let len = (pairs * 2 * 100 / 85).max(max_len);
-        let least = (limit as usize + 4) * 2;
+        let least = (limit as usize + limit as usize / 4 + 4) * 2;
         return (Phase { weights: sends, least, most: pairs * 2, answers }, len);
     }
     let mut up = vec![
@@ -296,7 +301,16 @@ fn aimed(alphabet: &Alphabet, target: Transition, max_len: usize, rng: &mut impl
         }
     }
     let limit = alphabet.failure_limit().unwrap_or(10);
-    let (phases, len) = match deep(target) {
+    let mut deep = deep(target);
+    if target == Transition::NewSession && alphabet.flush_through_suspension() {
+        // A flush there sends, and the SDK is no longer suspended with nothing on the way;
+        // the backoff wait has to lapse first instead.
+        if let Some(after) = deep.as_mut() {
+            after.retain(|(f, _)| *f != Feature::Flush);
+            after.push((Feature::AdvanceLong, 3));
+        }
+    }
+    let (phases, len) = match deep {
         // A limit beyond the reach of single moves: the climb in pairs, then the phase
         // after it.
         Some(after) if climbs_in_pairs(limit, max_len) => {
