@@ -15,6 +15,7 @@ use crate::keyring::{KeyRing, RingKey, Verifier};
 use crate::reason::{Decision, Part, Rejection, TokenError};
 use crate::request::RequestIdentity;
 use crate::seen_headers;
+use crate::fast_json::FlatHeader;
 use crate::strict_json::{self, Fault, ParseFailure, RawHeader};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -487,13 +488,14 @@ impl Validator {
     /// remembered).
     fn header(&self, header_b64: &str) -> Result<(JwsAlgorithm, &RingKey), TokenError> {
         let known = self.known_headers.iter().find(|h| h.b64 == header_b64).map(|h| (h.alg, h.key));
-        let known = known.or_else(|| seen_headers::find(self.seen_owner, header_b64));
+        let probe = seen_headers::Probe::new(self.seen_owner, header_b64);
+        let known = known.or_else(|| probe.and_then(|p| p.find(header_b64)));
         if let Some((alg, key)) = known.and_then(|(alg, i)| self.ring.keys().get(i).map(|key| (alg, key))) {
             return Ok((alg, key));
         }
         let (alg, key) = self.parse_and_check_header(header_b64)?;
-        if let Some(index) = self.ring.keys().iter().position(|k| std::ptr::eq(k, key)) {
-            seen_headers::remember(self.seen_owner, header_b64, alg, index);
+        if let (Some(probe), Some(index)) = (probe, self.ring.keys().iter().position(|k| std::ptr::eq(k, key))) {
+            probe.remember(header_b64, alg, index);
         }
         Ok((alg, key))
     }
@@ -504,38 +506,45 @@ impl Validator {
         let mut stack = [0u8; HEADER_STACK];
         let mut heap = Vec::new();
         let header_bytes = decode_part(header_b64, Part::Header, &mut stack, &mut heap)?;
+        // The common shape is read from the bytes (it accepts only ASCII, so only UTF-8);
+        // everything else is checked for UTF-8 and left to the strict path.
+        if let Some(header) = fast_json::header(header_bytes) {
+            return self.check_header(&header);
+        }
         let header_json = std::str::from_utf8(header_bytes)
             .map_err(|_| TokenError::malformed("the header is not UTF-8"))?;
-        match fast_json::header(header_json) {
-            Some(header) => self.check_header(&header),
-            None => self.check_header(&parse_header_strictly(header_json)?),
-        }
+        self.check_header(&FlatHeader::of(&parse_header_strictly(header_json)?))
     }
 
-    fn check_header(&self, header: &RawHeader<'_>) -> Result<(JwsAlgorithm, &RingKey), TokenError> {
+    /// The header's checks, on its members as bytes (printable ASCII from the fast
+    /// reader, UTF-8 from the strict one), so the fast path never converts them.
+    fn check_header(&self, header: &FlatHeader<'_>) -> Result<(JwsAlgorithm, &RingKey), TokenError> {
+        // Only messages need the text; the bytes are UTF-8, so nothing is replaced.
+        let text = |bytes: &[u8], max: usize| truncated(&String::from_utf8_lossy(bytes), max);
         if header.crit {
             return Err(TokenError::CritNotSupported);
         }
-        let alg_name =
-            header.alg.as_deref().ok_or_else(|| TokenError::malformed("the header has no `alg`"))?;
-        let alg = JwsAlgorithm::from_name(alg_name).filter(|a| self.profile_algs[alg_index(*a)]).ok_or_else(
-            || TokenError::AlgorithmNotAllowed {
-                alg: truncated(alg_name, 32),
+        let alg_name = header.alg.ok_or_else(|| TokenError::malformed("the header has no `alg`"))?;
+        let alg = JwsAlgorithm::ALL
+            .into_iter()
+            .find(|a| a.as_str().as_bytes() == alg_name)
+            .filter(|a| self.profile_algs[alg_index(*a)])
+            .ok_or_else(|| TokenError::AlgorithmNotAllowed {
+                alg: text(alg_name, 32),
                 allowed: self.allowed_text.clone(),
-            },
-        )?;
-        match header.typ.as_deref() {
-            Some(t) if !t.eq_ignore_ascii_case("JWT") => {
-                return Err(TokenError::WrongType { found: format!("is {:?}", truncated(t, 32)) })
+            })?;
+        match header.typ {
+            Some(t) if !t.eq_ignore_ascii_case(b"JWT") => {
+                return Err(TokenError::WrongType { found: format!("is {:?}", text(t, 32)) })
             }
             None if self.rules.typ_jwt == Presence::Required => {
                 return Err(TokenError::WrongType { found: "is missing".to_owned() })
             }
             _ => {}
         }
-        let key = match header.kid.as_deref() {
+        let key = match header.kid {
             Some(kid) => {
-                self.ring.get(kid).ok_or_else(|| TokenError::UnknownKid { kid: truncated(kid, 64) })?
+                self.ring.get_by_bytes(kid).ok_or_else(|| TokenError::UnknownKid { kid: text(kid, 64) })?
             }
             None if self.rules.kid == Presence::Required => {
                 return Err(TokenError::MissingKid { why: "the profile requires one" })
