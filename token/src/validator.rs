@@ -769,6 +769,48 @@ mod tests {
     }
 
     #[test]
+    fn every_spelling_of_a_header_gets_the_strict_decision() {
+        let profile = ProfileId::ExponeaStream.profile();
+        let mut ring = KeyRing::new();
+        ring.add("k1", &[9u8; 32], &[JwsAlgorithm::HS256]).unwrap();
+        ring.add("ключ", &[8u8; 32], &[JwsAlgorithm::HS256]).unwrap();
+        let validator = Validator::new(&profile, ring).unwrap();
+        let check = |json: &str| validator.parse_and_check_header(&URL_SAFE_NO_PAD.encode(json));
+        let kid_of = |json: &str| check(json).map(|(alg, key)| (alg, key.kid().map(str::to_owned)));
+        let k1 = Ok((JwsAlgorithm::HS256, Some("k1".to_owned())));
+        // Whitespace anywhere JSON allows it, escapes, non-ASCII: the same key and algorithm.
+        for json in [
+            r#"{"alg":"HS256","kid":"k1"}"#,
+            " {\n\t\"kid\" : \"k1\" ,\r\"alg\"\t:\"HS256\" } ",
+            r#"{"\u0061lg":"HS256","kid":"k\u0031"}"#,
+            r#"{"alg":"HS256","kid":"k1","typ":"jwt"}"#,
+        ] {
+            assert_eq!(kid_of(json), k1, "{json}");
+        }
+        assert_eq!(kid_of(r#"{"alg":"HS256","kid":"ключ"}"#), Ok((JwsAlgorithm::HS256, Some("ключ".to_owned()))));
+        // Repeated members, however written, `crit`, a non-JSON space, `none`: refused.
+        for (json, wanted) in [
+            (r#"{"alg":"HS256","kid":"k1","alg":"HS256"}"#, "duplicate"),
+            (r#"{"alg":"HS256","kid":"k1","\u0061lg":"none"}"#, "duplicate"),
+            (r#"{"alg":"HS256","kid":"k1","crit":["exp"]}"#, "crit"),
+            ("{\"alg\":\"HS256\",\u{a0}\"kid\":\"k1\"}", "malformed"),
+            (r#"{"alg":"none","kid":"k1"}"#, "alg"),
+            (r#"{"alg":"HS256","kid":"k2"}"#, "kid"),
+        ] {
+            let got = check(json).map(|_| ()).map_err(|e| e.to_string());
+            let matches = match (wanted, check(json)) {
+                ("duplicate", Err(TokenError::DuplicateMember { part: Part::Header, .. })) => true,
+                ("crit", Err(TokenError::CritNotSupported)) => true,
+                ("malformed", Err(e)) => e.reason() == crate::RejectReason::Malformed,
+                ("alg", Err(TokenError::AlgorithmNotAllowed { .. })) => true,
+                ("kid", Err(TokenError::UnknownKid { .. })) => true,
+                _ => false,
+            };
+            assert!(matches, "{json}: {got:?}");
+        }
+    }
+
+    #[test]
     fn a_header_seen_once_is_remembered_for_its_validator_only() {
         let profile = ProfileId::ExponeaStream.profile();
         let mut ring = KeyRing::new();
