@@ -269,14 +269,20 @@ impl Running {
         }
     }
 
-    /// Waits until `deadline` for something to happen: complete lines read, the end of
-    /// stdout or a read problem, or the program's exit; `None` if nothing did. stdout is
-    /// read here, on the waiting thread: a reply costs one `poll(2)` and one `read(2)`.
-    fn wait(&mut self, deadline: Instant) -> Option<Event> {
+    /// Waits until `deadline` (without a deadline, not at all) for something to happen:
+    /// complete lines read, the end of stdout or a read problem, or the program's exit;
+    /// `None` if nothing did. stdout is read here, on the waiting thread: a reply costs
+    /// one `poll(2)` and one `read(2)`.
+    fn wait(&mut self, deadline: Option<Instant>) -> Option<Event> {
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
             // Rounded up, so that the wait never ends before the deadline.
-            let timeout = PollTimeout::try_from(left.as_micros().div_ceil(1000)).unwrap_or(PollTimeout::MAX);
+            let timeout = match deadline {
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    PollTimeout::try_from(left.as_micros().div_ceil(1000)).unwrap_or(PollTimeout::MAX)
+                }
+                None => PollTimeout::ZERO,
+            };
             let mut both = [
                 PollFd::new(self.stdout.as_fd(), PollFlags::POLLIN),
                 PollFd::new(self.exit_signal.as_fd(), PollFlags::POLLIN),
@@ -289,7 +295,7 @@ impl Running {
                 (true, true) => return None,
             };
             match poll(watched, timeout) {
-                Ok(0) if Instant::now() >= deadline => return None,
+                Ok(0) if deadline.is_none_or(|deadline| Instant::now() >= deadline) => return None,
                 Ok(_) | Err(Errno::EINTR) => {}
                 Err(e) => {
                     self.stdout_closed = true;
@@ -343,7 +349,7 @@ impl Running {
     /// stdout costs no memory.
     fn collect_ready(&mut self) {
         while self.lines.is_empty() && self.trouble.is_none() {
-            match self.wait(Instant::now()) {
+            match self.wait(None) {
                 Some(event) => self.note(event),
                 None => return,
             }
@@ -356,7 +362,7 @@ impl Running {
     fn await_exit(&mut self, limit: Duration) -> bool {
         let deadline = Instant::now() + limit;
         while !self.exited {
-            match self.wait(deadline) {
+            match self.wait(Some(deadline)) {
                 Some(event) => self.note(event),
                 None => return self.exited,
             }
@@ -636,7 +642,7 @@ impl ProcessAdapter {
                 }
                 return Ok((reply, parsed));
             }
-            let Some(event) = running.wait(deadline) else {
+            let Some(event) = running.wait(Some(deadline)) else {
                 if running.exited {
                     // Dead, but something it started still holds the pipe open.
                     let status = running.end();
