@@ -453,7 +453,10 @@ mod tests {
         }
         // JSON whitespace anywhere between the tokens is still the common shape.
         let spaced = header(b" {\n\"alg\" :\t\"HS256\" ,\r\"kid\": \"k 1\" } ");
-        assert_eq!(spaced, Some(FlatHeader { alg: Some(b"HS256"), kid: Some(b"k 1"), typ: None, crit: false }));
+        assert_eq!(
+            spaced,
+            Some(FlatHeader { alg: Some(b"HS256"), kid: Some(b"k 1"), typ: None, crit: false })
+        );
     }
 
     /// JSON-like text: objects of `names`, values of every shape the fast reader takes

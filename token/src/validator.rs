@@ -11,11 +11,11 @@
 use crate::b64;
 use crate::claims::{ClaimKind, Claims, KnownClaim, VerifiedToken};
 use crate::fast_json;
+use crate::fast_json::FlatHeader;
 use crate::keyring::{KeyRing, RingKey, Verifier};
 use crate::reason::{Decision, Part, Rejection, TokenError};
 use crate::request::RequestIdentity;
 use crate::seen_headers;
-use crate::fast_json::FlatHeader;
 use crate::strict_json::{self, Fault, ParseFailure, RawHeader};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -494,7 +494,9 @@ impl Validator {
             return Ok((alg, key));
         }
         let (alg, key) = self.parse_and_check_header(header_b64)?;
-        if let (Some(probe), Some(index)) = (probe, self.ring.keys().iter().position(|k| std::ptr::eq(k, key))) {
+        if let (Some(probe), Some(index)) =
+            (probe, self.ring.keys().iter().position(|k| std::ptr::eq(k, key)))
+        {
             probe.remember(header_b64, alg, index);
         }
         Ok((alg, key))
@@ -787,7 +789,10 @@ mod tests {
         ] {
             assert_eq!(kid_of(json), k1, "{json}");
         }
-        assert_eq!(kid_of(r#"{"alg":"HS256","kid":"ключ"}"#), Ok((JwsAlgorithm::HS256, Some("ключ".to_owned()))));
+        assert_eq!(
+            kid_of(r#"{"alg":"HS256","kid":"ключ"}"#),
+            Ok((JwsAlgorithm::HS256, Some("ключ".to_owned())))
+        );
         // Repeated members, however written, `crit`, a non-JSON space, `none`: refused.
         for (json, wanted) in [
             (r#"{"alg":"HS256","kid":"k1","alg":"HS256"}"#, "duplicate"),
