@@ -59,20 +59,28 @@ pub(crate) fn decode(input: &[u8], out: &mut [u8]) -> Option<usize> {
     let len = decoded_len(input.len())?;
     let out = out.get_mut(..len)?;
     let (quads, tail) = input.split_at(input.len() / 4 * 4);
-    let (triples, rest) = out.split_at_mut(quads.len() / 4 * 3);
     let mut bad = 0;
-    for (q, triple) in quads.chunks_exact(4).zip(triples.chunks_exact_mut(3)) {
+    let mut at = 0;
+    for q in quads.chunks_exact(4) {
         let word = PLACED[0][usize::from(q[0])]
             | PLACED[1][usize::from(q[1])]
             | PLACED[2][usize::from(q[2])]
             | PLACED[3][usize::from(q[3])];
         // Checked once at the end: a bad group only spoils bytes that are then dropped.
         bad |= word;
-        triple.copy_from_slice(&word.to_le_bytes()[..3]);
+        let bytes = word.to_le_bytes();
+        // One four-byte store where the output has room (its fourth byte is the next
+        // group's or the tail's first, written again there); three at the very end.
+        match out.get_mut(at..at + 4) {
+            Some(four) => four.copy_from_slice(&bytes),
+            None => out.get_mut(at..at + 3)?.copy_from_slice(&bytes[..3]),
+        }
+        at += 3;
     }
     if bad & BAD_BITS != 0 {
         return None;
     }
+    let rest = out.get_mut(at..)?;
     match *tail {
         [] => {}
         [a, b] => {
@@ -124,6 +132,18 @@ mod tests {
         }
         let mut short = [0u8; 2];
         assert_eq!(decode(b"AAAA", &mut short), None);
+    }
+
+    #[test]
+    fn nothing_is_written_past_the_decoded_length() {
+        for n in 0..16 {
+            let bytes: Vec<u8> = (0..n).map(|i| (i * 29 + 7) as u8).collect();
+            let encoded = URL_SAFE_NO_PAD.encode(&bytes);
+            let mut out = vec![0xAA; n + 8];
+            assert_eq!(decode(encoded.as_bytes(), &mut out), Some(n));
+            assert_eq!(&out[..n], &bytes[..]);
+            assert!(out[n..].iter().all(|&b| b == 0xAA), "{n}: {out:?}");
+        }
     }
 
     proptest! {

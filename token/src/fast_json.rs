@@ -13,7 +13,6 @@
 use crate::claims::{ClaimKind, Claims, KnownClaim};
 use crate::strict_json::{RawHeader, NUMERIC_DATE_LIMIT};
 use jwt_lifecycle_spec::alphabet::CustomerIds;
-use std::borrow::Cow;
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
@@ -172,29 +171,106 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// A header of `alg`, `kid` and `typ` string members, each at most once.
-pub(crate) fn header(json: &str) -> Option<RawHeader<'_>> {
-    let mut c = Cursor::new(json);
-    let mut h = RawHeader::default();
-    let mut more = c.open_object()?;
-    while more {
-        let name = c.plain_string()?;
-        c.eat(b':')?;
-        let value = c.plain_string()?;
-        let slot = match name {
-            "alg" => &mut h.alg,
-            "kid" => &mut h.kid,
-            "typ" => &mut h.typ,
-            _ => return None,
-        };
-        if slot.is_some() {
-            return None;
-        }
-        *slot = Some(Cow::Borrowed(value));
-        more = c.next_member()?;
+/// The position of the first byte at or after `at` that is not JSON whitespace
+/// (RFC 8259 §2: space, tab, line feed, carriage return).
+fn skip_ws(json: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = json.get(at) {
+        at += 1;
     }
-    c.at_end()?;
-    Some(h)
+    at
+}
+
+/// Whether a byte may stand in a header value read here: printable ASCII but `"` and `\\`.
+const PLAIN_VALUE: [bool; 256] = plain_value_table();
+
+const fn plain_value_table() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = b' ';
+    while b <= b'~' {
+        table[b as usize] = b != b'"' && b != b'\\';
+        b += 1;
+    }
+    table
+}
+
+/// A header value at `at`: a string of printable ASCII without `"` or `\\`, and the
+/// position after it. Anything else (an escape, a control character, any non-ASCII
+/// byte) is left to the strict path.
+fn ascii_value(json: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    if json.get(at) != Some(&b'"') {
+        return None;
+    }
+    let start = at + 1;
+    let mut end = start;
+    while PLAIN_VALUE[usize::from(*json.get(end)?)] {
+        end += 1;
+    }
+    (json[end] == b'"').then(|| (&json[start..end], end + 1))
+}
+
+/// The header members the validator checks, as bytes: read by [`header`] (printable
+/// ASCII) or taken from the strict parser's [`RawHeader`] (UTF-8).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FlatHeader<'a> {
+    pub alg: Option<&'a [u8]>,
+    pub kid: Option<&'a [u8]>,
+    pub typ: Option<&'a [u8]>,
+    pub crit: bool,
+}
+
+impl<'a> FlatHeader<'a> {
+    /// The strict parser's header, as the checks read it.
+    pub(crate) fn of(raw: &'a RawHeader<'_>) -> Self {
+        FlatHeader {
+            alg: raw.alg.as_deref().map(str::as_bytes),
+            kid: raw.kid.as_deref().map(str::as_bytes),
+            typ: raw.typ.as_deref().map(str::as_bytes),
+            crit: raw.crit,
+        }
+    }
+}
+
+/// A header of `alg`, `kid` and `typ` members whose values are printable ASCII strings
+/// without escapes, each at most once, read from the decoded bytes.
+///
+/// Member names are matched as their five bytes with the quotes (`"alg"`), so a name is
+/// never scanned: a name written any other way (with an escape, another name) is not
+/// one of the three and goes to the strict path. Only ASCII is accepted, so an accepted
+/// header is valid UTF-8 without a separate check.
+pub(crate) fn header(json: &[u8]) -> Option<FlatHeader<'_>> {
+    let mut h = FlatHeader::default();
+    let mut at = skip_ws(json, 0);
+    if json.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = skip_ws(json, at + 1);
+    if json.get(at) != Some(&b'}') {
+        loop {
+            let name: [u8; 5] = json.get(at..at + 5)?.try_into().ok()?;
+            let slot = match &name {
+                b"\"alg\"" => &mut h.alg,
+                b"\"kid\"" => &mut h.kid,
+                b"\"typ\"" => &mut h.typ,
+                _ => return None,
+            };
+            at = skip_ws(json, at + 5);
+            if json.get(at) != Some(&b':') {
+                return None;
+            }
+            let (value, next) = ascii_value(json, skip_ws(json, at + 1))?;
+            if slot.is_some() {
+                return None;
+            }
+            *slot = Some(value);
+            at = skip_ws(json, next);
+            match json.get(at)? {
+                b',' => at = skip_ws(json, at + 1),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    (skip_ws(json, at + 1) == json.len()).then_some(h)
 }
 
 /// An `ids` object of plain string members with distinct names.
@@ -310,11 +386,10 @@ mod tests {
             assert!(claims(json).is_some(), "{json}");
             fast_and_strict_agree(json);
         }
-        let h = header(" {\"alg\": \"HS256\",\t\"typ\": \"JWT\", \"kid\": \"k-1\"}\n");
-        let h =
-            h.map(|h| (h.alg.map(Cow::into_owned), h.kid.map(Cow::into_owned), h.typ.map(Cow::into_owned)));
-        assert_eq!(h, Some((Some("HS256".into()), Some("k-1".into()), Some("JWT".into()))));
-        assert!(header("{}").is_some());
+        let h = header(b" {\"alg\": \"HS256\",\t\"typ\": \"JWT\", \"kid\": \"k-1\"}\n");
+        let expected = FlatHeader { alg: Some(b"HS256"), kid: Some(b"k-1"), typ: Some(b"JWT"), crit: false };
+        assert_eq!(h, Some(expected));
+        assert!(header(b"{}").is_some());
     }
 
     #[test]
@@ -353,8 +428,35 @@ mod tests {
             r#"{"alg":"HS\u0032"}"#,
             r#"{"alg":1}"#,
         ] {
-            assert!(header(json).is_none(), "{json}");
+            assert!(header(json.as_bytes()).is_none(), "{json}");
         }
+    }
+
+    #[test]
+    fn header_names_are_matched_whole_and_anything_else_is_left_to_the_strict_path() {
+        for json in [
+            r#"{"algx":"HS256"}"#,
+            r#"{"al":"HS256"}"#,
+            r#"{"Alg":"HS256"}"#,
+            r#"{"alg\"":"HS256"}"#,
+            r#"{"\u0061lg":"HS256"}"#,
+            r#"{"alg":"HS256","kid":"a","kid":"a"}"#,
+            r#"{"alg":"HS256","crit":["exp"]}"#,
+            r#"{"alg":"HS256","kid":"a\"b"}"#,
+            "{\"alg\"\u{a0}:\"HS256\"}",
+            r#"{"alg":"HS256""#,
+            r#"{"alg""#,
+            r#"{"alg":"HS256","kid":"ключ"}"#,
+            "{\"alg\":\"HS\u{7f}256\"}",
+        ] {
+            assert!(header(json.as_bytes()).is_none(), "{json}");
+        }
+        // JSON whitespace anywhere between the tokens is still the common shape.
+        let spaced = header(b" {\n\"alg\" :\t\"HS256\" ,\r\"kid\": \"k 1\" } ");
+        assert_eq!(
+            spaced,
+            Some(FlatHeader { alg: Some(b"HS256"), kid: Some(b"k 1"), typ: None, crit: false })
+        );
     }
 
     /// JSON-like text: objects of `names`, values of every shape the fast reader takes
@@ -432,11 +534,11 @@ mod tests {
 
         #[test]
         fn fast_and_strict_agree_on_arbitrary_headers(json in near_json(HEADER_NAMES)) {
-            if let Some(fast) = header(&json) {
+            if let Some(fast) = header(json.as_bytes()) {
                 let strict = strict_json::parse_header(&json);
                 prop_assert!(strict.is_ok(), "fast accepted what strict refuses: {json}");
                 if let Ok(strict) = strict {
-                    prop_assert_eq!((fast.alg, fast.kid, fast.typ, fast.crit), (strict.alg, strict.kid, strict.typ, strict.crit), "{}", json);
+                    prop_assert_eq!(fast, FlatHeader::of(&strict), "{}", json);
                 }
             }
         }
@@ -465,7 +567,7 @@ mod tests {
             let h = text(HEADER_NAMES);
             let c = text(CLAIM_NAMES);
             let outcomes = [
-                (header(&h).is_some(), strict_json::parse_header(&h).is_ok()),
+                (header(h.as_bytes()).is_some(), strict_json::parse_header(&h).is_ok()),
                 (claims(&c).is_some(), strict_json::parse_claims(&c).is_ok()),
             ];
             for (count, outcome) in counts.iter_mut().zip(outcomes) {

@@ -8,8 +8,8 @@
 //! validator, so a hit can only return what the full checks returned for those bytes
 //! with that validator's rules and ring (clones of a validator share its entries: their
 //! rules and ring are the same). Bounded: at most [`CAPACITY`] entries of at most
-//! [`MAX_LEN`] bytes per thread; a flood of distinct headers only evicts, and no lock is
-//! taken.
+//! [`MAX_LEN`] bytes per thread, stored inline (remembering allocates nothing); a flood
+//! of distinct headers only evicts, and no lock is taken.
 
 use jwt_lifecycle_spec::profile::JwsAlgorithm;
 use std::cell::RefCell;
@@ -27,47 +27,134 @@ pub(crate) fn new_owner() -> u64 {
     NEXT_OWNER.fetch_add(1, Ordering::Relaxed)
 }
 
+/// One remembered header, stored inline so that remembering never allocates.
 struct Entry {
+    /// 0 for an empty slot (owners count from 1).
     owner: u64,
-    b64: Box<str>,
+    len: usize,
+    bytes: [u8; MAX_LEN],
     alg: JwsAlgorithm,
     key: usize,
 }
 
+const EMPTY: Entry = Entry { owner: 0, len: 0, bytes: [0; MAX_LEN], alg: JwsAlgorithm::HS256, key: 0 };
+
 struct Seen {
-    entries: Vec<Entry>,
+    /// Each entry's [`Probe::tag`], side by side, so that a miss is decided by comparing
+    /// sixteen words; 0 for an empty slot.
+    tags: [u64; CAPACITY],
+    entries: [Entry; CAPACITY],
     next: usize,
 }
 
 thread_local! {
-    static SEEN: RefCell<Seen> = const { RefCell::new(Seen { entries: Vec::new(), next: 0 }) };
+    static SEEN: RefCell<Seen> =
+        const { RefCell::new(Seen { tags: [0; CAPACITY], entries: [EMPTY; CAPACITY], next: 0 }) };
 }
 
-/// The algorithm and key index `owner` chose for exactly `b64`, if this thread saw it.
-pub(crate) fn find(owner: u64, b64: &str) -> Option<(JwsAlgorithm, usize)> {
-    SEEN.try_with(|seen| {
-        let seen = seen.try_borrow().ok()?;
-        seen.entries.iter().find(|e| e.owner == owner && *e.b64 == *b64).map(|e| (e.alg, e.key))
-    })
-    .ok()
-    .flatten()
-}
+/// FxHash's multiplier.
+const K: u64 = 0x517c_c1b7_2722_0a95;
 
-/// Remembers that `owner`'s checks passed `b64` with `alg` and key index `key`,
-/// evicting the oldest entry when full.
-pub(crate) fn remember(owner: u64, b64: &str, alg: JwsAlgorithm, key: usize) {
-    if b64.len() > MAX_LEN {
-        return;
+/// A fast, non-cryptographic hash of a header part and its owner (FxHash's step over
+/// 8-byte words and the length), never 0. It only spares comparisons: a match is always
+/// confirmed byte for byte, owner included.
+fn tag(owner: u64, bytes: &[u8]) -> u64 {
+    let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let words = bytes.chunks_exact(8);
+    let mut tail = [0u8; 8];
+    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    let mut h = step(owner, bytes.len() as u64);
+    for word in words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        h = step(h, u64::from_le_bytes(w));
     }
-    let _ = SEEN.try_with(|seen| {
-        let Ok(mut seen) = seen.try_borrow_mut() else { return };
-        let entry = Entry { owner, b64: b64.into(), alg, key };
-        if seen.entries.len() < CAPACITY {
-            seen.entries.push(entry);
-        } else {
-            let at = seen.next;
-            seen.entries[at] = entry;
+    step(h, u64::from_le_bytes(tail)) | 1
+}
+
+/// One header part looked up for one validator: hashed once, for the lookup and, on a
+/// miss, for remembering it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Probe {
+    owner: u64,
+    tag: u64,
+}
+
+impl Probe {
+    /// The probe for `b64` checked by `owner`; `None` for a part too long to be kept.
+    pub(crate) fn new(owner: u64, b64: &str) -> Option<Self> {
+        (b64.len() <= MAX_LEN).then(|| Probe { owner, tag: tag(owner, b64.as_bytes()) })
+    }
+
+    /// The algorithm and key index the owner chose for exactly `b64` (the part this
+    /// probe was made for), if this thread saw it.
+    pub(crate) fn find(self, b64: &str) -> Option<(JwsAlgorithm, usize)> {
+        SEEN.try_with(|seen| {
+            let seen = seen.try_borrow().ok()?;
+            let bytes = b64.as_bytes();
+            (0..CAPACITY)
+                .filter(|&i| seen.tags[i] == self.tag)
+                .map(|i| &seen.entries[i])
+                .find(|e| e.owner == self.owner && e.bytes.get(..e.len) == Some(bytes))
+                .map(|e| (e.alg, e.key))
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Remembers that the owner's checks passed `b64` (the part this probe was made for)
+    /// with `alg` and key index `key`, replacing the oldest entry.
+    pub(crate) fn remember(self, b64: &str, alg: JwsAlgorithm, key: usize) {
+        let bytes = b64.as_bytes();
+        let _ = SEEN.try_with(|seen| {
+            let Ok(mut seen) = seen.try_borrow_mut() else { return };
+            let Some(at) = (bytes.len() <= MAX_LEN).then_some(seen.next) else { return };
             seen.next = (at + 1) % CAPACITY;
+            seen.tags[at] = self.tag;
+            let entry = &mut seen.entries[at];
+            entry.bytes[..bytes.len()].copy_from_slice(bytes);
+            entry.len = bytes.len();
+            (entry.owner, entry.alg, entry.key) = (self.owner, alg, key);
+        });
+    }
+}
+
+/// What `owner`'s checks chose for exactly `b64`, if this thread saw it.
+#[cfg(test)]
+pub(crate) fn find(owner: u64, b64: &str) -> Option<(JwsAlgorithm, usize)> {
+    Probe::new(owner, b64).and_then(|probe| probe.find(b64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remember(owner: u64, b64: &str, alg: JwsAlgorithm, key: usize) {
+        if let Some(probe) = Probe::new(owner, b64) {
+            probe.remember(b64, alg, key);
         }
-    });
+    }
+
+    #[test]
+    fn a_header_is_found_only_by_its_exact_bytes_and_owner() {
+        let owner = new_owner();
+        remember(owner, "eyJhbGciOiJIUzI1NiJ9", JwsAlgorithm::HS384, 3);
+        assert_eq!(find(owner, "eyJhbGciOiJIUzI1NiJ9"), Some((JwsAlgorithm::HS384, 3)));
+        assert_eq!(find(owner, "eyJhbGciOiJIUzI1NiJ8"), None);
+        assert_eq!(find(owner, "eyJhbGciOiJIUzI1NiJ"), None);
+        assert_eq!(find(new_owner(), "eyJhbGciOiJIUzI1NiJ9"), None);
+        assert_eq!(find(owner, ""), None, "an empty slot is never a match");
+        let long = "x".repeat(MAX_LEN + 1);
+        assert!(Probe::new(owner, &long).is_none(), "longer parts are not kept");
+        assert_eq!(find(owner, &long), None);
+    }
+
+    #[test]
+    fn a_tag_is_never_that_of_an_empty_slot_and_the_length_counts() {
+        assert_eq!(tag(1, b"abcdefghij"), tag(1, b"abcdefghij"));
+        assert_ne!(tag(1, b"abc"), tag(1, b"abc\0"));
+        assert_ne!(tag(1, b""), tag(1, b"\0"));
+        assert_ne!(tag(1, b"abc"), tag(2, b"abc"));
+        assert!((0..1000u64).all(|n| tag(n, &n.to_le_bytes()) != 0));
+    }
 }

@@ -11,6 +11,7 @@
 use crate::b64;
 use crate::claims::{ClaimKind, Claims, KnownClaim, VerifiedToken};
 use crate::fast_json;
+use crate::fast_json::FlatHeader;
 use crate::keyring::{KeyRing, RingKey, Verifier};
 use crate::reason::{Decision, Part, Rejection, TokenError};
 use crate::request::RequestIdentity;
@@ -487,13 +488,16 @@ impl Validator {
     /// remembered).
     fn header(&self, header_b64: &str) -> Result<(JwsAlgorithm, &RingKey), TokenError> {
         let known = self.known_headers.iter().find(|h| h.b64 == header_b64).map(|h| (h.alg, h.key));
-        let known = known.or_else(|| seen_headers::find(self.seen_owner, header_b64));
+        let probe = seen_headers::Probe::new(self.seen_owner, header_b64);
+        let known = known.or_else(|| probe.and_then(|p| p.find(header_b64)));
         if let Some((alg, key)) = known.and_then(|(alg, i)| self.ring.keys().get(i).map(|key| (alg, key))) {
             return Ok((alg, key));
         }
         let (alg, key) = self.parse_and_check_header(header_b64)?;
-        if let Some(index) = self.ring.keys().iter().position(|k| std::ptr::eq(k, key)) {
-            seen_headers::remember(self.seen_owner, header_b64, alg, index);
+        if let (Some(probe), Some(index)) =
+            (probe, self.ring.keys().iter().position(|k| std::ptr::eq(k, key)))
+        {
+            probe.remember(header_b64, alg, index);
         }
         Ok((alg, key))
     }
@@ -504,38 +508,45 @@ impl Validator {
         let mut stack = [0u8; HEADER_STACK];
         let mut heap = Vec::new();
         let header_bytes = decode_part(header_b64, Part::Header, &mut stack, &mut heap)?;
+        // The common shape is read from the bytes (it accepts only ASCII, so only UTF-8);
+        // everything else is checked for UTF-8 and left to the strict path.
+        if let Some(header) = fast_json::header(header_bytes) {
+            return self.check_header(&header);
+        }
         let header_json = std::str::from_utf8(header_bytes)
             .map_err(|_| TokenError::malformed("the header is not UTF-8"))?;
-        match fast_json::header(header_json) {
-            Some(header) => self.check_header(&header),
-            None => self.check_header(&parse_header_strictly(header_json)?),
-        }
+        self.check_header(&FlatHeader::of(&parse_header_strictly(header_json)?))
     }
 
-    fn check_header(&self, header: &RawHeader<'_>) -> Result<(JwsAlgorithm, &RingKey), TokenError> {
+    /// The header's checks, on its members as bytes (printable ASCII from the fast
+    /// reader, UTF-8 from the strict one), so the fast path never converts them.
+    fn check_header(&self, header: &FlatHeader<'_>) -> Result<(JwsAlgorithm, &RingKey), TokenError> {
+        // Only messages need the text; the bytes are UTF-8, so nothing is replaced.
+        let text = |bytes: &[u8], max: usize| truncated(&String::from_utf8_lossy(bytes), max);
         if header.crit {
             return Err(TokenError::CritNotSupported);
         }
-        let alg_name =
-            header.alg.as_deref().ok_or_else(|| TokenError::malformed("the header has no `alg`"))?;
-        let alg = JwsAlgorithm::from_name(alg_name).filter(|a| self.profile_algs[alg_index(*a)]).ok_or_else(
-            || TokenError::AlgorithmNotAllowed {
-                alg: truncated(alg_name, 32),
+        let alg_name = header.alg.ok_or_else(|| TokenError::malformed("the header has no `alg`"))?;
+        let alg = JwsAlgorithm::ALL
+            .into_iter()
+            .find(|a| a.as_str().as_bytes() == alg_name)
+            .filter(|a| self.profile_algs[alg_index(*a)])
+            .ok_or_else(|| TokenError::AlgorithmNotAllowed {
+                alg: text(alg_name, 32),
                 allowed: self.allowed_text.clone(),
-            },
-        )?;
-        match header.typ.as_deref() {
-            Some(t) if !t.eq_ignore_ascii_case("JWT") => {
-                return Err(TokenError::WrongType { found: format!("is {:?}", truncated(t, 32)) })
+            })?;
+        match header.typ {
+            Some(t) if !t.eq_ignore_ascii_case(b"JWT") => {
+                return Err(TokenError::WrongType { found: format!("is {:?}", text(t, 32)) })
             }
             None if self.rules.typ_jwt == Presence::Required => {
                 return Err(TokenError::WrongType { found: "is missing".to_owned() })
             }
             _ => {}
         }
-        let key = match header.kid.as_deref() {
+        let key = match header.kid {
             Some(kid) => {
-                self.ring.get(kid).ok_or_else(|| TokenError::UnknownKid { kid: truncated(kid, 64) })?
+                self.ring.get_by_bytes(kid).ok_or_else(|| TokenError::UnknownKid { kid: text(kid, 64) })?
             }
             None if self.rules.kid == Presence::Required => {
                 return Err(TokenError::MissingKid { why: "the profile requires one" })
@@ -757,6 +768,51 @@ mod tests {
         // Khoros requires kid and typ: the no-typ and no-kid forms are never remembered.
         assert!(validator.known_headers.iter().all(|h| validator.parse_and_check_header(&h.b64).is_ok()));
         assert_eq!(validator.known_headers.len(), 2);
+    }
+
+    #[test]
+    fn every_spelling_of_a_header_gets_the_strict_decision() {
+        let profile = ProfileId::ExponeaStream.profile();
+        let mut ring = KeyRing::new();
+        ring.add("k1", &[9u8; 32], &[JwsAlgorithm::HS256]).unwrap();
+        ring.add("ключ", &[8u8; 32], &[JwsAlgorithm::HS256]).unwrap();
+        let validator = Validator::new(&profile, ring).unwrap();
+        let check = |json: &str| validator.parse_and_check_header(&URL_SAFE_NO_PAD.encode(json));
+        let kid_of = |json: &str| check(json).map(|(alg, key)| (alg, key.kid().map(str::to_owned)));
+        let k1 = Ok((JwsAlgorithm::HS256, Some("k1".to_owned())));
+        // Whitespace anywhere JSON allows it, escapes, non-ASCII: the same key and algorithm.
+        for json in [
+            r#"{"alg":"HS256","kid":"k1"}"#,
+            " {\n\t\"kid\" : \"k1\" ,\r\"alg\"\t:\"HS256\" } ",
+            r#"{"\u0061lg":"HS256","kid":"k\u0031"}"#,
+            r#"{"alg":"HS256","kid":"k1","typ":"jwt"}"#,
+        ] {
+            assert_eq!(kid_of(json), k1, "{json}");
+        }
+        assert_eq!(
+            kid_of(r#"{"alg":"HS256","kid":"ключ"}"#),
+            Ok((JwsAlgorithm::HS256, Some("ключ".to_owned())))
+        );
+        // Repeated members, however written, `crit`, a non-JSON space, `none`: refused.
+        for (json, wanted) in [
+            (r#"{"alg":"HS256","kid":"k1","alg":"HS256"}"#, "duplicate"),
+            (r#"{"alg":"HS256","kid":"k1","\u0061lg":"none"}"#, "duplicate"),
+            (r#"{"alg":"HS256","kid":"k1","crit":["exp"]}"#, "crit"),
+            ("{\"alg\":\"HS256\",\u{a0}\"kid\":\"k1\"}", "malformed"),
+            (r#"{"alg":"none","kid":"k1"}"#, "alg"),
+            (r#"{"alg":"HS256","kid":"k2"}"#, "kid"),
+        ] {
+            let got = check(json).map(|_| ()).map_err(|e| e.to_string());
+            let matches = match (wanted, check(json)) {
+                ("duplicate", Err(TokenError::DuplicateMember { part: Part::Header, .. })) => true,
+                ("crit", Err(TokenError::CritNotSupported)) => true,
+                ("malformed", Err(e)) => e.reason() == crate::RejectReason::Malformed,
+                ("alg", Err(TokenError::AlgorithmNotAllowed { .. })) => true,
+                ("kid", Err(TokenError::UnknownKid { .. })) => true,
+                _ => false,
+            };
+            assert!(matches, "{json}: {got:?}");
+        }
     }
 
     #[test]

@@ -9,13 +9,15 @@
 //!   the program is stopped for any reason, so nothing it started outlives the run
 //!   (a child that makes itself a session or group leader escapes; nothing short of a
 //!   container can hold it).
-//! - A reader thread turns stdout into a bounded channel of line batches, so every wait
-//!   has a deadline and memory stays bounded; lines that arrive when no reply is awaited
-//!   are an error naming the message they followed.
-//! - A watcher thread reports the program's exit without reaping it (the group keeps its
-//!   id until it is reaped, so killing the group can never hit a stranger), so a dead
-//!   adapter is reported at once with its exit status even when a grandchild still holds
-//!   the pipe.
+//! - stdout is read on the thread that waits for the reply, after a `poll(2)` bounded by
+//!   the step's deadline, so every wait has a deadline and a reply costs no hand-off
+//!   between threads; at most one incomplete line of at most [`MAX_LINE_BYTES`] is kept,
+//!   so memory stays bounded. Lines that arrive when no reply is awaited are an error
+//!   naming the message they followed.
+//! - A watcher thread notices the program's exit without reaping it (the group keeps its
+//!   id until it is reaped, so killing the group can never hit a stranger) and closes a
+//!   pipe the waiting thread polls next to stdout, so a dead adapter is reported at once
+//!   with its exit status even when a grandchild still holds stdout open.
 //! - stderr goes to a tail bounded in lines and in bytes, which error messages quote.
 
 use super::wire::{AdapterMessage, SuiteMessage, SUITE};
@@ -23,15 +25,16 @@ use super::{Adapter, AdapterError, Hello, Started, StepReply, MIN_PROTOCOL_VERSI
 use jwt_lifecycle_spec::alphabet::{Input, UnixMillis};
 use jwt_lifecycle_spec::profile::ProfileId;
 use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{killpg, Signal};
 use nix::sys::wait::{waitid, Id, WaitPidFlag};
 use nix::unistd::Pid;
 use std::collections::VecDeque;
-use std::io::{Read, Write};
+use std::io::{PipeReader, PipeWriter, Read, Write};
 use std::ops::RangeInclusive;
+use std::os::fd::AsFd;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -52,9 +55,9 @@ const STDERR_LINE_BYTES: usize = 600;
 const MAX_QUOTE_CHARS: usize = 300;
 /// The size of one read from the adapter's stdout or stderr.
 const READ_CHUNK: usize = 64 * 1024;
-/// How many batches of lines may wait in the channel: bounds memory when an adapter
-/// floods stdout while no reply is awaited.
-const CHANNEL_BOUND: usize = 4;
+/// How many complete lines are kept while none is taken as a reply: error messages quote
+/// only the first, and the bound keeps a flood of lines from costing memory.
+const LINES_KEPT: usize = 4;
 /// After the program exits, how long its last output may take to come through the pipe.
 const EXIT_GRACE: Duration = Duration::from_millis(300);
 /// After `bye`, or after its stdout closed, how long the program gets to exit by itself.
@@ -80,17 +83,17 @@ fn live_groups() -> std::sync::MutexGuard<'static, Vec<Pid>> {
     LIVE_GROUPS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// What the reader and watcher threads report.
+/// What waiting on the program found.
 enum Event {
-    /// Complete lines, as read in one go.
-    Lines(Vec<String>),
+    /// Complete lines were read (they are queued in [`Running::lines`]).
+    Lines,
     /// A line longer than [`MAX_LINE_BYTES`]; nothing more is read.
     TooLong,
     /// stdout ended after bytes without a newline.
     Unterminated(String),
     /// stdout ended.
     Eof,
-    /// Reading stdout failed.
+    /// Reading stdout failed; nothing more is read.
     ReadFailed(String),
     /// The program exited (it is not reaped yet).
     Exited,
@@ -110,47 +113,58 @@ fn line_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn read_stdout(mut stdout: impl Read, tx: SyncSender<Event>) {
-    let mut pending: Vec<u8> = Vec::new();
-    let mut chunk = vec![0u8; READ_CHUNK];
-    loop {
-        let n = match stdout.read(&mut chunk) {
-            Ok(0) => {
-                if !pending.is_empty() {
-                    let _ = tx.send(Event::Unterminated(quote(&line_text(&pending))));
-                }
-                let _ = tx.send(Event::Eof);
-                return;
+/// Cuts what is read from stdout into lines, holding at most one incomplete line of at
+/// most [`MAX_LINE_BYTES`].
+#[derive(Debug, Default)]
+struct LineSplitter {
+    pending: Vec<u8>,
+}
+
+impl LineSplitter {
+    /// Queues the lines `bytes` completes (while `lines` holds fewer than [`LINES_KEPT`])
+    /// and returns how many it completed; `None` once a line is longer than
+    /// [`MAX_LINE_BYTES`].
+    fn feed(&mut self, mut bytes: &[u8], lines: &mut VecDeque<String>) -> Option<usize> {
+        let mut completed = 0;
+        while let Some(end) = bytes.iter().position(|b| *b == b'\n') {
+            let piece = &bytes[..end];
+            if self.pending.len() + piece.len() > MAX_LINE_BYTES {
+                return None;
             }
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                let _ = tx.send(Event::ReadFailed(e.to_string()));
-                return;
+            if lines.len() < LINES_KEPT {
+                // The usual reply arrives in one read: no copy through `pending`.
+                let line = if self.pending.is_empty() {
+                    line_text(piece)
+                } else {
+                    self.pending.extend_from_slice(piece);
+                    line_text(&self.pending)
+                };
+                lines.push_back(line);
             }
-        };
-        let mut lines = Vec::new();
-        for (i, piece) in chunk[..n].split(|b| *b == b'\n').enumerate() {
-            if i > 0 {
-                lines.push(line_text(&std::mem::take(&mut pending)));
-            }
-            if pending.len() + piece.len() > MAX_LINE_BYTES {
-                let _ = tx.send(Event::TooLong);
-                return;
-            }
-            pending.extend_from_slice(piece);
+            self.pending.clear();
+            completed += 1;
+            bytes = &bytes[end + 1..];
         }
-        if !lines.is_empty() && tx.send(Event::Lines(lines)).is_err() {
-            return;
+        if self.pending.len() + bytes.len() > MAX_LINE_BYTES {
+            return None;
         }
+        self.pending.extend_from_slice(bytes);
+        Some(completed)
+    }
+
+    /// At the end of stdout: the line left without its newline, quoted, if any.
+    fn unterminated(&mut self) -> Option<String> {
+        (!self.pending.is_empty()).then(|| quote(&line_text(&std::mem::take(&mut self.pending))))
     }
 }
 
-fn watch_exit(pid: Pid, tx: SyncSender<Event>) {
+/// Closes `signal` when the program exits, which makes the other end of the pipe
+/// readable for the thread waiting on stdout.
+fn watch_exit(pid: Pid, signal: PipeWriter) {
     // WNOWAIT leaves the program a zombie, so its process group id stays reserved until
     // `Running::end` has killed the group and reaped it.
     while let Err(Errno::EINTR) = waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT) {}
-    let _ = tx.send(Event::Exited);
+    drop(signal);
 }
 
 /// The end of the adapter's stderr, bounded in lines and in bytes per line.
@@ -221,14 +235,22 @@ struct Running {
     child: Child,
     group: Pid,
     stdin: ChildStdin,
-    events: Receiver<Event>,
+    stdout: ChildStdout,
+    /// Reaches its end when the program exits: the watcher thread drops the write end.
+    exit_signal: PipeReader,
+    /// One read's worth of stdout.
+    chunk: Vec<u8>,
+    splitter: LineSplitter,
+    /// Complete lines read and not yet taken as a reply (at most [`LINES_KEPT`]).
+    lines: VecDeque<String>,
+    /// The line being sent, reused from message to message.
+    outgoing: Vec<u8>,
     stderr: Arc<Mutex<StderrTail>>,
     stderr_reader: Option<JoinHandle<()>>,
-    /// Lines that arrived while no reply was awaited.
-    unasked: Vec<String>,
     /// A read problem noticed while no reply was awaited.
     trouble: Option<Event>,
     exited: bool,
+    /// stdout ended or is no longer read (after a line too long or a failed read).
     stdout_closed: bool,
     /// Set once the group is killed and the program reaped.
     ended: Option<String>,
@@ -237,9 +259,8 @@ struct Running {
 impl Running {
     fn note(&mut self, event: Event) {
         match event {
-            Event::Lines(lines) => self.unasked.extend(lines),
-            Event::Exited => self.exited = true,
-            Event::Eof => self.stdout_closed = true,
+            // Already queued, or already recorded by `wait`.
+            Event::Lines | Event::Exited | Event::Eof => {}
             trouble => {
                 if self.trouble.is_none() {
                     self.trouble = Some(trouble);
@@ -248,28 +269,102 @@ impl Running {
         }
     }
 
-    /// Takes in whatever has already arrived, without waiting.
-    fn collect_ready(&mut self) {
+    /// Waits until `deadline` (without a deadline, not at all) for something to happen:
+    /// complete lines read, the end of stdout or a read problem, or the program's exit;
+    /// `None` if nothing did. stdout is read here, on the waiting thread: a reply costs
+    /// one `poll(2)` and one `read(2)`.
+    fn wait(&mut self, deadline: Option<Instant>) -> Option<Event> {
         loop {
-            match self.events.try_recv() {
-                Ok(event) => self.note(event),
-                Err(TryRecvError::Empty) => return,
-                Err(TryRecvError::Disconnected) => {
+            // Rounded up, so that the wait never ends before the deadline.
+            let timeout = match deadline {
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    PollTimeout::try_from(left.as_micros().div_ceil(1000)).unwrap_or(PollTimeout::MAX)
+                }
+                None => PollTimeout::ZERO,
+            };
+            let mut both = [
+                PollFd::new(self.stdout.as_fd(), PollFlags::POLLIN),
+                PollFd::new(self.exit_signal.as_fd(), PollFlags::POLLIN),
+            ];
+            // A closed stdout or a reported exit stays "ready" forever: leave it out.
+            let watched = match (self.stdout_closed, self.exited) {
+                (false, false) => &mut both[..],
+                (false, true) => &mut both[..1],
+                (true, false) => &mut both[1..],
+                (true, true) => return None,
+            };
+            match poll(watched, timeout) {
+                Ok(0) if deadline.is_none_or(|deadline| Instant::now() >= deadline) => return None,
+                Ok(_) | Err(Errno::EINTR) => {}
+                Err(e) => {
                     self.stdout_closed = true;
-                    return;
+                    return Some(Event::ReadFailed(format!("poll: {e}")));
+                }
+            }
+            // Flags nix does not know count as ready: the read will tell.
+            let stdout_ready = both[0].any().unwrap_or(true);
+            let exit_ready = both[1].any().unwrap_or(true);
+            if stdout_ready {
+                if let Some(event) = self.read_stdout() {
+                    return Some(event);
+                }
+            }
+            if exit_ready {
+                self.exited = true;
+                return Some(Event::Exited);
+            }
+        }
+    }
+
+    /// One read of stdout, which `poll` found ready; `None` if it completed no line.
+    fn read_stdout(&mut self) -> Option<Event> {
+        loop {
+            match self.stdout.read(&mut self.chunk) {
+                Ok(0) => {
+                    self.stdout_closed = true;
+                    return Some(self.splitter.unterminated().map_or(Event::Eof, Event::Unterminated));
+                }
+                Ok(n) => {
+                    return match self.splitter.feed(&self.chunk[..n], &mut self.lines) {
+                        Some(0) => None,
+                        Some(_) => Some(Event::Lines),
+                        None => {
+                            self.stdout_closed = true;
+                            Some(Event::TooLong)
+                        }
+                    };
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.stdout_closed = true;
+                    return Some(Event::ReadFailed(e.to_string()));
                 }
             }
         }
     }
 
-    /// Waits up to `limit` for the program to exit by itself; true if it did.
+    /// Takes in whatever has already arrived, without waiting. It stops at the first
+    /// complete line or problem, which is all an error needs, so a program flooding its
+    /// stdout costs no memory.
+    fn collect_ready(&mut self) {
+        while self.lines.is_empty() && self.trouble.is_none() {
+            match self.wait(None) {
+                Some(event) => self.note(event),
+                None => return,
+            }
+        }
+    }
+
+    /// Waits up to `limit` for the program to exit by itself; true if it did. stdout is
+    /// drained meanwhile (into the bounded queue), so a program is never kept from
+    /// exiting by a full pipe.
     fn await_exit(&mut self, limit: Duration) -> bool {
         let deadline = Instant::now() + limit;
         while !self.exited {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.events.recv_timeout(left) {
-                Ok(event) => self.note(event),
-                Err(_) => return self.exited,
+            match self.wait(Some(deadline)) {
+                Some(event) => self.note(event),
+                None => return self.exited,
             }
         }
         true
@@ -329,8 +424,8 @@ impl Drop for Running {
 enum Position {
     Nothing,
     Handshake,
-    Start(String),
-    Step(String, usize),
+    Start(Arc<str>),
+    Step(Arc<str>, usize),
 }
 
 impl Position {
@@ -345,8 +440,8 @@ impl Position {
 
     fn next_step(&self) -> Position {
         match self {
-            Position::Start(case) => Position::Step(case.clone(), 0),
-            Position::Step(case, step) => Position::Step(case.clone(), step + 1),
+            Position::Start(case) => Position::Step(Arc::clone(case), 0),
+            Position::Step(case, step) => Position::Step(Arc::clone(case), step + 1),
             other => other.clone(),
         }
     }
@@ -393,6 +488,8 @@ impl ProcessAdapter {
         let Some((program, args)) = self.argv.split_first() else {
             return Err(spawn_error("empty command".into()));
         };
+        // Created before the program, close-on-exec: the program never holds the write end.
+        let (exit_signal, exit_writer) = std::io::pipe().map_err(|e| spawn_error(format!("pipe: {e}")))?;
         let mut live = live_groups();
         let mut child = Command::new(program)
             .args(args)
@@ -415,10 +512,7 @@ impl ProcessAdapter {
             live.retain(|g| *g != group);
             return Err(spawn_error("no stdio pipes".into()));
         };
-        let (tx, events) = mpsc::sync_channel(CHANNEL_BOUND);
-        let watcher = tx.clone();
-        std::thread::spawn(move || read_stdout(stdout, tx));
-        std::thread::spawn(move || watch_exit(group, watcher));
+        std::thread::spawn(move || watch_exit(group, exit_writer));
         let tail = Arc::new(Mutex::new(StderrTail::default()));
         let for_reader = Arc::clone(&tail);
         let stderr_reader = std::thread::spawn(move || read_stderr(stderr, for_reader));
@@ -426,10 +520,14 @@ impl ProcessAdapter {
             child,
             group,
             stdin,
-            events,
+            stdout,
+            exit_signal,
+            chunk: vec![0u8; READ_CHUNK],
+            splitter: LineSplitter::default(),
+            lines: VecDeque::with_capacity(LINES_KEPT),
+            outgoing: Vec::with_capacity(256),
             stderr: tail,
             stderr_reader: Some(stderr_reader),
-            unasked: Vec::new(),
             trouble: None,
             exited: false,
             stdout_closed: false,
@@ -510,20 +608,22 @@ impl ProcessAdapter {
         waiting_for: &'static str,
         timeout: Duration,
     ) -> Result<(String, Result<AdapterMessage, serde_json::Error>), AdapterError> {
-        let before = self.position.describe();
         let Some(running) = self.running.as_mut() else {
             return Err(AdapterError::Reported { message: "adapter is not running".into() });
         };
         // Anything that arrived since the last reply was not asked for.
         running.collect_ready();
-        if let Some(error) = unasked_error(running, &before, waiting_for) {
+        if let Some(error) = unasked_error(running, &self.position, waiting_for) {
             return Err(error);
         }
         // One write(2) per message, newline included: the pipe is unbuffered, and a line
         // written in two pieces wakes the adapter twice, the first time for half a line.
-        let mut line = serde_json::to_string(message).unwrap_or_default();
-        line.push('\n');
-        let written = running.stdin.write_all(line.as_bytes()).and_then(|()| running.stdin.flush());
+        running.outgoing.clear();
+        if serde_json::to_writer(&mut running.outgoing, message).is_err() {
+            running.outgoing.clear();
+        }
+        running.outgoing.push(b'\n');
+        let written = running.stdin.write_all(&running.outgoing).and_then(|()| running.stdin.flush());
         if let Err(e) = written {
             let status = running.status_after_silence();
             let stderr = running.stderr_lines();
@@ -531,46 +631,31 @@ impl ProcessAdapter {
         }
         let mut deadline = Instant::now() + timeout;
         loop {
-            let event = match running.events.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            {
-                Ok(event) => event,
-                Err(RecvTimeoutError::Disconnected) => Event::Eof,
-                Err(RecvTimeoutError::Timeout) if running.exited => {
+            if let Some(reply) = running.lines.pop_front() {
+                let parsed = serde_json::from_str::<AdapterMessage>(&reply);
+                // A first line that is not a message says more than the lines after it.
+                if let (Ok(_), Some(extra)) = (&parsed, running.lines.front()) {
+                    return Err(AdapterError::ExtraReply {
+                        after: "after its reply to this message".into(),
+                        line: quote(extra),
+                    });
+                }
+                return Ok((reply, parsed));
+            }
+            let Some(event) = running.wait(Some(deadline)) else {
+                if running.exited {
                     // Dead, but something it started still holds the pipe open.
                     let status = running.end();
                     let stderr = running.stderr_lines();
                     return Err(AdapterError::Exited { status, waiting_for, stderr });
                 }
-                Err(RecvTimeoutError::Timeout) => {
-                    running.end();
-                    let stderr = running.stderr_lines();
-                    return Err(AdapterError::Timeout {
-                        ms: timeout.as_millis() as u64,
-                        waiting_for,
-                        stderr,
-                    });
-                }
+                running.end();
+                let stderr = running.stderr_lines();
+                return Err(AdapterError::Timeout { ms: timeout.as_millis() as u64, waiting_for, stderr });
             };
             match event {
-                Event::Lines(lines) => {
-                    let mut lines = lines.into_iter();
-                    let reply = lines.next().unwrap_or_default();
-                    running.unasked.extend(lines);
-                    running.collect_ready();
-                    let parsed = serde_json::from_str::<AdapterMessage>(&reply);
-                    // A first line that is not a message says more than the lines after it.
-                    if let (Ok(_), Some(extra)) = (&parsed, running.unasked.first()) {
-                        return Err(AdapterError::ExtraReply {
-                            after: "after its reply to this message".into(),
-                            line: quote(extra),
-                        });
-                    }
-                    return Ok((reply, parsed));
-                }
-                Event::Exited => {
-                    running.exited = true;
-                    deadline = deadline.min(Instant::now() + EXIT_GRACE);
-                }
+                Event::Lines => {}
+                Event::Exited => deadline = deadline.min(Instant::now() + EXIT_GRACE),
                 Event::Eof => {
                     let status = running.status_after_silence();
                     let stderr = running.stderr_lines();
@@ -624,9 +709,13 @@ impl ProcessAdapter {
 
 /// The error for what arrived between two messages: a line nobody asked for, a read
 /// problem, or the adapter's end.
-fn unasked_error(running: &mut Running, before: &str, waiting_for: &'static str) -> Option<AdapterError> {
-    if let Some(line) = running.unasked.first() {
-        return Some(AdapterError::ExtraReply { after: before.to_owned(), line: quote(line) });
+fn unasked_error(
+    running: &mut Running,
+    before: &Position,
+    waiting_for: &'static str,
+) -> Option<AdapterError> {
+    if let Some(line) = running.lines.front() {
+        return Some(AdapterError::ExtraReply { after: before.describe(), line: quote(line) });
     }
     match running.trouble.take() {
         Some(Event::Unterminated(line)) => {
@@ -637,7 +726,7 @@ fn unasked_error(running: &mut Running, before: &str, waiting_for: &'static str)
         Some(Event::TooLong) => {
             return Some(AdapterError::Garbage {
                 line: String::new(),
-                reason: format!("a line longer than {MAX_LINE_BYTES} bytes, {before}"),
+                reason: format!("a line longer than {MAX_LINE_BYTES} bytes, {}", before.describe()),
             })
         }
         Some(Event::ReadFailed(e)) => {
@@ -710,7 +799,7 @@ impl Adapter for ProcessAdapter {
         self.ensure_running()?;
         let message =
             SuiteMessage::Start { case: case.to_owned(), profile: profile.as_str().to_owned(), clock };
-        let answering = Position::Start(case.to_owned());
+        let answering = Position::Start(Arc::from(case));
         match self.request(&message, "ready or unsupported", &["ready", "unsupported"], answering)? {
             AdapterMessage::Unsupported { reason } => Ok(Started::Unsupported(reason)),
             _ => Ok(Started::Ready),
@@ -736,9 +825,9 @@ impl Adapter for ProcessAdapter {
 
     fn finish(&mut self) {
         let Some(mut running) = self.running.take() else { return };
-        let line = serde_json::to_string(&SuiteMessage::Bye).unwrap_or_default();
-        let _ = running.stdin.write_all(line.as_bytes()).and_then(|()| running.stdin.write_all(b"\n"));
-        let _ = running.stdin.flush();
+        let mut line = serde_json::to_string(&SuiteMessage::Bye).unwrap_or_default();
+        line.push('\n');
+        let _ = running.stdin.write_all(line.as_bytes()).and_then(|()| running.stdin.flush());
         running.await_exit(EXIT_WAIT);
         // Whatever the adapter left behind in its group goes with it.
         running.end();
@@ -775,26 +864,47 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_split_across_reads_and_batched() {
-        let (tx, rx) = mpsc::sync_channel(16);
-        let input: &[u8] = b"{\"a\":1}\r\n{\"b\":2}\npartial";
-        read_stdout(input, tx);
-        let events: Vec<Event> = rx.iter().collect();
-        assert!(matches!(&events[0], Event::Lines(l) if l == &["{\"a\":1}", "{\"b\":2}"]));
-        assert!(matches!(&events[1], Event::Unterminated(l) if l == "partial"));
-        assert!(matches!(events[2], Event::Eof));
+    fn lines_are_split_across_reads() {
+        let mut splitter = LineSplitter::default();
+        let mut lines = VecDeque::new();
+        assert_eq!(splitter.feed(b"{\"a\":1}\r\n{\"b\"", &mut lines), Some(1));
+        assert_eq!(splitter.feed(b":2}\npartial", &mut lines), Some(1));
+        assert_eq!(lines, ["{\"a\":1}", "{\"b\":2}"]);
+        assert_eq!(splitter.unterminated().as_deref(), Some("partial"));
+        assert_eq!(splitter.unterminated(), None);
     }
 
     #[test]
-    fn an_endless_line_stops_the_reader_at_the_limit() {
-        let (tx, rx) = mpsc::sync_channel(16);
-        read_stdout(std::io::repeat(b'x'), tx);
-        assert!(matches!(rx.recv(), Ok(Event::TooLong)));
+    fn a_flood_of_lines_keeps_only_the_first_few() {
+        let mut splitter = LineSplitter::default();
+        let mut lines = VecDeque::new();
+        let flood = b"x\n".repeat(1000);
+        assert_eq!(splitter.feed(&flood, &mut lines), Some(1000));
+        assert_eq!(lines.len(), LINES_KEPT);
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_at_the_limit() {
+        let mut splitter = LineSplitter::default();
+        let mut lines = VecDeque::new();
+        let chunk = vec![b'x'; READ_CHUNK];
+        let mut fed = 0;
+        while splitter.feed(&chunk, &mut lines).is_some() {
+            fed += chunk.len();
+            assert!(fed <= MAX_LINE_BYTES, "more than a line's limit was taken in");
+        }
+        assert!(splitter.pending.len() <= MAX_LINE_BYTES);
+        assert!(lines.is_empty());
+        // A line of exactly the limit, ended, is still a line.
+        let mut splitter = LineSplitter::default();
+        let mut line = vec![b'y'; MAX_LINE_BYTES];
+        line.push(b'\n');
+        assert_eq!(splitter.feed(&line, &mut lines), Some(1));
     }
 
     #[test]
     fn positions_name_what_a_reply_answered() {
-        let start = Position::Start("c".into());
+        let start = Position::Start(Arc::from("c"));
         assert_eq!(start.next_step().describe(), "after its reply to step 0 of case c");
         assert_eq!(start.next_step().next_step().describe(), "after its reply to step 1 of case c");
         assert_eq!(Position::Nothing.describe(), "before the suite's hello");

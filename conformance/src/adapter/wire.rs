@@ -108,9 +108,11 @@ pub enum ServeError {
 }
 
 fn reply(out: &mut impl Write, message: &AdapterMessage) -> Result<(), ServeError> {
-    let line = serde_json::to_string(message).map_err(std::io::Error::other)?;
-    out.write_all(line.as_bytes())?;
-    out.write_all(b"\n")?;
+    let mut line = serde_json::to_vec(message).map_err(std::io::Error::other)?;
+    // The whole line in one write: a line-buffered stdout then passes it to the pipe in
+    // one write(2), and the suite wakes once per reply.
+    line.push(b'\n');
+    out.write_all(&line)?;
     out.flush()?;
     Ok(())
 }
@@ -159,7 +161,10 @@ fn read_line(input: &mut impl BufRead, limit: usize) -> std::io::Result<Option<O
 }
 
 fn text(line: Vec<u8>, too_long: bool) -> Option<String> {
-    (!too_long).then(|| String::from_utf8_lossy(&line).into_owned())
+    // Valid UTF-8 (every correct message) keeps its buffer; only invalid bytes are copied.
+    (!too_long).then(|| {
+        String::from_utf8(line).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    })
 }
 
 /// The answer to a hello offering `offered`: the newest offered version that both this
