@@ -204,6 +204,8 @@ class ExponeaSdk:
         self._running = False
         self._jwt_enabled = True
         self._refresh_timer: Optional[int] = None
+        # Whether this instance has timed the stored token (a kept one is not, yet).
+        self._token_timed = False
         self._handler: Optional[Callable[[JwtErrorContext], None]] = None
         self._in_flight: Optional[Request] = None  # also set while its retry is pending
         self._retry_timer: Optional[int] = None
@@ -219,15 +221,19 @@ class ExponeaSdk:
         """Starts the SDK. jwt_enabled=False is project mode, where tokens are ignored (CONF-002).
 
         A second configure takes the new mode and keeps the token, the customer, the queue
-        and the handler (CONF-003's decision); a kept token is timed again (LIFE-014).
+        and the handler (CONF-003's decision). A token kept across a launch is timed again
+        at the first configure with JWT (LIFE-014); a token this instance has timed keeps
+        its one notification, delivered or dropped (REFR-007).
         """
         self._running = True
         self._jwt_enabled = jwt_enabled
-        self._clock.cancel(self._refresh_timer)
-        self._refresh_timer = None
+        if not jwt_enabled:
+            self._clock.cancel(self._refresh_timer)
+            self._refresh_timer = None
         if token is not None:
             self.set_sdk_auth_token(token)  # CONF-006: as a set-token right after configuring
-        elif self._store.token is not None and jwt_enabled:
+        elif self._store.token is not None and jwt_enabled and not self._token_timed:
+            self._token_timed = True
             self._schedule_refresh(self._store.token)
 
     def set_jwt_error_handler(self, handler: Callable[[JwtErrorContext], None]) -> None:
@@ -248,6 +254,7 @@ class ExponeaSdk:
         self._clear_token()  # LIFE-002 / REFR-006: replaces the old token and its timer
         token = StoredToken(raw, unverified_exp_ms(raw), dict(self._store.customer))
         self._store.token = token
+        self._token_timed = True
         self._schedule_refresh(token)
 
     def _schedule_refresh(self, token: StoredToken) -> None:
