@@ -68,14 +68,7 @@ fn pick(rng: &mut Lcg, p: &Profile, walk: &Walk, n: usize) -> WalkStep {
         9 | 10 => AppCall::Track { event: format!("e{n}") },
         11 => AppCall::Flush {},
         12..=14 => {
-            let sdk = walk.driver().sdk();
-            let waiting: Vec<u64> = sdk
-                .in_flight()
-                .into_iter()
-                .chain(sdk.flights())
-                .filter(|f| f.awaits_response())
-                .map(|f| f.request)
-                .collect();
+            let waiting = walk.driver().sdk().awaiting_response();
             if !waiting.is_empty() {
                 let request = waiting[rng.below(waiting.len())];
                 let reply = [

@@ -97,13 +97,7 @@ fn on_reference(reference: &Walk, input: &Input) -> Option<Input> {
         Input::Respond { request, reply, body } => {
             // The request of the same number where the reference has one awaiting an
             // answer (per-event sending has several), else its one request in flight.
-            let awaiting: Vec<u64> = sdk
-                .in_flight()
-                .into_iter()
-                .chain(sdk.flights())
-                .filter(|f| f.awaits_response())
-                .map(|f| f.request)
-                .collect();
+            let awaiting = sdk.awaiting_response();
             let request =
                 awaiting.iter().copied().find(|r| r == request).or_else(|| awaiting.first().copied())?;
             Some(Input::Respond { request, reply: *reply, body: body.clone() })

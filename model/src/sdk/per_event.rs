@@ -31,4 +31,15 @@ impl Sdk {
     pub fn flights(&self) -> &[InFlight] {
         &self.flights
     }
+
+    /// The ids of the requests on the wire awaiting their answer, the one request in
+    /// flight first, then a per-event profile's in the order they were sent.
+    pub fn awaiting_response(&self) -> Vec<RequestId> {
+        self.in_flight()
+            .into_iter()
+            .chain(self.flights())
+            .filter(|f| f.awaits_response())
+            .map(|f| f.request)
+            .collect()
+    }
 }
