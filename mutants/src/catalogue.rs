@@ -119,6 +119,17 @@ pub enum Mutation {
     /// Breaks RETRY-019: the SDK does not read `auth_error` in a response body, so a 2xx
     /// carrying one counts as delivered.
     IgnoreAuthErrorBody,
+    /// Breaks QUEUE-010: a profile that flushes on a timer never does; queued events wait
+    /// for an explicit flush.
+    NoAutoFlush,
+    /// Breaks RETRY-016: the backoff after a failure waits a tenth of the shortest wait.
+    ShortBackoff,
+    /// Breaks LIFE-018: a failed answer of the app's token callback never reaches the
+    /// SDK, so the requests waiting for it wait on.
+    IgnoreFailedAsk,
+    /// Breaks QUEUE-009: a profile that sends per event queues its events instead, one
+    /// request in flight at a time.
+    QueueInsteadOfPerEvent,
     /// Breaks CONF-001 (through QUEUE-008): on `identify` the SDK sends a customer update
     /// (a request of kind `customer_update`, carrying no event) for the new customer
     /// without the token stored for them.

@@ -2,11 +2,16 @@
 //! profile, while the oracle keeps judging by the true one.
 
 use crate::catalogue::Mutation;
-use jwt_lifecycle_spec::profile::{AuthFailurePolicy, ClearingCall, Profile, PullPolicy, RetryPolicy};
+use jwt_lifecycle_spec::profile::{
+    AuthFailurePolicy, Batching, ClearingCall, OtherFailurePolicy, Profile, PullPolicy, RetryPolicy,
+};
 
 /// The retry [`Mutation::RetryOnForbiddenWithValidToken`] gives a 403 to a valid token:
 /// once, one second later. The mutant's own choice; no profile retries such a 403.
 const RETRY_ONCE: RetryPolicy = RetryPolicy::After { attempts: 1, delay_ms: 1_000, tolerance_ms: 0 };
+
+/// How many times shorter [`Mutation::ShortBackoff`]'s shortest wait is.
+const SHORTER: u64 = 10;
 
 /// How early [`Mutation::RefreshThirtySecondsEarly`] notifies, in ms.
 const EARLY_MS: u64 = 30_000;
@@ -33,6 +38,9 @@ pub fn perturbs(bug: Mutation) -> bool {
             | NoAskBeforeExpiry
             | NoRefetchAfterRejection
             | IgnoreAuthErrorBody
+            | NoAutoFlush
+            | ShortBackoff
+            | QueueInsteadOfPerEvent
     )
 }
 
@@ -81,6 +89,18 @@ pub fn perturbed(bug: Mutation, profile: &Profile) -> Profile {
         Mutation::NoAskBeforeExpiry => pull_policy(&mut p, |pull| pull.before_expiry = false),
         Mutation::NoRefetchAfterRejection => pull_policy(&mut p, |pull| pull.after_rejection = false),
         Mutation::IgnoreAuthErrorBody => p.body_signals.clear(),
+        Mutation::NoAutoFlush => p.auto_flush = None,
+        Mutation::QueueInsteadOfPerEvent => p.batching = Batching::HeadRunOneInFlight,
+        Mutation::ShortBackoff => {
+            for policy in failure_policies(&mut p) {
+                if let RetryPolicy::Backoff { min_ms, .. } = &mut policy.retry {
+                    *min_ms /= SHORTER;
+                }
+            }
+            if let OtherFailurePolicy::Backoff { min_ms, .. } = &mut p.on_other_failure {
+                *min_ms /= SHORTER;
+            }
+        }
         _ => {}
     }
     p

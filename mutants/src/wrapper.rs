@@ -94,6 +94,9 @@ impl Mutant {
             {
                 Vec::new()
             }
+            IgnoreFailedAsk if matches!(input, Input::App(AppCall::ProvideToken { token: None, .. })) => {
+                Vec::new()
+            }
             NotifyWithoutHandler => self.register_handler_at_configure(now, input),
             KeepRunningAfterStop => self.configure_again_after_stop(now, input),
             StaleRefreshTimer => self.leave_refresh_timer_behind(now, input, |_| true),

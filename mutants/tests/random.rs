@@ -121,6 +121,10 @@ fn a_default_random_run_finds_and_shrinks_every_mutant() {
         (Mutation::IgnoreProvidedToken, ITW, 10),
         (Mutation::IgnoreAuthErrorBody, BRZ, 10),
         (Mutation::UntokenedCustomerUpdate, EXP, 10),
+        (Mutation::NoAutoFlush, BRZ, 10),
+        (Mutation::ShortBackoff, BRZ, 10),
+        (Mutation::IgnoreFailedAsk, ITW, 10),
+        (Mutation::QueueInsteadOfPerEvent, ITW, 10),
     ];
     let listed: BTreeSet<Mutation> = table.iter().map(|(m, _, _)| *m).collect();
     let all: BTreeSet<Mutation> = Mutation::all().iter().copied().collect();

@@ -83,6 +83,10 @@ pub(crate) const TABLE: &[Row] = &[
     row(IgnoreProvidedToken, "LIFE-017", ITW),
     row(IgnoreAuthErrorBody, "RETRY-019", BRZ),
     row(UntokenedCustomerUpdate, "CONF-001", EXP),
+    row(NoAutoFlush, "QUEUE-010", BRZ),
+    row(ShortBackoff, "RETRY-016", BRZ),
+    row(IgnoreFailedAsk, "LIFE-018", ITW),
+    row(QueueInsteadOfPerEvent, "QUEUE-009", ITW),
 ];
 
 /// The row of `mutant`.
