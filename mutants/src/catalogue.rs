@@ -130,6 +130,12 @@ pub enum Mutation {
     /// Breaks QUEUE-009: a profile that sends per event queues its events instead, one
     /// request in flight at a time.
     QueueInsteadOfPerEvent,
+    /// Breaks RETRY-017: a profile without a queue puts the events of a request that
+    /// failed without an authentication failure back in a queue instead of failing it.
+    RequeueWithoutQueue,
+    /// Breaks RETRY-018: a request waiting for a token for a customer the app has left
+    /// never fails; it disappears without a report.
+    KeepRefetchAcrossCustomers,
     /// Breaks CONF-001 (through QUEUE-008): on `identify` the SDK sends a customer update
     /// (a request of kind `customer_update`, carrying no event) for the new customer
     /// without the token stored for them.

@@ -41,6 +41,7 @@ pub fn perturbs(bug: Mutation) -> bool {
             | NoAutoFlush
             | ShortBackoff
             | QueueInsteadOfPerEvent
+            | RequeueWithoutQueue
     )
 }
 
@@ -91,6 +92,11 @@ pub fn perturbed(bug: Mutation, profile: &Profile) -> Profile {
         Mutation::IgnoreAuthErrorBody => p.body_signals.clear(),
         Mutation::NoAutoFlush => p.auto_flush = None,
         Mutation::QueueInsteadOfPerEvent => p.batching = Batching::HeadRunOneInFlight,
+        Mutation::RequeueWithoutQueue => {
+            if p.on_other_failure == OtherFailurePolicy::Fail {
+                p.on_other_failure = OtherFailurePolicy::Requeue;
+            }
+        }
         Mutation::ShortBackoff => {
             for policy in failure_policies(&mut p) {
                 if let RetryPolicy::Backoff { min_ms, .. } = &mut policy.retry {

@@ -115,6 +115,16 @@ impl Mutant {
             InvalidForExpired => self.invalid_for_expired(now, input),
             InsufficientOnForbidden => self.insufficient_on_forbidden(now, input),
             HoldAcrossCustomers => self.never_fail_a_held_request(now, input),
+            KeepRefetchAcrossCustomers => {
+                let mut out = self.inner.handle(now, input);
+                // Only the failures an app call causes: the customer changed under them.
+                if matches!(input, Input::App(_)) {
+                    out.retain(|o| {
+                        !matches!(o, Output::RequestFailed { cause: FailureCause::Authentication, .. })
+                    });
+                }
+                out
+            }
             UnpromptedHandlerCall => self.invalid_after_success(now, input),
             StoreTokenWhileJwtDisabled => {
                 self.remember_token_passed(input);

@@ -87,6 +87,8 @@ pub(crate) const TABLE: &[Row] = &[
     row(ShortBackoff, "RETRY-016", BRZ),
     row(IgnoreFailedAsk, "LIFE-018", ITW),
     row(QueueInsteadOfPerEvent, "QUEUE-009", ITW),
+    row(RequeueWithoutQueue, "RETRY-017", ITW),
+    row(KeepRefetchAcrossCustomers, "RETRY-018", ITW),
 ];
 
 /// The row of `mutant`.
