@@ -136,6 +136,9 @@ pub enum Mutation {
     /// Breaks RETRY-018: a request waiting for a token for a customer the app has left
     /// never fails; it disappears without a report.
     KeepRefetchAcrossCustomers,
+    /// Breaks LIMIT-006: at the failure limit an explicit flush does not go through the
+    /// pause either.
+    PauseBlocksFlush,
     /// Breaks CONF-001 (through QUEUE-008): on `identify` the SDK sends a customer update
     /// (a request of kind `customer_update`, carrying no event) for the new customer
     /// without the token stored for them.

@@ -42,6 +42,7 @@ pub fn perturbs(bug: Mutation) -> bool {
             | ShortBackoff
             | QueueInsteadOfPerEvent
             | RequeueWithoutQueue
+            | PauseBlocksFlush
     )
 }
 
@@ -92,6 +93,11 @@ pub fn perturbed(bug: Mutation, profile: &Profile) -> Profile {
         Mutation::IgnoreAuthErrorBody => p.body_signals.clear(),
         Mutation::NoAutoFlush => p.auto_flush = None,
         Mutation::QueueInsteadOfPerEvent => p.batching = Batching::HeadRunOneInFlight,
+        Mutation::PauseBlocksFlush => {
+            if let Some(limit) = p.failure_limit.as_mut() {
+                limit.flush_while_suspended = false;
+            }
+        }
         Mutation::RequeueWithoutQueue => {
             if p.on_other_failure == OtherFailurePolicy::Fail {
                 p.on_other_failure = OtherFailurePolicy::Requeue;

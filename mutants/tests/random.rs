@@ -127,6 +127,7 @@ fn a_default_random_run_finds_and_shrinks_every_mutant() {
         (Mutation::QueueInsteadOfPerEvent, ITW, 10),
         (Mutation::RequeueWithoutQueue, ITW, 10),
         (Mutation::KeepRefetchAcrossCustomers, ITW, 10),
+        (Mutation::PauseBlocksFlush, BRZ, 200),
     ];
     let listed: BTreeSet<Mutation> = table.iter().map(|(m, _, _)| *m).collect();
     let all: BTreeSet<Mutation> = Mutation::all().iter().copied().collect();

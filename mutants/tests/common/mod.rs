@@ -89,6 +89,7 @@ pub(crate) const TABLE: &[Row] = &[
     row(QueueInsteadOfPerEvent, "QUEUE-009", ITW),
     row(RequeueWithoutQueue, "RETRY-017", ITW),
     row(KeepRefetchAcrossCustomers, "RETRY-018", ITW),
+    row(PauseBlocksFlush, "LIMIT-006", BRZ),
 ];
 
 /// The row of `mutant`.
