@@ -98,10 +98,9 @@ pub fn perturbed(bug: Mutation, profile: &Profile) -> Profile {
                 limit.flush_while_suspended = false;
             }
         }
-        Mutation::RequeueWithoutQueue => {
-            if p.on_other_failure == OtherFailurePolicy::Fail {
-                p.on_other_failure = OtherFailurePolicy::Requeue;
-            }
+        // Only a profile that fails such a request has no queue to put it back in.
+        Mutation::RequeueWithoutQueue if p.on_other_failure == OtherFailurePolicy::Fail => {
+            p.on_other_failure = OtherFailurePolicy::Requeue;
         }
         Mutation::ShortBackoff => {
             for policy in failure_policies(&mut p) {
