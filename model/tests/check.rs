@@ -2,6 +2,7 @@
 //! of states. That every safety property can also fail (each broken by a mutant) is
 //! proven in the `jwt-lifecycle-mutants` crate.
 
+use jwt_lifecycle_model::check::state::reachable_limit;
 use jwt_lifecycle_model::check::{property_catalog, run_check, Bounds, CheckOptions, Kind};
 use jwt_lifecycle_spec::profile::ProfileId;
 use std::collections::BTreeSet;
@@ -64,13 +65,25 @@ fn ci_bounds_explore_the_pinned_number_of_states_for_the_smallest_profile() {
 /// The full CI check of every profile, pinned. Slow in the test profile; run it with
 /// `cargo test --release -p jwt-lifecycle-model --test check -- --ignored`.
 #[test]
-#[ignore]
+#[ignore = "minutes in the test profile: run with --release -- --ignored"]
 fn ci_bounds_explore_the_pinned_number_of_states_for_every_profile() {
     for (id, pinned) in CI_UNIQUE_STATES {
         let report = run_check(&id.profile(), &CheckOptions { threads: 2, ..CheckOptions::default() });
         assert!(report.all_hold(), "{id}");
         assert_eq!(report.unique_states, pinned, "{id}");
     }
+}
+
+/// The full bounds check MoEngage's limit at its own number, and braze-web's (50, each
+/// failure after the first behind a backoff wait) at what their two clock advances reach.
+#[test]
+fn the_full_bounds_check_each_failure_limit_at_a_number_their_budgets_reach() {
+    let checked = |id: ProfileId| reachable_limit(&id.profile(), Bounds::FULL);
+    assert_eq!(checked(ProfileId::MoengageIos), 10);
+    assert_eq!(checked(ProfileId::MoengageAndroid), 10);
+    assert_eq!(checked(ProfileId::BrazeWeb), 3);
+    assert_eq!(reachable_limit(&ProfileId::BrazeWeb.profile(), Bounds { advances: 5, ..Bounds::FULL }), 6);
+    assert_eq!(reachable_limit(&ProfileId::BrazeWeb.profile(), Bounds::CI), 2);
 }
 
 #[test]

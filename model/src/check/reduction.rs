@@ -121,7 +121,12 @@
 //! The properties are parametric in the consecutive-failure limit: the machine and the
 //! oracle compare the count with the limit and nothing else. [`Bounds::failure_limit`]
 //! scales the limit down for the quick bounds (2, so suspension is reachable within
-//! a few replies); [`Bounds::FULL`] checks at the profile's own number.
+//! a few replies); [`Bounds::FULL`] checks at the profile's own number. A profile that
+//! backs off after a failure (braze-web, RETRY-016) sends its next try only when the wait
+//! is over, so each failure after the first costs a clock advance: its limit is checked
+//! at one more than the advances at most (`state::reachable_limit`), where its
+//! suspension is reachable, rather than at a number no path within the budgets can
+//! reach, which would leave every rule about the suspension unchecked.
 //!
 //! [`Bounds::customer_symmetry`]: super::Bounds::customer_symmetry
 //! [`Bounds::forget_tokens`]: super::Bounds::forget_tokens

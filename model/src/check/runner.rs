@@ -64,6 +64,9 @@ pub struct CheckReport {
     /// The consecutive-failure limit as checked (scaled down from the profile's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_limit_checked: Option<u32>,
+    /// The profile's own consecutive-failure limit, as its documents give it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_limit_documented: Option<u32>,
     /// Every applicable property.
     pub properties: Vec<PropertyResult>,
 }
@@ -101,6 +104,7 @@ pub fn run_check_of<M: Machine>(
         seconds: 0.0,
         bounds: options.bounds.for_profile(profile),
         failure_limit_checked: judged_by.failure_limit.map(|l| l.consecutive_failures),
+        failure_limit_documented: profile.failure_limit.map(|l| l.consecutive_failures),
         properties: Vec::new(),
     };
     for environment in [Environment::Adversarial, Environment::Cooperative] {

@@ -98,7 +98,9 @@ impl Bounds {
 
     /// The full bounds (`jwt-lifecycle check --full`): the profiles' own failure limit
     /// (10), reached and ended (eleven replies, ten answers to held requests, a call left
-    /// for the new session), with four events. Three calls, not six: at these replies a
+    /// for the new session), with four events. A profile whose failures wait out a
+    /// backoff is checked at the limit its two clock advances reach (3, see
+    /// [`reachable_limit`]). Three calls, not six: at these replies a
     /// fourth call multiplies the space about fourteen times even with every reduction of
     /// [`reduction`](super::reduction) (2.1 M unique states on MoEngage), far beyond a
     /// minute on two cores (see `docs/performance.md`).
@@ -195,13 +197,30 @@ impl Bounds {
     }
 }
 
-/// `profile` with its failure limit scaled down to `bounds`.
+/// `profile` with its failure limit scaled down to `bounds`, and, where every failure
+/// after the first waits out a backoff, to what `bounds.advances` can reach
+/// ([`reachable_limit`]).
 pub fn scaled(profile: &Profile, bounds: Bounds) -> Profile {
+    let reachable = reachable_limit(profile, bounds);
     let mut profile = profile.clone();
     if let Some(limit) = profile.failure_limit.as_mut() {
-        limit.consecutive_failures = limit.consecutive_failures.min(bounds.failure_limit);
+        limit.consecutive_failures = limit.consecutive_failures.min(reachable);
     }
     profile
+}
+
+/// The largest failure limit the budgets of `bounds` can make the machine reach:
+/// [`Bounds::failure_limit`], or, in a profile that backs off after a failure
+/// (RETRY-016), one more than the clock advances. There the next try goes out only once
+/// the wait is over, so each failure after the first costs an advance; a limit beyond
+/// that would leave its suspension (LIMIT-006) unreachable, and the rules about it
+/// unchecked.
+pub fn reachable_limit(profile: &Profile, bounds: Bounds) -> u32 {
+    if profile.backoff().is_some() {
+        bounds.failure_limit.min(u32::from(bounds.advances) + 1)
+    } else {
+        bounds.failure_limit
+    }
 }
 
 impl LifecycleModel<Sdk> {

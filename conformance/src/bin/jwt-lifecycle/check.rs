@@ -155,8 +155,13 @@ fn per_second(states: usize, seconds: f64) -> f64 {
 }
 
 fn print_text(report: &CheckReport, out: &mut Output) -> Result<(), Stop> {
-    let limit =
-        report.failure_limit_checked.map(|l| format!(", failure limit checked at {l}")).unwrap_or_default();
+    let limit = match (report.failure_limit_checked, report.failure_limit_documented) {
+        (Some(checked), Some(own)) if checked != own => {
+            format!(", failure limit checked at {checked} (its own: {own})")
+        }
+        (Some(checked), _) => format!(", failure limit checked at {checked}"),
+        _ => String::new(),
+    };
     out!(
         out,
         "{}: {} unique states ({} generated) in {:.2} s, {:.0} unique states/s{limit}",
