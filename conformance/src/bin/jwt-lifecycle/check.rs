@@ -154,6 +154,17 @@ fn per_second(states: usize, seconds: f64) -> f64 {
     }
 }
 
+/// The failure limit a profile was checked at, and its documented one where they differ.
+fn describe_limit(checked: Option<u32>, documented: Option<u32>) -> String {
+    match (checked, documented) {
+        (Some(checked), Some(own)) if checked != own => {
+            format!(", failure limit checked at {checked} (its own: {own})")
+        }
+        (Some(checked), _) => format!(", failure limit checked at {checked}"),
+        _ => String::new(),
+    }
+}
+
 fn print_text(report: &CheckReport, out: &mut Output) -> Result<(), Stop> {
     let limit = match (report.failure_limit_checked, report.failure_limit_documented) {
         (Some(checked), Some(own)) if checked != own => {
@@ -195,6 +206,13 @@ mod tests {
     struct Cli {
         #[command(flatten)]
         args: CheckArgs,
+    }
+
+    #[test]
+    fn a_scaled_limit_is_shown_next_to_the_documented_one() {
+        assert_eq!(describe_limit(Some(3), Some(50)), ", failure limit checked at 3 (its own: 50)");
+        assert_eq!(describe_limit(Some(10), Some(10)), ", failure limit checked at 10");
+        assert_eq!(describe_limit(None, None), "");
     }
 
     #[test]
