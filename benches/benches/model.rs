@@ -3,10 +3,11 @@
 //! `model/full/<profile>` (the check at `Bounds::FULL`, the profiles' own failure limit,
 //! 2 threads: what `jwt-lifecycle check --full` runs).
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use jwt_lifecycle_benches::mode::RunMode;
 use jwt_lifecycle_benches::sequence::Sequence;
-use jwt_lifecycle_model::check::{run_check, Bounds, CheckOptions};
+use jwt_lifecycle_model::check::{run_check, Bounds, CheckOptions, CheckReport};
 use jwt_lifecycle_spec::profile::ProfileId;
 use std::cell::Cell;
 use std::hint::black_box;
@@ -42,27 +43,12 @@ fn check(c: &mut Criterion) {
         group.warm_up_time(Duration::from_millis(500));
         group.measurement_time(mode.measurement(Duration::from_secs(20)));
         for threads in [1, 2] {
-            let options = CheckOptions { bounds, threads, ..CheckOptions::default() };
-            let printed = Cell::new(false);
-            group.bench_function(format!("threads_{threads}"), |b| {
-                b.iter_custom(|iters| {
-                    let began = Instant::now();
-                    let mut last = None;
-                    for _ in 0..iters {
-                        last = Some(black_box(run_check(&profile.profile(), &options)));
-                    }
-                    let elapsed = began.elapsed();
-                    if let Some(report) = last {
-                        assert!(report.all_hold(), "{profile}: a property fails at the bench bounds");
-                        if !printed.replace(true) {
-                            eprintln!(
-                                "model/check/{profile}/threads_{threads}: {} unique states ({} generated) at {:?}",
-                                report.unique_states, report.states, report.bounds
-                            );
-                        }
-                    }
-                    elapsed
-                })
+            bench_check(&mut group, &format!("threads_{threads}"), profile, bounds, threads, |report| {
+                assert!(report.all_hold(), "{profile}: a property fails at the bench bounds");
+                format!(
+                    "model/check/{profile}/threads_{threads}: {} unique states ({} generated) at {:?}",
+                    report.unique_states, report.states, report.bounds
+                )
             });
         }
         group.finish();
@@ -80,42 +66,63 @@ fn full(c: &mut Criterion) {
     group.warm_up_time(Duration::from_millis(100));
     group.measurement_time(mode.measurement(Duration::from_secs(10)));
     for profile in ProfileId::ALL {
-        let options = CheckOptions { bounds, threads: 2, ..CheckOptions::default() };
-        let printed = Cell::new(false);
-        group.bench_function(profile.as_str(), |b| {
-            b.iter_custom(|iters| {
-                let began = Instant::now();
-                let mut last = None;
-                for _ in 0..iters {
-                    last = Some(black_box(run_check(&profile.profile(), &options)));
-                }
-                let elapsed = began.elapsed();
-                if let Some(report) = last {
-                    // Every safety and liveness property must hold. A `sometimes` example
-                    // the bounds do not reach is printed, not fatal: test mode's space is
-                    // too small for RETRY-014's change of customer, and braze-web cannot
-                    // fail ten times in a row with the calls and events the full bounds
-                    // give it (docs/performance.md).
-                    let failed: Vec<&str> =
-                        report.properties.iter().filter(|p| !p.holds && p.kind != "sometimes").map(|p| p.name).collect();
-                    assert!(failed.is_empty(), "{profile}: at {:?}: {failed:?}", report.bounds);
-                    if !printed.replace(true) {
-                        let unreached: Vec<&str> =
-                            report.properties.iter().filter(|p| !p.holds).map(|p| p.name).collect();
-                        eprintln!(
-                            "model/full/{profile}: {} unique states in {:.2} s ({:.0}/s) at {:?}; not reached: {unreached:?}",
-                            report.unique_states,
-                            report.seconds,
-                            report.unique_states as f64 / report.seconds.max(1e-9),
-                            report.bounds
-                        );
-                    }
-                }
-                elapsed
-            })
+        bench_check(&mut group, profile.as_str(), profile, bounds, 2, |report| {
+            // Every safety and liveness property must hold. A `sometimes` example the
+            // bounds do not reach is printed, not fatal: test mode's space is too small
+            // for RETRY-014's change of customer, and braze-web cannot fail ten times in a
+            // row with the calls and events the full bounds give it (docs/performance.md).
+            let failed: Vec<&str> = report
+                .properties
+                .iter()
+                .filter(|p| !p.holds && p.kind != "sometimes")
+                .map(|p| p.name)
+                .collect();
+            assert!(failed.is_empty(), "{profile}: at {:?}: {failed:?}", report.bounds);
+            let unreached: Vec<&str> =
+                report.properties.iter().filter(|p| !p.holds).map(|p| p.name).collect();
+            format!(
+                "model/full/{profile}: {} unique states in {:.2} s ({:.0}/s) at {:?}; not reached: {unreached:?}",
+                report.unique_states,
+                report.seconds,
+                report.unique_states as f64 / report.seconds.max(1e-9),
+                report.bounds
+            )
         });
     }
     group.finish();
+}
+
+/// Benches `id` in `group`: the check of `profile` at `bounds` on `threads` threads, timed
+/// over criterion's iterations. `judge` asserts what must hold of the last report and
+/// returns the line printed for the first one (the space is deterministic, so once is
+/// enough).
+fn bench_check(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: &str,
+    profile: ProfileId,
+    bounds: Bounds,
+    threads: usize,
+    judge: impl Fn(&CheckReport) -> String,
+) {
+    let options = CheckOptions { bounds, threads, ..CheckOptions::default() };
+    let printed = Cell::new(false);
+    group.bench_function(id, |b| {
+        b.iter_custom(|iters| {
+            let began = Instant::now();
+            let mut last = None;
+            for _ in 0..iters {
+                last = Some(black_box(run_check(&profile.profile(), &options)));
+            }
+            let elapsed = began.elapsed();
+            if let Some(report) = last {
+                let line = judge(&report);
+                if !printed.replace(true) {
+                    eprintln!("{line}");
+                }
+            }
+            elapsed
+        })
+    });
 }
 
 criterion_group!(benches, steps, check, full);

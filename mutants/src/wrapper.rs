@@ -8,7 +8,8 @@ use crate::perturb;
 use jwt_lifecycle_model::sdk::request::{InFlight, Waiting};
 use jwt_lifecycle_model::{Machine, Sdk};
 use jwt_lifecycle_spec::alphabet::{
-    AppCall, AppErrorKind, CustomerIds, FailureCause, Input, Output, Reason, Reply, RequestKind, UnixMillis,
+    AppCall, AppErrorKind, CustomerIds, FailureCause, Input, Output, Reason, Reply, RequestId, RequestKind,
+    UnixMillis,
 };
 use jwt_lifecycle_spec::profile::Profile;
 
@@ -114,17 +115,12 @@ impl Mutant {
             RepeatExpiredSoon => self.expired_soon_before_every_first_attempt(now, input),
             InvalidForExpired => self.invalid_for_expired(now, input),
             InsufficientOnForbidden => self.insufficient_on_forbidden(now, input),
-            HoldAcrossCustomers => self.never_fail_a_held_request(now, input),
-            KeepRefetchAcrossCustomers => {
-                let mut out = self.inner.handle(now, input);
-                // Only the failures an app call causes: the customer changed under them.
-                if matches!(input, Input::App(_)) {
-                    out.retain(|o| {
-                        !matches!(o, Output::RequestFailed { cause: FailureCause::Authentication, .. })
-                    });
-                }
-                out
+            HoldAcrossCustomers => {
+                let held =
+                    if self.inner.is_held() { self.inner.in_flight().map(|f| f.request) } else { None };
+                self.hide_failures_at_app_calls(now, input, |request| Some(request) == held)
             }
+            KeepRefetchAcrossCustomers => self.hide_failures_at_app_calls(now, input, |_| true),
             UnpromptedHandlerCall => self.invalid_after_success(now, input),
             StoreTokenWhileJwtDisabled => {
                 self.remember_token_passed(input);
@@ -381,15 +377,21 @@ impl Mutant {
         out
     }
 
-    /// [`Mutation::HoldAcrossCustomers`]: the failure of a held request whose customer is
-    /// left (RETRY-014) is never reported.
-    fn never_fail_a_held_request(&mut self, now: UnixMillis, input: &Input) -> Vec<Output> {
-        let held = if self.inner.is_held() { self.inner.in_flight().map(|f| f.request) } else { None };
+    /// [`Mutation::HoldAcrossCustomers`] (the request held when the call came) and
+    /// [`Mutation::KeepRefetchAcrossCustomers`] (any request): an authentication failure
+    /// that an app call causes, because the customer changed under the request (RETRY-014,
+    /// RETRY-018), is never reported for the requests `hidden` picks.
+    fn hide_failures_at_app_calls(
+        &mut self,
+        now: UnixMillis,
+        input: &Input,
+        hidden: impl Fn(RequestId) -> bool,
+    ) -> Vec<Output> {
         let mut out = self.inner.handle(now, input);
-        if let (Some(id), Input::App(_)) = (held, input) {
+        if matches!(input, Input::App(_)) {
             out.retain(|o| {
                 !matches!(o, Output::RequestFailed { request, cause: FailureCause::Authentication, .. }
-                    if *request == id)
+                    if hidden(*request))
             });
         }
         out

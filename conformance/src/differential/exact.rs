@@ -9,9 +9,7 @@
 //! anyone can read, keep, and rerun as a fixed case, and proptest's shrinking works on
 //! the abstract moves, where deleting a step always yields a valid sequence.
 
-use super::moves::{
-    call_for, provide_token_call, random_tokens, signal_bodies, Alphabet, Move, ADVANCES, REPLIES,
-};
+use super::moves::{call_for, provide_token_call, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
 use super::steer::{Shared, Steered};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::Adapter;
@@ -52,19 +50,14 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
     for m in moves.iter().filter(|m| alphabet.allows(m)) {
         let action = match m {
             Move::Respond { pick, reply } => {
-                if in_flight.is_empty() {
-                    continue;
-                }
-                let request = in_flight.remove(pick % in_flight.len());
+                let Some(request) = take_in_flight(&mut in_flight, *pick) else { continue };
                 Action::Respond { request, reply: REPLIES[reply % REPLIES.len()], body: None }
             }
             Move::RespondWithBody { pick, body } => {
-                let bodies = signal_bodies(&profile.shared());
-                if in_flight.is_empty() || bodies.is_empty() {
-                    continue;
-                }
-                let request = in_flight.remove(pick % in_flight.len());
-                Action::Respond { request, reply: Reply::OK, body: Some(bodies[body % bodies.len()].clone()) }
+                // The body first: a move skipped for want of one must not use up a request.
+                let Some(body) = alphabet.signal_body(*body) else { continue };
+                let Some(request) = take_in_flight(&mut in_flight, *pick) else { continue };
+                Action::Respond { request, reply: Reply::OK, body: Some(body.clone()) }
             }
             Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
             Move::Restart => {
@@ -102,6 +95,15 @@ pub fn concretize(profile: ProfileId, moves: &[Move], id: &str) -> Case {
         case.file.steps.push(step);
     }
     case
+}
+
+/// Takes the `pick`-th request in flight (modulo their number) out of `in_flight`: the
+/// one an answer goes to; `None` when none is in flight.
+fn take_in_flight(in_flight: &mut Vec<RequestId>, pick: usize) -> Option<RequestId> {
+    if in_flight.is_empty() {
+        return None;
+    }
+    Some(in_flight.remove(pick % in_flight.len()))
 }
 
 /// Runs `config.sequences` random sequences on `profile` against the model and

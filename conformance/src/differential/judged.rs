@@ -5,9 +5,7 @@
 //! each step is classified into the diagrams' transitions: that coverage steers the
 //! next sequences ([`super::steer`]) and is reported.
 
-use super::moves::{
-    call_for, provide_token_call, random_tokens, signal_bodies, Alphabet, Move, ADVANCES, REPLIES,
-};
+use super::moves::{call_for, provide_token_call, random_tokens, Alphabet, Move, ADVANCES, REPLIES};
 use super::steer::{Shared, Steered};
 use super::{rng_for, runner_config, Divergence, RandomConfig, RandomOutcome};
 use crate::adapter::{Adapter, Started, StepReply};
@@ -55,7 +53,7 @@ fn drive(
     let (mut now, mut events) = (start, 0usize);
     let (mut steps, mut violations) = (Vec::new(), Vec::new());
     for m in moves.iter().filter(|m| alphabet.allows(m)) {
-        let Some(action) = action_for(m, profile, &oracle, &mut events) else { continue };
+        let Some(action) = action_for(m, profile, alphabet, &oracle, &mut events) else { continue };
         let step = Step::exact(action, vec![]);
         let (act, reply) = match (&step.action, step.input(&tokens)) {
             (Action::Advance(ms), _) => {
@@ -113,21 +111,24 @@ fn on_reference(reference: &Walk, input: &Input) -> Option<Input> {
 
 /// The action a move takes now, given what the SDK has sent; `None` when it does not
 /// apply (an answer with no request awaiting one).
-fn action_for(m: &Move, profile: ProfileId, oracle: &Oracle, events: &mut usize) -> Option<Action> {
+fn action_for(
+    m: &Move,
+    profile: ProfileId,
+    alphabet: &Alphabet,
+    oracle: &Oracle,
+    events: &mut usize,
+) -> Option<Action> {
     Some(match m {
         Move::Respond { pick, reply } => Action::Respond {
             request: awaiting_answer(oracle, *pick)?,
             reply: REPLIES[reply % REPLIES.len()],
             body: None,
         },
-        Move::RespondWithBody { pick, body } => {
-            let bodies = signal_bodies(&profile.shared());
-            Action::Respond {
-                request: awaiting_answer(oracle, *pick)?,
-                reply: Reply::OK,
-                body: Some(bodies.get(body % bodies.len().max(1))?.clone()),
-            }
-        }
+        Move::RespondWithBody { pick, body } => Action::Respond {
+            request: awaiting_answer(oracle, *pick)?,
+            reply: Reply::OK,
+            body: Some(alphabet.signal_body(*body)?.clone()),
+        },
         Move::Advance(i) => Action::Advance(ADVANCES[i % ADVANCES.len()]),
         Move::Restart => Action::Restart,
         // Only an ask the SDK made and the app has not answered yet.

@@ -115,8 +115,9 @@ pub struct Alphabet {
     jwt_optional: bool,
     /// The profile's consecutive-failure limit, if it has one.
     failure_limit: Option<u32>,
-    /// How many bodies with a rejection signal the profile reads ([`signal_bodies`]).
-    bodies: usize,
+    /// The bodies with a rejection signal the profile reads ([`signal_bodies`]), built once
+    /// for every answer that carries one.
+    bodies: Vec<Body>,
     /// An explicit flush sends while the failure limit suspends sync (LIMIT-006).
     flush_through_suspension: bool,
 }
@@ -129,7 +130,7 @@ impl Alphabet {
             push: p.token_supply.push,
             jwt_optional: p.jwt_optional,
             failure_limit: p.failure_limit.map(|l| l.consecutive_failures),
-            bodies: signal_bodies(&p).len(),
+            bodies: signal_bodies(&p),
             flush_through_suspension: p.failure_limit.is_some_and(|l| l.flush_while_suspended),
             calls: p.calls,
             protocol,
@@ -144,6 +145,12 @@ impl Alphabet {
     /// True when an explicit flush sends while the failure limit suspends sync.
     pub fn flush_through_suspension(&self) -> bool {
         self.flush_through_suspension
+    }
+
+    /// The signal body a [`Move::RespondWithBody`] answers with (its index modulo their
+    /// number); `None` where the profile reads no body.
+    pub fn signal_body(&self, index: usize) -> Option<&Body> {
+        self.bodies.get(index % self.bodies.len().max(1))
     }
 
     fn has(&self, call: CallKind) -> bool {
@@ -167,7 +174,7 @@ impl Alphabet {
             Move::Track => self.has(CallKind::Track),
             Move::Flush => self.has(CallKind::Flush),
             Move::Respond { .. } | Move::Advance(_) => true,
-            Move::RespondWithBody { .. } => v2 && self.bodies > 0,
+            Move::RespondWithBody { .. } => v2 && !self.bodies.is_empty(),
             Move::Restart => v2,
             Move::ProvideToken { .. } => v2 && self.has(CallKind::ProvideToken),
         }
@@ -248,7 +255,7 @@ impl Alphabet {
             Feature::Track => Just(Move::Track).boxed(),
             Feature::Flush => Just(Move::Flush).boxed(),
             Feature::Reply(reply) => (0..4usize).prop_map(move |pick| Move::Respond { pick, reply }).boxed(),
-            Feature::BodyReply => (0..4usize, 0..self.bodies.max(1))
+            Feature::BodyReply => (0..4usize, 0..self.bodies.len().max(1))
                 .prop_map(|(pick, body)| Move::RespondWithBody { pick, body })
                 .boxed(),
             Feature::AdvanceShort => (0..3usize).prop_map(Move::Advance).boxed(),
