@@ -67,14 +67,13 @@ fn full(c: &mut Criterion) {
     group.measurement_time(mode.measurement(Duration::from_secs(10)));
     for profile in ProfileId::ALL {
         bench_check(&mut group, profile.as_str(), profile, bounds, 2, |report| {
-            // Every safety and liveness property must hold. A `sometimes` example the
-            // bounds do not reach is printed, not fatal: test mode's space is too small
-            // for RETRY-014's change of customer, and braze-web cannot fail ten times in a
-            // row with the calls and events the full bounds give it (docs/performance.md).
+            // Every property must hold at the full bounds, every example reached. Test
+            // mode's space is too small for some examples (RETRY-014's change of
+            // customer): there an unreached one is printed, not fatal.
             let failed: Vec<&str> = report
                 .properties
                 .iter()
-                .filter(|p| !p.holds && p.kind != "sometimes")
+                .filter(|p| !p.holds && !(mode.is_test() && p.kind == "sometimes"))
                 .map(|p| p.name)
                 .collect();
             assert!(failed.is_empty(), "{profile}: at {:?}: {failed:?}", report.bounds);
