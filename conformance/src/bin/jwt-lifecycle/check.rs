@@ -94,7 +94,7 @@ pub(crate) fn run(args: CheckArgs, out: &mut Output) -> Outcome {
         }
         let report = run_check(&id.profile(), &options);
         if !args.json {
-            print_text(&report, out)?;
+            print_text(&report, &options.bounds, out)?;
             // A check takes seconds per profile: show each as it is done.
             out.flush()?;
         }
@@ -165,17 +165,29 @@ fn describe_limit(checked: Option<u32>, documented: Option<u32>) -> String {
     }
 }
 
-fn print_text(report: &CheckReport, out: &mut Output) -> Result<(), Stop> {
-    let limit = match (report.failure_limit_checked, report.failure_limit_documented) {
-        (Some(checked), Some(own)) if checked != own => {
-            format!(", failure limit checked at {checked} (its own: {own})")
-        }
-        (Some(checked), _) => format!(", failure limit checked at {checked}"),
-        _ => String::new(),
-    };
+/// The budgets a profile was checked with where they differ from the ones asked for (a
+/// profile that sends on its own timer gets one call and one event fewer).
+fn describe_own_budgets(own: &Bounds, asked: &Bounds) -> String {
+    if (own.calls, own.events) == (asked.calls, asked.events) {
+        String::new()
+    } else {
+        let plural = |n: u8| if n == 1 { "" } else { "s" };
+        format!(
+            ", with {} call{} and {} event{}",
+            own.calls,
+            plural(own.calls),
+            own.events,
+            plural(own.events)
+        )
+    }
+}
+
+fn print_text(report: &CheckReport, asked: &Bounds, out: &mut Output) -> Result<(), Stop> {
+    let limit = describe_limit(report.failure_limit_checked, report.failure_limit_documented);
+    let budgets = describe_own_budgets(&report.bounds, asked);
     out!(
         out,
-        "{}: {} unique states ({} generated) in {:.2} s, {:.0} unique states/s{limit}",
+        "{}: {} unique states ({} generated) in {:.2} s, {:.0} unique states/s{budgets}{limit}",
         report.profile,
         report.unique_states,
         report.states,
@@ -213,6 +225,15 @@ mod tests {
         assert_eq!(describe_limit(Some(3), Some(50)), ", failure limit checked at 3 (its own: 50)");
         assert_eq!(describe_limit(Some(10), Some(10)), ", failure limit checked at 10");
         assert_eq!(describe_limit(None, None), "");
+    }
+
+    #[test]
+    fn budgets_of_a_profile_are_shown_where_they_differ() {
+        let timed = Bounds { calls: 2, events: 3, ..Bounds::FULL };
+        assert_eq!(describe_own_budgets(&timed, &Bounds::FULL), ", with 2 calls and 3 events");
+        assert_eq!(describe_own_budgets(&Bounds::FULL, &Bounds::FULL), "");
+        let one = Bounds { calls: 1, events: 1, ..Bounds::FULL };
+        assert_eq!(describe_own_budgets(&one, &Bounds::FULL), ", with 1 call and 1 event");
     }
 
     #[test]
