@@ -7,7 +7,7 @@ use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use jwt_lifecycle_benches::mode::RunMode;
 use jwt_lifecycle_benches::sequence::Sequence;
-use jwt_lifecycle_model::check::{run_check, Bounds, CheckOptions, CheckReport};
+use jwt_lifecycle_model::check::{run_check, Bounds, CheckOptions, CheckReport, PropertyResult};
 use jwt_lifecycle_spec::profile::ProfileId;
 use std::cell::Cell;
 use std::hint::black_box;
@@ -69,13 +69,13 @@ fn full(c: &mut Criterion) {
         bench_check(&mut group, profile.as_str(), profile, bounds, 2, |report| {
             // Every property must hold at the full bounds, every example reached. Test
             // mode's space is too small for some examples (RETRY-014's change of
-            // customer): there an unreached one is printed, not fatal.
-            let failed: Vec<&str> = report
-                .properties
-                .iter()
-                .filter(|p| !p.holds && !(mode.is_test() && p.kind == "sometimes"))
-                .map(|p| p.name)
-                .collect();
+            // customer): there an unreached one is printed, not fatal, except the
+            // suspension's, which its failure limit must still reach.
+            let excused = |p: &PropertyResult| {
+                mode.is_test() && p.kind == "sometimes" && !p.requirement.starts_with("LIMIT-")
+            };
+            let failed: Vec<&str> =
+                report.properties.iter().filter(|p| !p.holds && !excused(p)).map(|p| p.name).collect();
             assert!(failed.is_empty(), "{profile}: at {:?}: {failed:?}", report.bounds);
             let unreached: Vec<&str> =
                 report.properties.iter().filter(|p| !p.holds).map(|p| p.name).collect();
