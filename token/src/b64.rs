@@ -53,24 +53,45 @@ pub(crate) fn decoded_len(encoded: usize) -> Option<usize> {
     }
 }
 
+/// One group of four characters, each looked up in its position's table and OR-ed:
+/// the three bytes, little-endian, and [`BAD_BITS`] set if a character is not base64url.
+fn group([c0, c1, c2, c3]: [u8; 4]) -> u32 {
+    PLACED[0][usize::from(c0)]
+        | PLACED[1][usize::from(c1)]
+        | PLACED[2][usize::from(c2)]
+        | PLACED[3][usize::from(c3)]
+}
+
 /// Decodes `input` into the start of `out`, returning the decoded length; `None` when
 /// `input` is not canonical unpadded base64url or `out` is too short.
 pub(crate) fn decode(input: &[u8], out: &mut [u8]) -> Option<usize> {
     let len = decoded_len(input.len())?;
     let out = out.get_mut(..len)?;
     let (quads, tail) = input.split_at(input.len() / 4 * 4);
+    let (pairs, last_quad) = quads.as_chunks::<8>();
     let mut bad = 0;
     let mut at = 0;
-    for q in quads.chunks_exact(4) {
-        let word = PLACED[0][usize::from(q[0])]
-            | PLACED[1][usize::from(q[1])]
-            | PLACED[2][usize::from(q[2])]
-            | PLACED[3][usize::from(q[3])];
-        // Checked once at the end: a bad group only spoils bytes that are then dropped.
+    // Checked once at the end: a bad group only spoils bytes that are then dropped (a
+    // bad group's BAD_BITS land in its neighbour's bytes here, which are dropped too).
+    // Two groups, six bytes, with one eight-byte store where the output has room (its
+    // last two bytes are the next group's first, written again by it); six at the end.
+    for pair in pairs {
+        let [c0, c1, c2, c3, c4, c5, c6, c7] = *pair;
+        let (a, b) = (group([c0, c1, c2, c3]), group([c4, c5, c6, c7]));
+        bad |= a | b;
+        let bytes = (u64::from(a) | u64::from(b) << 24).to_le_bytes();
+        match out.get_mut(at..at + 8) {
+            Some(eight) => eight.copy_from_slice(&bytes),
+            None => out.get_mut(at..at + 6)?.copy_from_slice(&bytes[..6]),
+        }
+        at += 6;
+    }
+    for q in last_quad.as_chunks::<4>().0 {
+        let word = group(*q);
         bad |= word;
         let bytes = word.to_le_bytes();
-        // One four-byte store where the output has room (its fourth byte is the next
-        // group's or the tail's first, written again there); three at the very end.
+        // One four-byte store where the output has room (its fourth byte is the tail's
+        // first, written again there); three at the very end.
         match out.get_mut(at..at + 4) {
             Some(four) => four.copy_from_slice(&bytes),
             None => out.get_mut(at..at + 3)?.copy_from_slice(&bytes[..3]),

@@ -9,9 +9,11 @@
 //! under [`MIN_RSA_BITS`].
 //!
 //! The keyed HMAC state of every secret and algorithm, and the parsed RSA public key, are
-//! computed once when the key is added, so verifying a token clones a prototype instead
-//! of re-hashing a secret or re-parsing a key.
+//! computed once when the key is added, so verifying a token starts from them (HS256 from
+//! its inner and outer SHA-256 states, [`crate::hs256`]; HS384/512 clone a prototype)
+//! instead of re-hashing a secret or re-parsing a key.
 
+use crate::hs256::Hs256;
 use hmac::{Hmac, Mac};
 use jsonwebtoken::EncodingKey;
 use jwt_lifecycle_spec::profile::{JwsAlgorithm, KeyKind};
@@ -115,7 +117,7 @@ pub enum KeyRingError {
 /// A keyed HMAC prototype for one algorithm.
 #[derive(Clone)]
 pub(crate) enum KeyedMac {
-    Hs256(Hmac<Sha256>),
+    Hs256(Hs256),
     Hs384(Hmac<Sha384>),
     Hs512(Hmac<Sha512>),
 }
@@ -151,9 +153,7 @@ impl KeyedMac {
     /// The prototype of `alg` keyed with `secret`; `None` for a non-HMAC algorithm.
     pub(crate) fn new(alg: JwsAlgorithm, secret: &[u8]) -> Result<Option<Self>, MacSetupFailed> {
         let mac = match alg {
-            JwsAlgorithm::HS256 => {
-                KeyedMac::Hs256(Hmac::<Sha256>::new_from_slice(secret).map_err(|_| MacSetupFailed)?)
-            }
+            JwsAlgorithm::HS256 => KeyedMac::Hs256(Hs256::new(secret)),
             JwsAlgorithm::HS384 => {
                 KeyedMac::Hs384(Hmac::<Sha384>::new_from_slice(secret).map_err(|_| MacSetupFailed)?)
             }
@@ -168,11 +168,7 @@ impl KeyedMac {
     /// Verifies `signature` over `input` in constant time (VALID-008, [`same_mac`]).
     pub(crate) fn verify(&self, input: &[u8], signature: &[u8]) -> bool {
         match self {
-            KeyedMac::Hs256(m) => {
-                let mut m = m.clone();
-                m.update(input);
-                same_mac(&m.finalize().into_bytes(), signature)
-            }
+            KeyedMac::Hs256(m) => same_mac(&m.mac(input), signature),
             KeyedMac::Hs384(m) => {
                 let mut m = m.clone();
                 m.update(input);
@@ -189,11 +185,7 @@ impl KeyedMac {
     /// The MAC of `input` (for crafting test tokens).
     pub(crate) fn sign(&self, input: &[u8]) -> Vec<u8> {
         match self {
-            KeyedMac::Hs256(m) => {
-                let mut m = m.clone();
-                m.update(input);
-                m.finalize().into_bytes().to_vec()
-            }
+            KeyedMac::Hs256(m) => m.mac(input).to_vec(),
             KeyedMac::Hs384(m) => {
                 let mut m = m.clone();
                 m.update(input);

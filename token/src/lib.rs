@@ -34,6 +34,7 @@
 mod b64;
 pub mod claims;
 mod fast_json;
+mod hs256;
 pub mod keyring;
 pub mod mint;
 pub mod reason;

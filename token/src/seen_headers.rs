@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Entries kept per thread.
 pub(crate) const CAPACITY: usize = 16;
+// A lookup gathers the slots with a tag as the bits of a `u32`.
+const _: () = assert!(CAPACITY <= 32);
 /// The longest header part kept, in bytes.
 pub(crate) const MAX_LEN: usize = 256;
 
@@ -60,16 +62,23 @@ const K: u64 = 0x517c_c1b7_2722_0a95;
 /// confirmed byte for byte, owner included.
 fn tag(owner: u64, bytes: &[u8]) -> u64 {
     let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
-    let words = bytes.chunks_exact(8);
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
+    let (words, rest) = bytes.as_chunks::<8>();
+    // The last word: the part's last eight bytes (overlapping the previous word; the
+    // length is hashed too), read without a copy of `rest`'s length, which varies with
+    // the header's spelling; a part shorter than a word is padded with zeros.
+    let last = match bytes.len().checked_sub(8) {
+        Some(from) => bytes[from..].try_into().unwrap_or([0; 8]),
+        None => {
+            let mut padded = [0u8; 8];
+            padded[..rest.len()].copy_from_slice(rest);
+            padded
+        }
+    };
     let mut h = step(owner, bytes.len() as u64);
     for word in words {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        h = step(h, u64::from_le_bytes(w));
+        h = step(h, u64::from_le_bytes(*word));
     }
-    step(h, u64::from_le_bytes(tail)) | 1
+    step(h, u64::from_le_bytes(last)) | 1
 }
 
 /// One header part looked up for one validator: hashed once, for the lookup and, on a
@@ -92,11 +101,22 @@ impl Probe {
         SEEN.try_with(|seen| {
             let seen = seen.try_borrow().ok()?;
             let bytes = b64.as_bytes();
-            (0..CAPACITY)
-                .filter(|&i| seen.tags[i] == self.tag)
-                .map(|i| &seen.entries[i])
-                .find(|e| e.owner == self.owner && e.bytes.get(..e.len) == Some(bytes))
-                .map(|e| (e.alg, e.key))
+            // The slots with this tag, as bits: all sixteen tags compared without a
+            // branch per tag. A header never seen (nearly always) has none, and its
+            // lookup ends here; a header seen has one, nearly always.
+            let mut hits = seen
+                .tags
+                .iter()
+                .enumerate()
+                .fold(0u32, |hits, (i, &tag)| hits | u32::from(tag == self.tag) << i);
+            while hits != 0 {
+                let entry = &seen.entries[hits.trailing_zeros() as usize];
+                if entry.owner == self.owner && entry.bytes.get(..entry.len) == Some(bytes) {
+                    return Some((entry.alg, entry.key));
+                }
+                hits &= hits - 1;
+            }
+            None
         })
         .ok()
         .flatten()
