@@ -9,7 +9,8 @@
 //! - [`claims`]: the claims the profiles read.
 //! - [`request`]: the identity a request is made for.
 //!
-//! Private helpers: a strict base64url decoder; a small JSON reader for the common shape
+//! Private helpers: a strict base64url decoder; HMAC-SHA256 from each key's precomputed
+//! inner and outer hash states; a small JSON reader for the common shape
 //! of headers and claims, backed for anything else by strict serde visitors that reject
 //! repeated members at every depth; and a per-thread cache of header encodings recently
 //! seen to pass a validator's checks.
