@@ -21,8 +21,9 @@ pub(crate) struct CheckArgs {
     /// Use the smaller bounds the test suite uses (seconds instead of tens of seconds).
     #[arg(long, conflicts_with = "full")]
     quick: bool,
-    /// Use the full bounds: the profiles' own failure limit, more calls, events and
-    /// replies (minutes, see docs/performance.md).
+    /// Use the full bounds: the profiles' own failure limit (or, where every failure
+    /// waits out a backoff, the largest one the clock advances reach), more events,
+    /// replies and answers (tens of seconds, see docs/performance.md).
     #[arg(long)]
     full: bool,
     /// App calls other than `track` (overrides the chosen bounds).
