@@ -299,6 +299,12 @@ impl Belief {
         self.requests.iter().find(|r| r.id == id)
     }
 
+    /// The ids of the requests the SDK was seen to send that await the server's answer,
+    /// in the order they were sent.
+    pub fn awaiting_response(&self) -> impl Iterator<Item = RequestId> + '_ {
+        self.requests.iter().filter(|r| r.waiting == Waiting::Response).map(|r| r.id)
+    }
+
     /// The token the SDK must attach to a request for `cust` now (CONF-001, LIFE-009).
     pub fn token_for(&self, cust: Cust) -> Option<Tok> {
         let stored = self.stored?;

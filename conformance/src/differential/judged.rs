@@ -13,7 +13,6 @@ use crate::case::{Action, CaseFile, Expected, Housekeeping, Step, TokenTable, DE
 use crate::coverage::Tally;
 use jwt_lifecycle_model::diagram::classify::Classified;
 use jwt_lifecycle_model::diagram::walk::Walk;
-use jwt_lifecycle_oracle::belief::Waiting;
 use jwt_lifecycle_oracle::{Act, Oracle, Violation};
 use jwt_lifecycle_spec::alphabet::{AppCall, Input, Output, Reply};
 use jwt_lifecycle_spec::profile::ProfileId;
@@ -311,7 +310,6 @@ pub fn run_judged(
 
 /// The `pick`-th request awaiting an answer (modulo their number), if any awaits one.
 fn awaiting_answer(oracle: &Oracle, pick: usize) -> Option<u64> {
-    let awaiting: Vec<u64> =
-        oracle.belief().requests.iter().filter(|r| r.waiting == Waiting::Response).map(|r| r.id).collect();
+    let awaiting: Vec<u64> = oracle.belief().awaiting_response().collect();
     awaiting.get(pick % awaiting.len().max(1)).copied()
 }

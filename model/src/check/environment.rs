@@ -29,7 +29,8 @@ impl<M: Machine> LifecycleModel<M> {
             // A profile that reads a rejection in the body also gets a 2xx carrying one,
             // with the code of an expired token and of a refused one (RETRY-019).
             let coded: &[i64] = if self.profile().body_signals.is_empty() { &[] } else { &[22, 21] };
-            for request in awaiting(state) {
+            let awaiting: Vec<u64> = state.oracle.belief().awaiting_response().collect();
+            for request in awaiting {
                 for reply in [Reply::OK, Reply::UNAUTHORIZED, Reply::FORBIDDEN, Reply::NetworkError] {
                     actions.push(Step::Respond { request, reply, auth_error: None });
                 }
@@ -164,11 +165,6 @@ impl<M: Machine> LifecycleModel<M> {
             actions.push(Step::AdvanceTo(due - START));
         }
     }
-}
-
-/// The requests the machine was seen to send that await an answer.
-fn awaiting<M: Machine>(state: &CheckState<M>) -> Vec<u64> {
-    state.oracle.belief().requests.iter().filter(|r| r.waiting == Waiting::Response).map(|r| r.id).collect()
 }
 
 /// The instants time may advance to: just before and at the next timer, and just before

@@ -43,7 +43,8 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     failure_limit: Option<u32>,
     /// Switch off the reductions that can be switched off (the customer symmetry, the
-    /// forgetting of tokens nobody holds): the same verdicts over more states.
+    /// forgetting of tokens and done events nobody holds, the instants moved to their
+    /// region): the same verdicts over more states.
     #[arg(long)]
     unreduced: bool,
 }
